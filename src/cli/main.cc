@@ -1,0 +1,129 @@
+// pageflow's command line: flag parsing only; the work is in the libraries.
+// Exit codes: 0 all pages done, 1 some pages/documents failed (the rest written),
+// 2 usage error, 3 fatal.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "base/log.h"
+#include "base/memory_budget.h"
+#include "engine/engine_factory.h"
+#include "output/document_writer.h"
+#include "pipeline/pipeline.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop = true; }
+
+// libgomp reads OMP_THREAD_LIMIT when it loads, before main; re-exec once with it set.
+void EnsureSingleThreadedOpenMp(char** argv) {
+  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
+  setenv("OMP_THREAD_LIMIT", "1", 1);
+  execv("/proc/self/exe", argv);
+  // If re-exec is impossible, continue: slower, but correct.
+}
+
+constexpr int kExitUsage = 2;
+constexpr int kExitFatal = 3;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  EnsureSingleThreadedOpenMp(argv);
+  using namespace pageflow;
+
+  CLI::App app{"pageflow: documents (PDF, PNG, JPEG, TIFF) to text under a hard memory limit"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "pageflow 0.1.0");
+
+  RunOptions run;
+  std::string memory_limit, formats = "jsonl";
+  bool no_progress = false;
+  CLI::App* run_cmd = app.add_subcommand("run", "Convert documents to text (batch)");
+  run_cmd->add_option("inputs", run.inputs, "Files, directories (recursed) or @list.txt (one path per line)")
+      ->required();
+  run_cmd->add_option("--out", run.out_dir,
+                      "Output directory: results/*.jsonl, md/, txt/; also the workspace a re-run resumes from")
+      ->required();
+  run_cmd->add_option("--engine", run.engine.kind,
+                      "auto (text layer where good, else tesseract), text-layer, tesseract")
+      ->default_val("auto");
+  run_cmd->add_option("--lang", run.engine.lang, "Tesseract languages, e.g. eng+deu")->default_val("eng");
+  run_cmd->add_option("--workers", run.workers,
+                      "Pages recognized at once; each holds one engine (~40 MB for Tesseract eng) "
+                      "[default: CPU cores]");
+  run_cmd->add_option("--memory-limit", memory_limit,
+                      "Byte budget for the whole process, e.g. 2G, 600M [default: half of min(RAM, cgroup limit)]");
+  run_cmd->add_option("--dpi", run.render.dpi, "Resolution PDF pages are rendered at for OCR")
+      ->default_val(300)->check(CLI::Range(50, 1200));
+  run_cmd->add_option("--max-dim", run.render.max_dim,
+                      "Longest side of a page raster in pixels; larger pages are downscaled")
+      ->default_val(10000)->check(CLI::Range(500, 100000));
+  run_cmd->add_option("--format", formats, "Comma-separated outputs: jsonl, md, txt")->default_val("jsonl");
+  run_cmd->add_option("--pages-per-range", run.pages_per_range,
+                      "Pages per work item; long documents resume at this granularity")
+      ->default_val(16)->check(CLI::Range(1, 100000));
+  run_cmd->add_option("--tessdata", run.engine.tessdata_dir, "Tesseract language data directory");
+  run_cmd->add_option("--stats", run.stats_path, "Write run statistics (JSON) to FILE");
+  run_cmd->add_flag("--no-progress", no_progress, "Do not draw the progress line");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+
+  if (*run_cmd) {
+    if (!IsKnownEngine(run.engine.kind)) {
+      std::cerr << "pageflow: unknown --engine '" << run.engine.kind
+                << "' (use auto, text-layer or tesseract)\n";
+      return kExitUsage;
+    }
+    if (!memory_limit.empty()) {
+      StatusOr<int64_t> bytes = ParseByteSize(memory_limit);
+      if (!bytes.ok()) {
+        std::cerr << "pageflow: --memory-limit: " << bytes.status().message() << "\n";
+        return kExitUsage;
+      }
+      run.memory_limit_bytes = *bytes;
+    }
+    StatusOr<OutputFormats> f = ParseFormats(formats);
+    if (!f.ok()) {
+      std::cerr << "pageflow: --format: " << f.status().message() << "\n";
+      return kExitUsage;
+    }
+    run.formats = *f;
+    if (run.workers <= 0) run.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    run.progress = !no_progress;
+
+    std::signal(SIGINT, OnSignal);
+    std::signal(SIGTERM, OnSignal);
+    StatusOr<RunSummary> summary = RunPipeline(run, &g_stop);
+    if (!summary.ok()) {
+      LogError(summary.status().message());
+      return kExitFatal;
+    }
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "%lld documents (%lld failed, %lld already done), %lld pages (%lld failed) in %.1fs "
+                  "= %.2f pages/s; peak RSS %s of limit %s",
+                  static_cast<long long>(summary->documents), static_cast<long long>(summary->documents_failed),
+                  static_cast<long long>(summary->documents_skipped), static_cast<long long>(summary->pages),
+                  static_cast<long long>(summary->pages_failed), summary->wall_seconds,
+                  summary->pages_per_second, FormatBytes(summary->peak_rss_bytes).c_str(),
+                  FormatBytes(summary->memory_limit_bytes).c_str());
+    LogInfo(line);
+    if (summary->interrupted) LogWarning("interrupted: re-run the same command to resume");
+    LogInfo("results in " + run.out_dir + "/results/");
+    return summary->ExitCode();
+  }
+  return kExitUsage;
+}

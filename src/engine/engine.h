@@ -1,0 +1,59 @@
+// The engine interface: one page in, lines of text out. Engines never see documents
+// or files; they ask the page for what they need (its text layer, or a raster sized
+// and paid for by the pipeline) through PageAccess.
+//
+//   StatusOr<PageText> text = engine.Recognize(page_access);
+//   if (text.ok()) Store(text->text, text->lines);
+//
+// An Engine instance is used by one worker thread at a time; make one per worker.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "base/text_line.h"
+#include "input/document.h"
+#include "raster/raster.h"
+
+namespace pageflow {
+
+// An engine's estimate of its working memory for a width x height raster, in bytes,
+// beyond the raster itself.
+using WorkingBytesFn = std::function<int64_t(int width, int height)>;
+
+// What an engine may ask of the page it is given. Implemented by the pipeline.
+class PageAccess {
+ public:
+  virtual ~PageAccess() = default;
+  // The page's own text (PDF text layer). UNSUPPORTED for images.
+  virtual StatusOr<TextLayerPage> TextLayer() = 0;
+  // Renders the page to 8-bit gray for OCR. Before any pixel exists it reserves the
+  // raster plus working_bytes(w, h) from the budget (waiting if needed); the returned
+  // Raster's reservation pays for both. RESOURCE_EXHAUSTED if the page cannot fit even
+  // downscaled; CORRUPT if the page cannot be decoded.
+  virtual StatusOr<Raster> Render(const WorkingBytesFn& working_bytes) = 0;
+  // Human-readable page label for messages: "page 3 of a.pdf".
+  virtual std::string Label() const = 0;
+};
+
+struct PageText {
+  std::vector<TextLine> lines;  // reading order
+  std::string text;             // lines joined: "\n" inside a block, "\n\n" between blocks
+  std::string engine;           // the path that produced it: "text-layer", "tesseract"
+  std::string note;             // e.g. why a text layer was rejected, or downscaling
+  float mean_confidence = 0;    // 0..1, over lines weighted by length
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string_view name() const = 0;
+  // Errors carry a message without the page label (the caller adds it).
+  virtual StatusOr<PageText> Recognize(PageAccess& page) = 0;
+};
+
+}  // namespace pageflow

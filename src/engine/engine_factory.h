@@ -1,0 +1,27 @@
+// Makes the engine a worker will use. Fixed costs (models) are measured at load and
+// charged to the budget for the engine's lifetime; if they do not fit, the error says
+// what --memory-limit would.
+//
+//   StatusOr<std::unique_ptr<Engine>> e = CreateEngine({.kind = "auto"}, budget);
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/memory_budget.h"
+#include "engine/engine.h"
+
+namespace pageflow {
+
+struct EngineOptions {
+  std::string kind = "auto";   // auto | text-layer | tesseract
+  std::string lang = "eng";    // Tesseract languages, e.g. "eng+deu"
+  std::string tessdata_dir;    // empty: Tesseract's compiled-in default
+};
+
+// INVALID_ARGUMENT for an unknown kind; UNAVAILABLE when a model cannot load;
+// RESOURCE_EXHAUSTED when its fixed cost does not fit the budget.
+StatusOr<std::unique_ptr<Engine>> CreateEngine(const EngineOptions& options, MemoryBudget& budget);
+bool IsKnownEngine(const std::string& kind);
+
+}  // namespace pageflow

@@ -1,0 +1,104 @@
+#include "engine/tesseract/tesseract_engine.h"
+
+#include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "base/log.h"
+#include "base/process_stats.h"
+#include "engine/page_text.h"
+
+namespace pageflow {
+namespace {
+
+struct ApiDeleter {
+  void operator()(tesseract::TessBaseAPI* api) const {
+    api->End();
+    delete api;
+  }
+};
+using ApiPtr = std::unique_ptr<tesseract::TessBaseAPI, ApiDeleter>;
+
+// Loads are serialized so that each load's RSS growth can be measured on its own.
+std::mutex g_load_mu;
+
+class TesseractEngine final : public Engine {
+ public:
+  TesseractEngine(ApiPtr api, Reservation fixed) : api_(std::move(api)), fixed_(std::move(fixed)) {}
+
+  std::string_view name() const override { return "tesseract"; }
+
+  StatusOr<PageText> Recognize(PageAccess& page) override {
+    PF_ASSIGN_OR_RETURN(Raster raster, page.Render(TesseractWorkingBytes));
+    // Tesseract copies the pixels into its own image; both are paid by raster's reservation.
+    api_->SetImage(raster.data(), raster.width(), raster.height(), 1, raster.width());
+    api_->SetSourceResolution(raster.dpi());
+    if (api_->Recognize(nullptr) != 0) {
+      api_->Clear();
+      return Internal("tesseract could not recognize the page");
+    }
+    PageText out;
+    out.engine = "tesseract";
+    std::unique_ptr<tesseract::ResultIterator> it(api_->GetIterator());
+    if (it) {
+      do {
+        if (it->Empty(tesseract::RIL_TEXTLINE)) continue;
+        std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_TEXTLINE));
+        if (!text) continue;
+        TextLine line;
+        line.text = text.get();
+        while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) {
+          line.text.pop_back();
+        }
+        if (line.text.empty()) continue;
+        it->BoundingBox(tesseract::RIL_TEXTLINE, &line.box.x0, &line.box.y0, &line.box.x1,
+                        &line.box.y1);
+        line.confidence = std::clamp(it->Confidence(tesseract::RIL_TEXTLINE) / 100.0f, 0.0f, 1.0f);
+        line.block_start = it->IsAtBeginningOf(tesseract::RIL_PARA);
+        out.lines.push_back(std::move(line));
+      } while (it->Next(tesseract::RIL_TEXTLINE));
+    }
+    it.reset();
+    api_->Clear();  // drop Tesseract's image copies before the reservation is returned
+    if (!out.lines.empty()) out.lines.front().block_start = true;
+    FinishPageText(out);
+    return out;
+  }
+
+ private:
+  ApiPtr api_;
+  Reservation fixed_;  // the loaded models, charged while this engine lives
+};
+
+}  // namespace
+
+int64_t TesseractWorkingBytes(int width, int height) {
+  // Measured on 300 DPI letter pages: the copy of the image, a thresholded 1-bit
+  // image, gray/reduced copies for layout analysis, and blob lists (~4 bytes/pixel at
+  // peak on dense text) plus a fixed part for LSTM line buffers.
+  return int64_t{width} * height * 4 + (24ll << 20);
+}
+
+StatusOr<std::unique_ptr<Engine>> CreateTesseractEngine(const TesseractOptions& options,
+                                                        MemoryBudget& budget) {
+  std::lock_guard<std::mutex> lock(g_load_mu);
+  const int64_t before = CurrentRssBytes();
+  ApiPtr api(new tesseract::TessBaseAPI());
+  const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
+  if (api->Init(datapath, options.lang.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
+    return Unavailable("cannot load Tesseract language data '" + options.lang +
+                       "' (install tesseract-ocr-<lang>, e.g. tesseract-ocr-deu, or check --lang)");
+  }
+  api->SetPageSegMode(tesseract::PSM_AUTO);
+  // Tesseract prints "Estimating resolution" etc. to stderr; keep it quiet.
+  api->SetVariable("debug_file", "/dev/null");
+  // What the models cost; at least 16 MiB so a warm shared page cache cannot hide it.
+  const int64_t cost = std::max<int64_t>(CurrentRssBytes() - before, 16ll << 20);
+  StatusOr<Reservation> fixed = budget.ChargeFixed(cost, "Tesseract models '" + options.lang + "'");
+  if (!fixed.ok()) return fixed.status();
+  return std::unique_ptr<Engine>(new TesseractEngine(std::move(api), std::move(*fixed)));
+}
+
+}  // namespace pageflow

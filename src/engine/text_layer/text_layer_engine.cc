@@ -1,0 +1,70 @@
+#include "engine/text_layer/text_layer_engine.h"
+
+#include "engine/page_text.h"
+#include "engine/text_layer/text_quality.h"
+
+namespace pageflow {
+namespace {
+
+PageText FromLayer(TextLayerPage layer) {
+  PageText out;
+  out.engine = "text-layer";
+  out.lines = std::move(layer.lines);
+  if (!out.lines.empty()) out.lines.front().block_start = true;
+  FinishPageText(out);
+  return out;
+}
+
+class TextLayerEngine final : public Engine {
+ public:
+  std::string_view name() const override { return "text-layer"; }
+
+  StatusOr<PageText> Recognize(PageAccess& page) override {
+    StatusOr<TextLayerPage> layer = page.TextLayer();
+    if (!layer.ok()) {
+      if (layer.status().code() == StatusCode::kUnsupported) {
+        return Unsupported("images have no text layer; use --engine auto or tesseract");
+      }
+      return layer.status();
+    }
+    const TextQuality quality = AssessTextLayer(*layer);
+    PageText out = FromLayer(std::move(*layer));
+    if (!quality.usable) out.note = quality.reason;
+    return out;
+  }
+};
+
+class AutoEngine final : public Engine {
+ public:
+  explicit AutoEngine(std::unique_ptr<Engine> ocr) : ocr_(std::move(ocr)) {}
+
+  std::string_view name() const override { return "auto"; }
+
+  StatusOr<PageText> Recognize(PageAccess& page) override {
+    StatusOr<TextLayerPage> layer = page.TextLayer();
+    std::string why;
+    if (layer.ok()) {
+      const TextQuality quality = AssessTextLayer(*layer);
+      if (quality.usable) return FromLayer(std::move(*layer));
+      why = quality.reason;
+    } else if (layer.status().code() != StatusCode::kUnsupported) {
+      why = layer.status().message();
+    }
+    PF_ASSIGN_OR_RETURN(PageText out, ocr_->Recognize(page));
+    if (!why.empty()) out.note = why + (out.note.empty() ? "" : "; " + out.note);
+    return out;
+  }
+
+ private:
+  std::unique_ptr<Engine> ocr_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> CreateTextLayerEngine() { return std::make_unique<TextLayerEngine>(); }
+
+std::unique_ptr<Engine> CreateAutoEngine(std::unique_ptr<Engine> ocr) {
+  return std::make_unique<AutoEngine>(std::move(ocr));
+}
+
+}  // namespace pageflow

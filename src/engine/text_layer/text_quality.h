@@ -1,0 +1,21 @@
+// Decides whether a PDF's own text layer can be trusted. Rejects layers that are
+// missing or nearly empty (scans), full of unmapped glyphs (U+FFFD, private-use
+// code points, control characters), or Latin text whose letters are shifted or
+// scrambled (fonts with a broken ToUnicode map: "Zm Nodm Bnqotr" for "An Open Corpus").
+#pragma once
+
+#include <string>
+
+#include "input/document.h"
+
+namespace pageflow {
+
+struct TextQuality {
+  bool usable = false;
+  std::string reason;  // why not, for the output metadata
+  int chars = 0;       // non-space characters
+};
+
+TextQuality AssessTextLayer(const TextLayerPage& page);
+
+}  // namespace pageflow

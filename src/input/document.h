@@ -1,0 +1,65 @@
+// Document: one input file opened for page access. Opening is cheap (no pixels); page
+// geometry is cheap; rendering allocates exactly the raster the caller has paid for.
+// A Document is used by one thread at a time (MuPDF documents are not thread-safe);
+// every worker opens its own.
+//
+//   StatusOr<std::unique_ptr<Document>> doc = OpenDocument("a.pdf");
+//   StatusOr<PageGeometry> g = (*doc)->Geometry(0);
+//   StatusOr<Raster> r = (*doc)->Render(0, plan, std::move(reservation));
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/memory_budget.h"
+#include "base/status.h"
+#include "base/text_line.h"
+#include "input/format.h"
+#include "raster/raster.h"
+#include "raster/render_plan.h"
+
+namespace pageflow {
+
+// A page's own text (PDF text layer), in reading order as the PDF library sees it.
+struct TextLayerPage {
+  std::vector<TextLine> lines;  // boxes in points
+  bool has_images = false;      // the page also paints pictures (maybe scanned text)
+  double width_pt = 0, height_pt = 0;
+};
+
+class Document {
+ public:
+  virtual ~Document() = default;
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+
+  const std::string& path() const { return path_; }
+  DocumentFormat format() const { return format_; }
+  virtual int page_count() const = 0;
+  // page is 0-based. CORRUPT when the page cannot be parsed.
+  virtual StatusOr<PageGeometry> Geometry(int page) = 0;
+  // Renders into a raster paid by `reservation` (which must cover plan.total_bytes).
+  virtual StatusOr<Raster> Render(int page, const RenderPlan& plan, Reservation reservation) = 0;
+  // UNSUPPORTED for images; a page without text yields no lines.
+  virtual StatusOr<TextLayerPage> TextLayer(int page) = 0;
+
+ protected:
+  Document(std::string path, DocumentFormat format) : path_(std::move(path)), format_(format) {}
+
+ private:
+  std::string path_;
+  DocumentFormat format_;
+};
+
+// Opens by content (see DetectFormat). Errors: NOT_FOUND, IO_ERROR, UNSUPPORTED
+// (unknown format, encrypted PDF), CORRUPT (truncated, no pages). Messages do not repeat
+// the path; callers add it.
+StatusOr<std::unique_ptr<Document>> OpenDocument(const std::string& path);
+
+// Bytes MuPDF's resource store (fonts, decoded images) may keep; charge it to the budget.
+// Takes effect before the first PDF is opened. Default 64 MiB.
+void SetPdfStoreLimit(int64_t bytes);
+int64_t PdfStoreLimit();
+
+}  // namespace pageflow

@@ -1,0 +1,143 @@
+#include "input/image_document.h"
+
+#include <leptonica/allheaders.h>
+
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <memory>
+
+namespace pageflow {
+namespace {
+
+struct PixDeleter {
+  void operator()(PIX* p) const { pixDestroy(&p); }
+};
+using PixPtr = std::unique_ptr<PIX, PixDeleter>;
+
+struct FileCloser {
+  void operator()(FILE* f) const { std::fclose(f); }
+};
+
+// Bytes per pixel Leptonica uses once decoded: 1-bit stays packed, gray/palette take a
+// byte, everything with color becomes 32-bit RGBA.
+int64_t DecodedBytes(int w, int h, int bps, int spp) {
+  const int64_t pixels = int64_t{w} * h;
+  if (bps == 1 && spp == 1) return pixels / 8 + h * 4;
+  if (spp == 1) return pixels * (bps > 8 ? 2 : 1);
+  return pixels * 4;
+}
+
+// Leptonica's own stderr chatter is off; we report errors ourselves.
+void QuietLeptonica() {
+  static bool done = [] {
+    setMsgSeverity(L_SEVERITY_NONE);
+    return true;
+  }();
+  (void)done;
+}
+
+class ImageDocument final : public Document {
+ public:
+  ImageDocument(std::string path, DocumentFormat format, int pages)
+      : Document(std::move(path), format), pages_(pages) {}
+
+  int page_count() const override { return pages_; }
+
+  StatusOr<PageGeometry> Geometry(int page) override {
+    if (page < 0 || page >= pages_) return InvalidArgument("no page " + std::to_string(page + 1));
+    int w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, fmt = 0;
+    bool ok;
+    if (format() == DocumentFormat::kTiff) {
+      ok = readHeaderTiff(path().c_str(), page, &w, &h, &bps, &spp, &res, &cmap, &fmt) == 0;
+    } else {
+      ok = pixReadHeader(path().c_str(), &fmt, &w, &h, &bps, &spp, &cmap) == 0;
+    }
+    if (!ok || w <= 0 || h <= 0) {
+      return Corrupt(std::string("cannot read the ") + std::string(FormatName(format())) +
+                     " header (damaged or truncated?)");
+    }
+    PageGeometry g;
+    g.native_width = w;
+    g.native_height = h;
+    g.native_dpi = res;
+    g.width_pt = w * 72.0 / (res > 0 ? res : 300);
+    g.height_pt = h * 72.0 / (res > 0 ? res : 300);
+    g.decode_bytes = DecodedBytes(w, h, bps, spp);
+    g.decode_can_reduce = format() == DocumentFormat::kJpeg;
+    return g;
+  }
+
+  StatusOr<Raster> Render(int page, const RenderPlan& plan, Reservation reservation) override {
+    // All intermediate pictures below are paid by `reservation` (plan.total_bytes
+    // counts the decoded picture, its gray copy and the output raster).
+    PixPtr pix;
+    switch (format()) {
+      case DocumentFormat::kJpeg: {
+        int warnings = 0;
+        pix.reset(pixReadJpeg(path().c_str(), 0, plan.decode_reduction, &warnings, 0));
+        break;
+      }
+      case DocumentFormat::kTiff:
+        pix.reset(pixReadTiff(path().c_str(), page));
+        break;
+      default:
+        pix.reset(pixRead(path().c_str()));
+    }
+    if (!pix) {
+      return Corrupt(std::string("cannot decode the ") + std::string(FormatName(format())) +
+                     " image (damaged or truncated?)");
+    }
+    PixPtr gray(pixConvertTo8(pix.get(), 0));
+    pix.reset();
+    if (!gray) return Corrupt("cannot convert the image to gray");
+    if (pixGetWidth(gray.get()) != plan.width || pixGetHeight(gray.get()) != plan.height) {
+      const float sx = static_cast<float>(plan.width) / pixGetWidth(gray.get());
+      const float sy = static_cast<float>(plan.height) / pixGetHeight(gray.get());
+      PixPtr scaled(pixScale(gray.get(), sx, sy));
+      if (!scaled) return Internal("cannot scale the image");
+      gray = std::move(scaled);
+    }
+    const int w = std::min<int>(pixGetWidth(gray.get()), plan.width);
+    const int h = std::min<int>(pixGetHeight(gray.get()), plan.height);
+    Raster raster = Raster::Allocate(plan.width, plan.height, plan.dpi, std::move(reservation));
+    std::memset(raster.data(), 255, static_cast<size_t>(raster.bytes()));
+    const l_uint32* data = pixGetData(gray.get());
+    const int wpl = pixGetWpl(gray.get());
+    for (int y = 0; y < h; ++y) {
+      const l_uint32* line = data + static_cast<int64_t>(y) * wpl;
+      uint8_t* out = raster.row(y);
+      for (int x = 0; x < w; ++x) out[x] = static_cast<uint8_t>(GET_DATA_BYTE(line, x));
+    }
+    return raster;
+  }
+
+  StatusOr<TextLayerPage> TextLayer(int /*page*/) override {
+    return Unsupported("images have no text layer");
+  }
+
+ private:
+  int pages_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Document>> OpenImageDocument(const std::string& path,
+                                                      DocumentFormat format) {
+  QuietLeptonica();
+  int pages = 1;
+  if (format == DocumentFormat::kTiff) {
+    std::unique_ptr<FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+    if (!f) return IoError("cannot open TIFF");
+    int n = 0;
+    if (tiffGetCount(f.get(), &n) != 0 || n <= 0) return Corrupt("TIFF has no readable pages");
+    pages = n;
+  }
+  auto doc = std::unique_ptr<Document>(new ImageDocument(path, format, pages));
+  // Probe the first header now so a broken file fails at open, like a broken PDF.
+  StatusOr<PageGeometry> g = doc->Geometry(0);
+  if (!g.ok()) return g.status();
+  return doc;
+}
+
+}  // namespace pageflow

@@ -1,0 +1,53 @@
+// InputWalker: turns the command line's INPUTs (files, directories walked recursively
+// in sorted order, and @list.txt files of one path per line) into a lazy stream of
+// document paths. Memory is bounded by the largest single directory listing, never by
+// the total number of documents.
+//
+//   InputWalker walker({"scans/", "@more.txt", "a.pdf"});
+//   while (std::optional<InputItem> item = walker.Next()) { ... }
+#pragma once
+
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace pageflow {
+
+struct InputItem {
+  std::string path;      // as given or found (relative to the working directory)
+  std::string relative;  // path below the INPUT it came from, for output mirrors
+  Status error;          // non-OK: this input could not be used (message names it)
+};
+
+class InputWalker {
+ public:
+  explicit InputWalker(std::vector<std::string> inputs);
+  ~InputWalker();
+  InputWalker(const InputWalker&) = delete;
+  InputWalker& operator=(const InputWalker&) = delete;
+
+  // The next document (or input error), or nullopt when all inputs are exhausted.
+  std::optional<InputItem> Next();
+
+ private:
+  struct DirFrame {
+    std::vector<std::string> entries;  // one directory's sorted listing
+    size_t next = 0;
+  };
+  std::optional<InputItem> NextFromDirs();
+  std::optional<InputItem> StartInput(const std::string& input);
+
+  std::vector<std::string> inputs_;
+  size_t next_input_ = 0;
+  std::unique_ptr<std::ifstream> list_;  // open @list.txt, if any
+  std::string list_name_;
+  std::string root_;                     // the directory INPUT being walked
+  std::vector<DirFrame> dirs_;           // depth-first stack
+  size_t found_in_root_ = 0;
+};
+
+}  // namespace pageflow

@@ -1,0 +1,59 @@
+#include "input/mupdf_context.h"
+
+#include <atomic>
+#include <mutex>
+
+namespace pageflow {
+namespace {
+
+std::atomic<int64_t> g_store_bytes{64ll << 20};
+std::mutex g_locks[FZ_LOCK_MAX];
+
+void LockMutex(void* /*user*/, int lock) { g_locks[lock].lock(); }
+void UnlockMutex(void* /*user*/, int lock) { g_locks[lock].unlock(); }
+
+// MuPDF prints warnings for every repaired xref; our callers report errors themselves.
+void QuietWarning(void* /*user*/, const char* /*message*/) {}
+void QuietError(void* /*user*/, const char* /*message*/) {}
+
+fz_context* BaseContext() {
+  static fz_locks_context locks{nullptr, LockMutex, UnlockMutex};
+  static fz_context* base = [] {
+    fz_context* ctx = fz_new_context(nullptr, &locks, static_cast<size_t>(g_store_bytes.load()));
+    if (ctx == nullptr) return ctx;
+    fz_set_warning_callback(ctx, QuietWarning, nullptr);
+    fz_set_error_callback(ctx, QuietError, nullptr);
+    fz_try(ctx) { fz_register_document_handlers(ctx); }
+    fz_catch(ctx) {}
+    return ctx;
+  }();
+  return base;
+}
+
+struct ThreadContext {
+  fz_context* ctx = nullptr;
+  ~ThreadContext() {
+    if (ctx != nullptr) fz_drop_context(ctx);
+  }
+};
+
+}  // namespace
+
+void SetMupdfStoreBytes(int64_t bytes) { g_store_bytes = bytes; }
+int64_t MupdfStoreBytes() { return g_store_bytes.load(); }
+
+fz_context* ThreadMupdfContext() {
+  thread_local ThreadContext local;
+  if (local.ctx == nullptr) {
+    fz_context* base = BaseContext();
+    if (base == nullptr) return nullptr;
+    local.ctx = fz_clone_context(base);
+    if (local.ctx != nullptr) {
+      fz_set_warning_callback(local.ctx, QuietWarning, nullptr);
+      fz_set_error_callback(local.ctx, QuietError, nullptr);
+    }
+  }
+  return local.ctx;
+}
+
+}  // namespace pageflow

@@ -1,0 +1,21 @@
+// MuPDF contexts: one process-wide base context (with lock callbacks and a bounded
+// resource store) and a clone per thread, made on first use and dropped at thread exit.
+//
+//   fz_context* ctx = ThreadMupdfContext();   // never null unless MuPDF is out of memory
+#pragma once
+
+#include <cstdint>
+
+extern "C" {
+#include <mupdf/fitz.h>
+}
+
+namespace pageflow {
+
+// Sets the resource store limit for the base context; only before its first use.
+void SetMupdfStoreBytes(int64_t bytes);
+int64_t MupdfStoreBytes();
+// This thread's clone of the base context; null if MuPDF could not start.
+fz_context* ThreadMupdfContext();
+
+}  // namespace pageflow

@@ -1,0 +1,167 @@
+#include "input/pdf_document.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "input/mupdf_context.h"
+
+namespace pageflow {
+namespace {
+
+// Appends the UTF-8 encoding of code point c.
+void AppendUtf8(std::string& out, int c) {
+  char buf[8];
+  int n = fz_runetochar(buf, c);
+  out.append(buf, static_cast<size_t>(n));
+}
+
+class PdfDocument final : public Document {
+ public:
+  PdfDocument(std::string path, fz_context* ctx, fz_document* doc, int pages)
+      : Document(std::move(path), DocumentFormat::kPdf), ctx_(ctx), doc_(doc), pages_(pages) {}
+  ~PdfDocument() override { fz_drop_document(ctx_, doc_); }
+
+  int page_count() const override { return pages_; }
+
+  StatusOr<PageGeometry> Geometry(int page) override {
+    fz_rect bounds = fz_empty_rect;
+    PF_RETURN_IF_ERROR(Bounds(page, &bounds));
+    PageGeometry g;
+    g.width_pt = bounds.x1 - bounds.x0;
+    g.height_pt = bounds.y1 - bounds.y0;
+    if (!(g.width_pt > 0 && g.height_pt > 0)) return Corrupt("page has an empty size");
+    return g;
+  }
+
+  StatusOr<Raster> Render(int page, const RenderPlan& plan, Reservation reservation) override {
+    fz_rect bounds = fz_empty_rect;
+    PF_RETURN_IF_ERROR(Bounds(page, &bounds));
+    // The raster's pixels are paid by `reservation` (plan.total_bytes covers them).
+    Raster raster = Raster::Allocate(plan.width, plan.height, plan.dpi, std::move(reservation));
+    std::memset(raster.data(), 255, static_cast<size_t>(raster.bytes()));
+    const float sx = static_cast<float>(plan.width / (bounds.x1 - bounds.x0));
+    const float sy = static_cast<float>(plan.height / (bounds.y1 - bounds.y0));
+    const fz_matrix ctm = fz_concat(fz_translate(-bounds.x0, -bounds.y0), fz_scale(sx, sy));
+    fz_context* ctx = ctx_;
+    fz_page* fzpage = nullptr;
+    fz_pixmap* pix = nullptr;
+    fz_device* dev = nullptr;
+    bool failed = false;
+    fz_var(fzpage);
+    fz_var(pix);
+    fz_var(dev);
+    fz_try(ctx) {
+      fzpage = fz_load_page(ctx, doc_, page);
+      // Draw straight into our buffer: no second copy of the page.
+      pix = fz_new_pixmap_with_data(ctx, fz_device_gray(ctx), plan.width, plan.height, nullptr, 0,
+                                    plan.width, raster.data());
+      dev = fz_new_draw_device(ctx, ctm, pix);
+      fz_run_page(ctx, fzpage, dev, fz_identity, nullptr);
+      fz_close_device(ctx, dev);
+    }
+    fz_always(ctx) {
+      fz_drop_device(ctx, dev);
+      fz_drop_pixmap(ctx, pix);
+      fz_drop_page(ctx, fzpage);
+    }
+    fz_catch(ctx) { failed = true; }
+    if (failed) return Corrupt(std::string("cannot render: ") + fz_caught_message(ctx));
+    return raster;
+  }
+
+  StatusOr<TextLayerPage> TextLayer(int page) override {
+    fz_context* ctx = ctx_;
+    fz_stext_page* text = nullptr;
+    bool failed = false;
+    fz_var(text);
+    fz_stext_options opts;
+    std::memset(&opts, 0, sizeof opts);
+    opts.flags = FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES;
+    fz_try(ctx) { text = fz_new_stext_page_from_page_number(ctx, doc_, page, &opts); }
+    fz_catch(ctx) { failed = true; }
+    if (failed) return Corrupt(std::string("cannot read text layer: ") + fz_caught_message(ctx));
+    TextLayerPage out;
+    out.width_pt = text->mediabox.x1 - text->mediabox.x0;
+    out.height_pt = text->mediabox.y1 - text->mediabox.y0;
+    for (fz_stext_block* b = text->first_block; b != nullptr; b = b->next) {
+      if (b->type == FZ_STEXT_BLOCK_IMAGE) {
+        out.has_images = true;
+        continue;
+      }
+      if (b->type != FZ_STEXT_BLOCK_TEXT) continue;
+      bool first = true;
+      for (fz_stext_line* l = b->u.t.first_line; l != nullptr; l = l->next) {
+        TextLine line;
+        for (fz_stext_char* c = l->first_char; c != nullptr; c = c->next) AppendUtf8(line.text, c->c);
+        // Trim trailing spaces MuPDF keeps at line ends.
+        while (!line.text.empty() && line.text.back() == ' ') line.text.pop_back();
+        if (line.text.empty()) continue;
+        line.box = Box{static_cast<int>(std::floor(l->bbox.x0)), static_cast<int>(std::floor(l->bbox.y0)),
+                       static_cast<int>(std::ceil(l->bbox.x1)), static_cast<int>(std::ceil(l->bbox.y1))};
+        line.block_start = first;
+        first = false;
+        out.lines.push_back(std::move(line));
+      }
+    }
+    fz_drop_stext_page(ctx, text);
+    return out;
+  }
+
+ private:
+  Status Bounds(int page, fz_rect* out) {
+    if (page < 0 || page >= pages_) return InvalidArgument("no page " + std::to_string(page + 1));
+    fz_context* ctx = ctx_;
+    fz_page* fzpage = nullptr;
+    bool failed = false;
+    fz_var(fzpage);
+    fz_try(ctx) {
+      fzpage = fz_load_page(ctx, doc_, page);
+      *out = fz_bound_page(ctx, fzpage);
+    }
+    fz_always(ctx) { fz_drop_page(ctx, fzpage); }
+    fz_catch(ctx) { failed = true; }
+    if (failed) return Corrupt(std::string("cannot load page: ") + fz_caught_message(ctx));
+    return Status::Ok();
+  }
+
+  fz_context* ctx_;
+  fz_document* doc_;
+  int pages_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
+  fz_context* ctx = ThreadMupdfContext();
+  if (ctx == nullptr) return Unavailable("MuPDF could not start (out of memory)");
+  fz_document* doc = nullptr;
+  int pages = 0;
+  bool needs_password = false;
+  bool failed = false;
+  fz_var(doc);
+  fz_try(ctx) {
+    doc = fz_open_document(ctx, path.c_str());
+    if (fz_needs_password(ctx, doc) && !fz_authenticate_password(ctx, doc, "")) {
+      needs_password = true;
+    } else {
+      pages = fz_count_pages(ctx, doc);
+    }
+  }
+  fz_catch(ctx) { failed = true; }
+  if (failed) {
+    fz_drop_document(ctx, doc);
+    return Corrupt(std::string("cannot open PDF (damaged or truncated?): ") + fz_caught_message(ctx));
+  }
+  if (needs_password) {
+    fz_drop_document(ctx, doc);
+    return Unsupported("PDF is encrypted with a password; decrypt it first (e.g. qpdf --decrypt)");
+  }
+  if (pages <= 0) {
+    fz_drop_document(ctx, doc);
+    return Corrupt("PDF has no pages");
+  }
+  return std::unique_ptr<Document>(new PdfDocument(path, ctx, doc, pages));
+}
+
+}  // namespace pageflow

@@ -1,0 +1,121 @@
+#include "output/workspace.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "output/atomic_file.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace pageflow {
+
+std::string DocumentId(const std::string& path) {
+  std::error_code ec;
+  std::string abs = fs::absolute(path, ec).lexically_normal().string();
+  if (ec) abs = path;
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : abs) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+StatusOr<Workspace> Workspace::Open(const std::string& out_dir, std::string fingerprint) {
+  Workspace ws(out_dir, std::move(fingerprint));
+  std::error_code ec;
+  for (const std::string& d : {out_dir + "/results", ws.state_dir() + "/ranges",
+                               ws.state_dir() + "/done", ws.state_dir() + "/failed"}) {
+    fs::create_directories(d, ec);
+    if (ec) return IoError("cannot create output directory " + d + ": " + ec.message());
+  }
+  RemoveStaleTemporaries(out_dir);
+  return ws;
+}
+
+std::string Workspace::ResultPath(const std::string& id) const {
+  return dir_ + "/results/" + id + ".jsonl";
+}
+
+std::string Workspace::MirrorPath(const std::string& relative, const std::string& ext) const {
+  fs::path rel(relative);
+  rel.replace_extension(ext);
+  return dir_ + "/" + ext + "/" + rel.lexically_normal().string();
+}
+
+std::string Workspace::RangePath(const std::string& id, PageRange range) const {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "/%06d-%06d.json", range.first + 1, range.last + 1);
+  return state_dir() + "/ranges/" + id + buf;
+}
+
+bool Workspace::IsDone(const std::string& id) const {
+  StatusOr<std::string> marker = ReadSmallFile(state_dir() + "/done/" + id);
+  return marker.ok() && *marker == fingerprint_;
+}
+
+bool Workspace::HasRange(const std::string& id, PageRange range) const {
+  return ReadRange(id, range).ok();
+}
+
+Status Workspace::WriteRange(const std::string& id, PageRange range,
+                             const std::vector<PageRecord>& pages) {
+  json pj = json::array();
+  for (const PageRecord& p : pages) {
+    json j = {{"page", p.page},     {"text", p.text},   {"engine", p.engine},
+              {"confidence", p.confidence}, {"lines", p.lines}, {"seconds", p.seconds}};
+    if (!p.note.empty()) j["note"] = p.note;
+    if (!p.error.empty()) j["error"] = p.error;
+    pj.push_back(std::move(j));
+  }
+  json doc = {{"fingerprint", fingerprint_}, {"pages", std::move(pj)}};
+  return WriteFileAtomically(RangePath(id, range),
+                             doc.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+StatusOr<std::vector<PageRecord>> Workspace::ReadRange(const std::string& id, PageRange range) const {
+  PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(RangePath(id, range)));
+  json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || doc.value("fingerprint", "") != fingerprint_ || !doc["pages"].is_array() ||
+      doc["pages"].size() != static_cast<size_t>(range.size())) {
+    return Corrupt("stale or damaged range file");
+  }
+  std::vector<PageRecord> pages;
+  for (const json& j : doc["pages"]) {
+    PageRecord p;
+    p.page = j.value("page", 0);
+    p.text = j.value("text", "");
+    p.engine = j.value("engine", "");
+    p.confidence = j.value("confidence", 0.0f);
+    p.note = j.value("note", "");
+    p.error = j.value("error", "");
+    p.lines = j.value("lines", 0);
+    p.seconds = j.value("seconds", 0.0);
+    pages.push_back(std::move(p));
+  }
+  return pages;
+}
+
+Status Workspace::MarkDone(const std::string& id) {
+  return WriteFileAtomically(state_dir() + "/done/" + id, fingerprint_);
+}
+
+void Workspace::Cleanup(const std::string& id) {
+  std::error_code ec;
+  fs::remove_all(state_dir() + "/ranges/" + id, ec);
+  fs::remove(state_dir() + "/failed/" + id + ".json", ec);
+}
+
+Status Workspace::RecordFailure(const std::string& id, const std::string& path,
+                                const std::string& reason) {
+  json j = {{"id", id}, {"source_file", path}, {"error", reason}};
+  return WriteFileAtomically(state_dir() + "/failed/" + id + ".json",
+                             j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+}  // namespace pageflow

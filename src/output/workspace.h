@@ -1,0 +1,71 @@
+// Workspace: a run's output directory is also its memory of what is done.
+//
+//   DIR/results/ID.jsonl          finished documents (see docs/output-format.md)
+//   DIR/md/REL.md, DIR/txt/REL.txt  optional mirrors of the input tree
+//   DIR/.pageflow/ranges/ID/FIRST-LAST.json  finished page ranges of unfinished documents
+//   DIR/.pageflow/done/ID         finished document marker (holds the fingerprint)
+//   DIR/.pageflow/failed/ID.json  documents that could not be opened, with the reason
+//
+// Every file is written atomically, so a killed run leaves only whole files; a re-run
+// with the same options (same fingerprint) skips done documents and done ranges.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace pageflow {
+
+// One page's outcome as stored in a range file.
+struct PageRecord {
+  int page = 0;               // 1-based
+  std::string text;
+  std::string engine;         // path taken: "text-layer", "tesseract"; empty on error
+  float confidence = 0;
+  std::string note;           // downscaling, rejected text layer...
+  std::string error;          // non-empty: the page failed, with the reason
+  int lines = 0;
+  double seconds = 0;
+};
+
+struct PageRange {
+  int first = 0;  // 0-based, inclusive
+  int last = 0;   // 0-based, inclusive
+  int size() const { return last - first + 1; }
+};
+
+class Workspace {
+ public:
+  // Creates the directory tree and removes temporaries left by killed runs.
+  static StatusOr<Workspace> Open(const std::string& out_dir, std::string fingerprint);
+
+  const std::string& dir() const { return dir_; }
+  const std::string& fingerprint() const { return fingerprint_; }
+  std::string ResultPath(const std::string& id) const;
+  std::string MirrorPath(const std::string& relative, const std::string& ext) const;
+
+  bool IsDone(const std::string& id) const;
+  bool HasRange(const std::string& id, PageRange range) const;
+  Status WriteRange(const std::string& id, PageRange range, const std::vector<PageRecord>& pages);
+  StatusOr<std::vector<PageRecord>> ReadRange(const std::string& id, PageRange range) const;
+  Status MarkDone(const std::string& id);
+  // Drops a finished document's ranges and any earlier failure record.
+  void Cleanup(const std::string& id);
+  Status RecordFailure(const std::string& id, const std::string& path, const std::string& reason);
+
+ private:
+  Workspace(std::string dir, std::string fingerprint)
+      : dir_(std::move(dir)), fingerprint_(std::move(fingerprint)) {}
+  std::string RangePath(const std::string& id, PageRange range) const;
+  std::string state_dir() const { return dir_ + "/.pageflow"; }
+
+  std::string dir_;
+  std::string fingerprint_;
+};
+
+// Stable 16-hex-digit id of a document path (FNV-1a of its absolute, normalized path).
+std::string DocumentId(const std::string& path);
+
+}  // namespace pageflow

@@ -1,0 +1,37 @@
+// DocumentPageAccess: PageAccess over a page of an open Document. It plans the render
+// size (DPI, --max-dim, and what the budget can ever grant), reserves the raster plus
+// the engine's working set, and only then renders.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "base/memory_budget.h"
+#include "engine/engine.h"
+#include "input/document.h"
+#include "raster/render_plan.h"
+
+namespace pageflow {
+
+class DocumentPageAccess final : public PageAccess {
+ public:
+  DocumentPageAccess(Document* doc, int page, const RenderOptions& options, MemoryBudget* budget,
+                     std::string label)
+      : doc_(doc), page_(page), options_(options), budget_(budget), label_(std::move(label)) {}
+
+  StatusOr<TextLayerPage> TextLayer() override;
+  StatusOr<Raster> Render(const WorkingBytesFn& working_bytes) override;
+  std::string Label() const override { return label_; }
+  // What planning did to the page (e.g. "downscaled to ..."), empty if nothing.
+  const std::string& render_note() const { return render_note_; }
+
+ private:
+  Document* doc_;
+  int page_;
+  RenderOptions options_;
+  MemoryBudget* budget_;
+  std::string label_;
+  std::string render_note_;
+};
+
+}  // namespace pageflow

@@ -1,0 +1,369 @@
+#include "pipeline/pipeline.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "base/bounded_queue.h"
+#include "base/governor.h"
+#include "base/log.h"
+#include "base/memory_budget.h"
+#include "base/process_stats.h"
+#include "input/document.h"
+#include "input/input_walker.h"
+#include "output/atomic_file.h"
+#include "output/document_writer.h"
+#include "output/workspace.h"
+#include "pipeline/page_access.h"
+#include "pipeline/progress.h"
+
+namespace pageflow {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct DocInfo {
+  DocumentMeta meta;
+  std::vector<bool> range_done;  // finished by an earlier run
+};
+
+struct PageJob {
+  std::shared_ptr<const DocInfo> doc;
+  int range_index = 0;
+  int page = 0;  // 0-based
+};
+
+// What flows to the assembler: a document's start, its failure, or one page's outcome.
+struct Event {
+  enum class Kind { kDocStarted, kDocFailed, kPage } kind = Kind::kPage;
+  std::shared_ptr<const DocInfo> doc;  // kDocStarted, kPage
+  std::string path, id, error;         // kDocFailed
+  int range_index = 0;
+  PageRecord record;
+
+  static Event Failed(std::string path, std::string id, std::string error) {
+    Event e;
+    e.kind = Kind::kDocFailed;
+    e.path = std::move(path);
+    e.id = std::move(id);
+    e.error = std::move(error);
+    return e;
+  }
+  static Event Started(std::shared_ptr<const DocInfo> doc) {
+    Event e;
+    e.kind = Kind::kDocStarted;
+    e.doc = std::move(doc);
+    return e;
+  }
+};
+
+std::string Fingerprint(const RunOptions& o) {
+  return "engine=" + o.engine.kind + ";lang=" + o.engine.lang + ";dpi=" +
+         std::to_string(o.render.dpi) + ";max_dim=" + std::to_string(o.render.max_dim) +
+         ";formats=" + (o.formats.jsonl ? "j" : "") + (o.formats.md ? "m" : "") +
+         (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range);
+}
+
+class Run {
+ public:
+  Run(const RunOptions& o, Workspace ws, MemoryBudget* budget, const std::atomic<bool>* stop)
+      : options_(o),
+        ws_(std::move(ws)),
+        budget_(budget),
+        stop_(stop),
+        jobs_(static_cast<size_t>(o.workers)),
+        events_(static_cast<size_t>(2 * o.workers + 4)) {}
+
+  Status Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* summary);
+
+ private:
+  void Source();
+  void Worker(Engine* engine);
+  void Assemble(RunSummary* summary);
+  void OnPage(Event& e, RunSummary* summary);
+  void Finish(const DocInfo& doc, RunSummary* summary);
+  void Monitor();
+  bool Stopping() const { return stop_ != nullptr && stop_->load(); }
+
+  const RunOptions& options_;
+  Workspace ws_;
+  MemoryBudget* budget_;
+  const std::atomic<bool>* stop_;
+  BoundedQueue<PageJob> jobs_;
+  BoundedQueue<Event> events_;
+  RunCounters counters_;
+  Clock::time_point start_ = Clock::now();
+  std::atomic<bool> finished_{false};
+
+  // Assembler state (assembler thread only): pages of ranges not yet complete.
+  struct RangeProgress {
+    std::vector<PageRecord> pages;
+    int received = 0;
+  };
+  struct DocProgress {
+    std::shared_ptr<const DocInfo> doc;
+    int ranges_left = 0;
+    std::unordered_map<int, RangeProgress> open;
+  };
+  std::unordered_map<std::string, DocProgress> docs_;
+};
+
+void Run::Source() {
+  InputWalker walker(options_.inputs);
+  std::unordered_set<std::string> seen;  // ids in this run: a path listed twice runs once
+  while (!Stopping()) {
+    std::optional<InputItem> item = walker.Next();
+    if (!item) break;
+    if (!item->error.ok()) {
+      events_.Push(Event::Failed(item->path, DocumentId(item->path),
+                                 item->path + ": " + item->error.message()));
+      continue;
+    }
+    const std::string id = DocumentId(item->path);
+    if (!seen.insert(id).second) continue;
+    ++counters_.documents_seen;
+    if (ws_.IsDone(id)) {
+      ++counters_.documents_skipped;
+      continue;
+    }
+    int pages = 0;
+    {
+      StatusOr<std::unique_ptr<Document>> doc = OpenDocument(item->path);
+      if (!doc.ok()) {
+        events_.Push(Event::Failed(item->path, id, item->path + ": " + doc.status().message()));
+        continue;
+      }
+      pages = (*doc)->page_count();
+    }  // closed: workers open their own
+    auto info = std::make_shared<DocInfo>();
+    info->meta = DocumentMeta{id, item->path, item->relative, pages, options_.engine.kind,
+                              options_.engine.lang, {}};
+    for (int first = 0; first < pages; first += options_.pages_per_range) {
+      const PageRange r{first, std::min(pages, first + options_.pages_per_range) - 1};
+      info->meta.ranges.push_back(r);
+      info->range_done.push_back(ws_.HasRange(id, r));
+    }
+    std::shared_ptr<const DocInfo> doc = info;
+    if (!events_.Push(Event::Started(doc))) break;
+    for (size_t ri = 0; ri < doc->meta.ranges.size() && !Stopping(); ++ri) {
+      if (doc->range_done[ri]) continue;
+      for (int p = doc->meta.ranges[ri].first; p <= doc->meta.ranges[ri].last; ++p) {
+        ++counters_.pages_queued;
+        if (!jobs_.Push(PageJob{doc, static_cast<int>(ri), p})) return;
+      }
+    }
+  }
+}
+
+void Run::Worker(Engine* engine) {
+  std::unique_ptr<Document> open;  // this worker's own handle (MuPDF is per thread)
+  Status open_error;
+  while (std::optional<PageJob> job = jobs_.Pop()) {
+    if (Stopping()) continue;  // drain without work; the range stays unfinished
+    const DocumentMeta& meta = job->doc->meta;
+    if (!open || open->path() != meta.source_path) {
+      open.reset();
+      StatusOr<std::unique_ptr<Document>> d = OpenDocument(meta.source_path);
+      if (d.ok()) {
+        open = std::move(*d);
+        open_error = Status::Ok();
+      } else {
+        open_error = d.status();
+      }
+    }
+    const std::string label = "page " + std::to_string(job->page + 1) + " of " + meta.source_path;
+    Event e;
+    e.doc = job->doc;
+    e.range_index = job->range_index;
+    e.record.page = job->page + 1;
+    const Clock::time_point t0 = Clock::now();
+    if (!open) {
+      e.record.error = open_error.message();
+    } else {
+      DocumentPageAccess access(open.get(), job->page, options_.render, budget_, label);
+      StatusOr<PageText> text = engine->Recognize(access);
+      if (text.ok()) {
+        e.record.text = std::move(text->text);
+        e.record.engine = text->engine;
+        e.record.confidence = text->mean_confidence;
+        e.record.lines = static_cast<int>(text->lines.size());
+        e.record.note = text->note;
+        if (!access.render_note().empty()) {
+          e.record.note += (e.record.note.empty() ? "" : "; ") + access.render_note();
+        }
+      } else {
+        if (text.status().code() == StatusCode::kCancelled || Stopping()) continue;
+        e.record.error = text.status().message();
+      }
+    }
+    e.record.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (!e.record.error.empty()) {
+      ++counters_.pages_failed;
+      LogWarning(label + ": " + e.record.error);
+    }
+    ++counters_.pages_done;
+    if (!events_.Push(std::move(e))) return;
+  }
+}
+
+void Run::OnPage(Event& e, RunSummary* summary) {
+  auto it = docs_.find(e.doc->meta.id);
+  if (it == docs_.end()) return;
+  DocProgress& dp = it->second;
+  const PageRange range = dp.doc->meta.ranges[e.range_index];
+  RangeProgress& rp = dp.open[e.range_index];
+  if (rp.pages.empty()) rp.pages.resize(range.size());
+  rp.pages[e.record.page - 1 - range.first] = std::move(e.record);
+  if (++rp.received < range.size()) return;
+  Status st = ws_.WriteRange(dp.doc->meta.id, range, rp.pages);
+  dp.open.erase(e.range_index);
+  if (!st.ok()) {
+    LogError(dp.doc->meta.source_path + ": " + st.message());
+    ++summary->documents_failed;
+    docs_.erase(it);
+    return;
+  }
+  if (--dp.ranges_left == 0) {
+    std::shared_ptr<const DocInfo> doc = dp.doc;
+    docs_.erase(it);
+    Finish(*doc, summary);
+  }
+}
+
+void Run::Finish(const DocInfo& doc, RunSummary* summary) {
+  DocumentSummary ds;
+  Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds);
+  if (st.ok()) st = ws_.MarkDone(doc.meta.id);
+  if (!st.ok()) {
+    LogError(doc.meta.source_path + ": cannot write results: " + st.message());
+    ++summary->documents_failed;
+    return;
+  }
+  ws_.Cleanup(doc.meta.id);
+  ++summary->documents;
+  ++counters_.documents_done;
+  if (ds.pages_failed > 0) ++summary->documents_with_failed_pages;
+}
+
+void Run::Assemble(RunSummary* summary) {
+  while (std::optional<Event> e = events_.Pop()) {
+    switch (e->kind) {
+      case Event::Kind::kDocFailed:
+        LogError(e->error);
+        ++summary->documents_failed;
+        ++counters_.documents_failed;
+        if (Status st = ws_.RecordFailure(e->id, e->path, e->error); !st.ok()) LogError(st.message());
+        break;
+      case Event::Kind::kDocStarted: {
+        int left = 0;
+        for (bool done : e->doc->range_done) left += done ? 0 : 1;
+        if (left == 0) {
+          Finish(*e->doc, summary);  // every range was done by an earlier run
+        } else {
+          docs_[e->doc->meta.id] = DocProgress{e->doc, left, {}};
+        }
+        break;
+      }
+      case Event::Kind::kPage:
+        OnPage(*e, summary);
+        break;
+    }
+  }
+}
+
+void Run::Monitor() {
+  const bool draw = options_.progress && isatty(STDERR_FILENO);
+  int tick = 0;
+  while (!finished_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (Stopping()) {
+      // Unblock the source and waiting workers; finished ranges are already on disk.
+      jobs_.Close();
+      budget_->Close();
+    }
+    if (draw && ++tick % 5 == 0) {
+      const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+      SetStatusLine(FormatProgress(counters_, budget_->Stats(), CurrentRssBytes(), elapsed));
+    }
+  }
+  if (draw) SetStatusLine("");
+}
+
+Status Run::Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* summary) {
+  std::thread monitor([this] { Monitor(); });
+  std::thread source([this] {
+    Source();
+    counters_.source_finished = true;
+    jobs_.Close();
+  });
+  std::vector<std::thread> workers;
+  for (auto& engine : engines) workers.emplace_back([this, e = engine.get()] { Worker(e); });
+  std::thread closer([&] {
+    source.join();
+    for (auto& w : workers) w.join();
+    events_.Close();
+  });
+  Assemble(summary);
+  closer.join();
+  finished_ = true;
+  monitor.join();
+  summary->pages = counters_.pages_done.load();
+  summary->pages_failed = counters_.pages_failed.load();
+  summary->documents_skipped = counters_.documents_skipped.load();
+  summary->interrupted = Stopping();
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bool>* stop) {
+  const Clock::time_point start = Clock::now();
+  PF_ASSIGN_OR_RETURN(Workspace ws, Workspace::Open(options.out_dir, Fingerprint(options)));
+  const int64_t limit =
+      options.memory_limit_bytes > 0 ? options.memory_limit_bytes : DefaultMemoryLimitBytes();
+  MemoryBudget budget(limit);
+  Governor governor(&budget, GovernorOptions{});
+
+  // Fixed costs first: MuPDF's store, then one engine per worker.
+  SetPdfStoreLimit(options.pdf_store_bytes);
+  PF_ASSIGN_OR_RETURN(Reservation store, budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
+  std::vector<std::unique_ptr<Engine>> engines;
+  for (int i = 0; i < options.workers; ++i) {
+    StatusOr<std::unique_ptr<Engine>> e = CreateEngine(options.engine, budget);
+    if (!e.ok()) return e.status().WithContext("worker " + std::to_string(i + 1) + " of " + std::to_string(options.workers));
+    engines.push_back(std::move(*e));
+  }
+  const MemoryBudgetStats fixed = budget.Stats();
+  LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) +
+          " (" + std::to_string(options.workers) + " x " + options.engine.kind +
+          " engine + PDF store); up to " + FormatBytes(budget.MaxSingleReservation()) + " per page");
+
+  governor.Start();
+  RunSummary summary;
+  Run run(options, std::move(ws), &budget, stop);
+  PF_RETURN_IF_ERROR(run.Execute(std::move(engines), &summary));
+  governor.Stop();
+
+  const MemoryBudgetStats bs = budget.Stats();
+  summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  summary.pages_per_second = summary.wall_seconds > 0 ? summary.pages / summary.wall_seconds : 0;
+  summary.peak_rss_bytes = std::max(PeakRssBytes(), governor.Stats().peak_rss_bytes);
+  summary.memory_limit_bytes = limit;
+  summary.peak_reserved_bytes = bs.peak_reserved_bytes;
+  summary.fixed_bytes = fixed.fixed_bytes;
+  summary.budget_waits = bs.waits;
+  summary.governor_trims = governor.Stats().trims;
+  summary.workers = options.workers;
+  summary.engine = options.engine.kind;
+  if (!options.stats_path.empty()) {
+    PF_RETURN_IF_ERROR(WriteFileAtomically(options.stats_path, summary.ToJson()));
+  }
+  return summary;
+}
+
+}  // namespace pageflow

@@ -1,0 +1,34 @@
+// Options of one `pageflow run`, mapped from flags in cli/ and nowhere else.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/engine_factory.h"
+#include "output/document_writer.h"
+#include "raster/render_plan.h"
+
+namespace pageflow {
+
+struct RunOptions {
+  std::vector<std::string> inputs;  // files, directories, @lists
+  std::string out_dir;
+  EngineOptions engine;
+  RenderOptions render;
+  OutputFormats formats;
+  // Pages recognized at once; each worker holds one engine (Tesseract: ~40 MB of models)
+  // and at most one page's raster and working set. Default: number of CPU cores.
+  int workers = 0;
+  // The process's byte budget; 0 = half of min(RAM, cgroup limit).
+  int64_t memory_limit_bytes = 0;
+  // Pages per work item: a long document is resumed at this granularity, and its
+  // finished ranges are written to disk as they complete. Default 16.
+  int pages_per_range = 16;
+  // Bytes of MuPDF's resource store (fonts, decoded images), charged as fixed cost.
+  int64_t pdf_store_bytes = 64ll << 20;
+  bool progress = true;              // draw a progress line when stderr is a terminal
+  std::string stats_path;            // --stats FILE; empty: none
+};
+
+}  // namespace pageflow

@@ -1,0 +1,48 @@
+// What a run did, for the exit code, the --stats file and the closing log line.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+
+namespace pageflow {
+
+// Live counters, updated by the pipeline's threads and read by the progress line.
+struct RunCounters {
+  std::atomic<int64_t> documents_seen{0};     // documents the source has reached
+  std::atomic<int64_t> documents_done{0};     // written this run
+  std::atomic<int64_t> documents_failed{0};   // could not be opened / listed
+  std::atomic<int64_t> documents_skipped{0};  // already done by an earlier run
+  std::atomic<int64_t> pages_queued{0};       // pages handed to workers (known work)
+  std::atomic<int64_t> pages_done{0};         // recognized this run (incl. failed)
+  std::atomic<int64_t> pages_failed{0};
+  std::atomic<bool> source_finished{false};
+};
+
+struct RunSummary {
+  int64_t documents = 0;          // written this run
+  int64_t documents_failed = 0;
+  int64_t documents_skipped = 0;
+  int64_t documents_with_failed_pages = 0;
+  int64_t pages = 0;              // recognized this run
+  int64_t pages_failed = 0;
+  double wall_seconds = 0;
+  double pages_per_second = 0;
+  int64_t peak_rss_bytes = 0;
+  int64_t memory_limit_bytes = 0;
+  int64_t peak_reserved_bytes = 0;
+  int64_t fixed_bytes = 0;
+  int64_t budget_waits = 0;
+  int64_t governor_trims = 0;
+  int workers = 0;
+  std::string engine;
+  bool interrupted = false;
+
+  // 0 = every page done; 1 = some pages or documents failed (the rest is written).
+  int ExitCode() const { return (documents_failed > 0 || pages_failed > 0 || interrupted) ? 1 : 0; }
+  std::string ToJson() const;
+};
+
+}  // namespace pageflow

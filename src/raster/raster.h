@@ -1,0 +1,46 @@
+// Raster: one page as 8-bit gray pixels, allocated only under a budget reservation that
+// travels with it (and usually also covers the engine's working set for this page).
+//
+//   Raster r = Raster::Allocate(w, h, 300, std::move(reservation));
+//   uint8_t* row = r.row(y);
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "base/memory_budget.h"
+
+namespace pageflow {
+
+class Raster {
+ public:
+  Raster() = default;
+  // Precondition: reservation.bytes() >= width * height.
+  static Raster Allocate(int width, int height, int dpi, Reservation reservation);
+
+  Raster(Raster&&) noexcept = default;
+  Raster& operator=(Raster&&) noexcept = default;
+  Raster(const Raster&) = delete;
+  Raster& operator=(const Raster&) = delete;
+
+  int width() const { return width_; }
+  int height() const { return height_; }
+  int dpi() const { return dpi_; }  // effective resolution of the pixels
+  int64_t bytes() const { return int64_t{width_} * height_; }
+  uint8_t* data() { return pixels_.get(); }
+  const uint8_t* data() const { return pixels_.get(); }
+  uint8_t* row(int y) { return pixels_.get() + int64_t{y} * width_; }
+  const uint8_t* row(int y) const { return pixels_.get() + int64_t{y} * width_; }
+  bool empty() const { return pixels_ == nullptr; }
+  // The claim paying for the pixels; engines may keep using it for their working set.
+  Reservation& reservation() { return reservation_; }
+
+ private:
+  int width_ = 0;
+  int height_ = 0;
+  int dpi_ = 0;
+  std::unique_ptr<uint8_t[]> pixels_;  // paid by reservation_
+  Reservation reservation_;
+};
+
+}  // namespace pageflow
