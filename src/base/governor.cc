@@ -8,7 +8,9 @@
 namespace pageflow {
 
 Governor::Governor(MemoryBudget* budget, GovernorOptions options)
-    : budget_(budget), options_(options) {}
+    : budget_(budget), options_(std::move(options)) {
+  if (!options_.sample_rss_bytes) options_.sample_rss_bytes = CurrentRssBytes;
+}
 
 Governor::~Governor() { Stop(); }
 
@@ -31,12 +33,13 @@ void Governor::Loop() {
   while (!cv_.wait_for(lock, std::chrono::milliseconds(options_.interval_ms),
                        [&] { return stop_; })) {
     lock.unlock();
-    Step(CurrentRssBytes());
+    Step();
     lock.lock();
   }
 }
 
-void Governor::Step(int64_t rss_bytes) {
+void Governor::Step() {
+  const int64_t rss_bytes = options_.sample_rss_bytes();
   peak_rss_ = std::max(peak_rss_.load(), rss_bytes);
   const int64_t reserved = budget_->Stats().reserved_bytes;
   int64_t excess = rss_bytes - reserved - options_.slack_bytes;
@@ -44,7 +47,7 @@ void Governor::Step(int64_t rss_bytes) {
     // Freed-but-kept heap is the usual cause; give it back before holding work back.
     TrimHeap();
     ++trims_;
-    const int64_t after = CurrentRssBytes();
+    const int64_t after = options_.sample_rss_bytes();
     if (after > 0 && after < rss_bytes) excess = after - reserved - options_.slack_bytes;
   }
   const int64_t penalty = std::max<int64_t>(0, excess);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -23,6 +24,8 @@ struct GovernorOptions {
   // Unreserved RSS tolerated before acting, in bytes: code, stacks, allocator slack.
   // Default 48 MiB.
   int64_t slack_bytes = 48ll << 20;
+  // Where RSS readings come from; tests substitute their own. Default: /proc/self.
+  std::function<int64_t()> sample_rss_bytes;
 };
 
 struct GovernorStats {
@@ -40,15 +43,15 @@ class Governor {
 
   void Start();
   void Stop();
-  // One sampling step; public for tests.
-  void Step(int64_t rss_bytes);
+  // One sampling step (trim and penalty); public for tests.
+  void Step();
   GovernorStats Stats() const;
 
  private:
   void Loop();
 
   MemoryBudget* budget_;
-  const GovernorOptions options_;
+  GovernorOptions options_;
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -51,7 +51,9 @@ TextQuality AssessTextLayer(const TextLayerPage& page) {
     }
   }
   char buf[160];
-  if (q.chars < kMinChars) {
+  // A short layer is trusted on a page of vector text (a title page), not on one that
+  // also paints pictures: that is a scan with a few stray words, or none at all.
+  if (q.chars == 0 || (q.chars < kMinChars && page.has_images)) {
     std::snprintf(buf, sizeof buf, "text layer has only %d characters", q.chars);
     q.reason = buf;
     return q;

@@ -1,5 +1,5 @@
 // Decides whether a PDF's own text layer can be trusted. Rejects layers that are
-// missing or nearly empty (scans), full of unmapped glyphs (U+FFFD, private-use
+// missing, or nearly empty on a page with pictures (scans), full of unmapped glyphs (U+FFFD, private-use
 // code points, control characters), or Latin text whose letters are shifted or
 // scrambled (fonts with a broken ToUnicode map: "Zm Nodm Bnqotr" for "An Open Corpus").
 #pragma once

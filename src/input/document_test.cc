@@ -1,0 +1,142 @@
+#include "input/document.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "testing/test_util.h"
+
+namespace pageflow {
+namespace {
+
+using testing::TempDir;
+
+TEST(DetectFormatTest, ByContentNotName) {
+  TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"Hello"}}});
+  testing::WriteTestImage(dir.path() + "/b.png", 100, 100);
+  testing::WriteFile(dir.path() + "/fake.pdf", "<html>not a pdf</html>");
+  testing::WriteFile(dir.path() + "/empty.pdf", "");
+  EXPECT_EQ(*DetectFormat(dir.path() + "/a.pdf"), DocumentFormat::kPdf);
+  EXPECT_EQ(*DetectFormat(dir.path() + "/b.png"), DocumentFormat::kPng);
+  StatusOr<DocumentFormat> fake = DetectFormat(dir.path() + "/fake.pdf");
+  ASSERT_FALSE(fake.ok());
+  EXPECT_EQ(fake.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(fake.status().message().find("not a pdf file"), std::string::npos) << fake.status().message();
+  EXPECT_EQ(DetectFormat(dir.path() + "/empty.pdf").status().code(), StatusCode::kCorrupt);
+  EXPECT_EQ(DetectFormat(dir.path() + "/missing.pdf").status().code(), StatusCode::kNotFound);
+}
+
+TEST(PdfDocumentTest, CountsPagesAndReadsTextLayerLazily) {
+  TempDir dir;
+  const std::string path = dir.path() + "/three.pdf";
+  testing::WriteTestPdf(path, {{.lines = {"First page"}}, {.lines = {"Second page"}},
+                               {.width_pt = 300, .height_pt = 200, .lines = {"Third"}}});
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(path);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  EXPECT_EQ((*doc)->page_count(), 3);
+  StatusOr<PageGeometry> g = (*doc)->Geometry(2);
+  ASSERT_TRUE(g.ok());
+  EXPECT_DOUBLE_EQ(g->width_pt, 300);
+  EXPECT_DOUBLE_EQ(g->height_pt, 200);
+  StatusOr<TextLayerPage> text = (*doc)->TextLayer(1);
+  ASSERT_TRUE(text.ok());
+  ASSERT_EQ(text->lines.size(), 1u);
+  EXPECT_EQ(text->lines[0].text, "Second page");
+}
+
+TEST(PdfDocumentTest, RendersOnlyUnderTheReservationItIsGiven) {
+  TempDir dir;
+  const std::string path = dir.path() + "/a.pdf";
+  testing::WriteTestPdf(path, {{.lines = {"Ink"}, .font_pt = 72}});
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(path);
+  ASSERT_TRUE(doc.ok());
+  MemoryBudget budget(64 << 20);
+  RenderPlan plan;
+  plan.width = 612;
+  plan.height = 792;
+  plan.dpi = 72;
+  plan.total_bytes = 612 * 792;
+  StatusOr<Reservation> r = budget.Reserve(plan.total_bytes, "page");
+  ASSERT_TRUE(r.ok());
+  StatusOr<Raster> raster = (*doc)->Render(0, plan, std::move(*r));
+  ASSERT_TRUE(raster.ok()) << raster.status().ToString();
+  EXPECT_EQ(budget.Stats().reserved_bytes, plan.total_bytes);
+  int dark = 0;
+  for (int64_t i = 0; i < raster->bytes(); ++i) dark += raster->data()[i] < 128;
+  EXPECT_GT(dark, 100);  // the text was drawn
+  *raster = Raster();
+  EXPECT_EQ(budget.Stats().reserved_bytes, 0);
+}
+
+TEST(PdfDocumentTest, BrokenPdfsFailWithSpecificMessages) {
+  TempDir dir;
+  const std::string good = dir.path() + "/good.pdf";
+  testing::WriteTestPdf(good, {{.lines = {"Hello"}}});
+  const std::string data = testing::ReadFile(good);
+  testing::WriteFile(dir.path() + "/truncated.pdf", data.substr(0, 40));
+  testing::WriteTestPdf(dir.path() + "/zero.pdf", {});
+  testing::WriteTestPdf(dir.path() + "/locked.pdf", {{.lines = {"Secret"}}}, "pw");
+
+  StatusOr<std::unique_ptr<Document>> t = OpenDocument(dir.path() + "/truncated.pdf");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kCorrupt) << t.status().ToString();
+  StatusOr<std::unique_ptr<Document>> z = OpenDocument(dir.path() + "/zero.pdf");
+  ASSERT_FALSE(z.ok());
+  EXPECT_NE(z.status().message().find("no pages"), std::string::npos) << z.status().ToString();
+  StatusOr<std::unique_ptr<Document>> e = OpenDocument(dir.path() + "/locked.pdf");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(e.status().message().find("encrypted"), std::string::npos);
+}
+
+TEST(ImageDocumentTest, MultiPageTiffHasOnePagePerFrame) {
+  TempDir dir;
+  const std::string path = dir.path() + "/scan.tif";
+  testing::WriteTestImage(path, 400, 300, 3);
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(path);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  EXPECT_EQ((*doc)->page_count(), 3);
+  StatusOr<PageGeometry> g = (*doc)->Geometry(2);
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->native_width, 400);
+  EXPECT_EQ(g->native_height, 300);
+  EXPECT_EQ((*doc)->TextLayer(0).status().code(), StatusCode::kUnsupported);
+}
+
+TEST(ImageDocumentTest, HeaderOfAGiantPngIsReadWithoutDecoding) {
+  TempDir dir;
+  const std::string path = dir.path() + "/giant.png";
+  testing::WritePngHeaderOnly(path, 60000, 60000);
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(path);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  StatusOr<PageGeometry> g = (*doc)->Geometry(0);
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->native_width, 60000);
+  EXPECT_EQ(g->decode_bytes, 60000ll * 60000 * 4);
+}
+
+TEST(ImageDocumentTest, ScaledRenderMatchesPlan) {
+  TempDir dir;
+  const std::string path = dir.path() + "/a.png";
+  testing::WriteTestImage(path, 1000, 800);
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(path);
+  ASSERT_TRUE(doc.ok());
+  MemoryBudget budget(64 << 20);
+  RenderPlan plan;
+  plan.width = 500;
+  plan.height = 400;
+  plan.dpi = 150;
+  plan.total_bytes = 1000 * 800 * 3;
+  StatusOr<Reservation> r = budget.Reserve(plan.total_bytes, "page");
+  ASSERT_TRUE(r.ok());
+  StatusOr<Raster> raster = (*doc)->Render(0, plan, std::move(*r));
+  ASSERT_TRUE(raster.ok()) << raster.status().ToString();
+  EXPECT_EQ(raster->width(), 500);
+  EXPECT_EQ(raster->height(), 400);
+  EXPECT_LT(raster->row(100)[100], 128);  // inside the first bar: dark
+  EXPECT_GT(raster->row(5)[5], 128);      // margin: white
+}
+
+}  // namespace
+}  // namespace pageflow

@@ -1,0 +1,67 @@
+#include "output/document_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "testing/test_util.h"
+
+namespace pageflow {
+namespace {
+
+using nlohmann::json;
+
+TEST(DocumentWriterTest, WritesDolmaRecordWithCodePointSpansAndFailures) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp1");
+  ASSERT_TRUE(ws.ok());
+  DocumentMeta meta{"doc1", "/in/a.pdf", "sub/a.pdf", 3, "auto", "eng", {{0, 1}, {2, 2}}};
+  PageRecord p1{1, "Grüße", "text-layer", 1.0f, "", "", 1, 0.1};
+  PageRecord p2{2, "", "", 0, "", "cannot render: broken stream", 0, 0.2};
+  PageRecord p3{3, "end\n€", "tesseract", 0.9f, "downscaled", "", 2, 0.3};
+  ASSERT_OK(ws->WriteRange("doc1", {0, 1}, {p1, p2}));
+  ASSERT_OK(ws->WriteRange("doc1", {2, 2}, {p3}));
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, meta, OutputFormats{true, true, true}, &summary));
+  EXPECT_EQ(summary.pages_failed, 1);
+
+  const std::string line = testing::ReadFile(ws->ResultPath("doc1"));
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1);  // exactly one line
+  json j = json::parse(line);
+  EXPECT_EQ(j["id"].get<std::string>(), "doc1");
+  EXPECT_EQ(j["text"].get<std::string>(), "Grüße\n\nend\n€");
+  EXPECT_EQ(j["source"].get<std::string>(), "pageflow");
+  // Offsets count code points: "Grüße" is 5, separator 2, "end\n€" 5.
+  EXPECT_EQ(j["attributes"]["pdf_page_numbers"].dump(), json::parse("[[0,5,1],[7,12,3]]").dump());
+  EXPECT_EQ(j["metadata"]["failed_pages"][0]["page"].get<int64_t>(), 2);
+  EXPECT_NE(j["metadata"]["failed_pages"][0]["error"].get<std::string>().find("broken stream"), std::string::npos);
+  EXPECT_EQ(j["metadata"]["engines_used"]["tesseract"].get<int64_t>(), 1);
+  EXPECT_EQ(j["metadata"]["pdf_total_pages"].get<int64_t>(), 3);
+  EXPECT_EQ(testing::ReadFile(dir.path() + "/txt/sub/a.txt"), "Grüße\n\f\fend\n€\n");
+  EXPECT_NE(testing::ReadFile(dir.path() + "/md/sub/a.md").find("<!-- page 2 failed"), std::string::npos);
+}
+
+TEST(WorkspaceTest, RangesAndDoneMarkersAreTiedToTheFingerprint) {
+  testing::TempDir dir;
+  StatusOr<Workspace> a = Workspace::Open(dir.path(), "engine=auto");
+  ASSERT_TRUE(a.ok());
+  ASSERT_OK(a->WriteRange("d", {0, 0}, {PageRecord{1, "x", "tesseract", 1, "", "", 1, 0}}));
+  ASSERT_OK(a->MarkDone("d"));
+  EXPECT_TRUE(a->HasRange("d", {0, 0}));
+  EXPECT_TRUE(a->IsDone("d"));
+  StatusOr<Workspace> b = Workspace::Open(dir.path(), "engine=tesseract");
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->HasRange("d", {0, 0}));
+  EXPECT_FALSE(b->IsDone("d"));
+}
+
+TEST(FormatsTest, ParsesListAndRejectsUnknown) {
+  StatusOr<OutputFormats> f = ParseFormats("jsonl,md");
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->jsonl && f->md && !f->txt);
+  EXPECT_FALSE(ParseFormats("pdf").ok());
+}
+
+}  // namespace
+}  // namespace pageflow

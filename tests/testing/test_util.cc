@@ -1,0 +1,208 @@
+#include "testing/test_util.h"
+
+#include <fcntl.h>
+#include <leptonica/allheaders.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+extern "C" {
+#include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
+}
+
+namespace fs = std::filesystem;
+
+namespace pageflow::testing {
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "pageflow-test-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  if (made == nullptr) ADD_FAILURE() << "mkdtemp failed";
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  // Restore permissions a test may have removed, then delete.
+  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+  }
+  fs::remove_all(path_, ec);
+}
+
+void WriteTestPdf(const std::string& path, const std::vector<TestPage>& pages,
+                  const std::string& user_password) {
+  fz_context* ctx = fz_new_context(nullptr, nullptr, FZ_STORE_DEFAULT);
+  ASSERT_NE(ctx, nullptr);
+  pdf_document* doc = nullptr;
+  fz_font* font = nullptr;
+  fz_buffer* contents = nullptr;
+  pdf_obj* resources = nullptr;
+  bool failed = false;
+  fz_var(doc);
+  fz_var(font);
+  fz_var(contents);
+  fz_var(resources);
+  fz_try(ctx) {
+    doc = pdf_create_document(ctx);
+    font = fz_new_base14_font(ctx, "Helvetica");
+    pdf_obj* font_ref = pdf_add_simple_font(ctx, doc, font, PDF_SIMPLE_ENCODING_LATIN);
+    for (const TestPage& p : pages) {
+      resources = pdf_new_dict(ctx, doc, 1);
+      pdf_obj* fonts = pdf_dict_put_dict(ctx, resources, PDF_NAME(Font), 1);
+      pdf_dict_puts(ctx, fonts, "F1", font_ref);
+      contents = fz_new_buffer(ctx, 256);
+      double y = p.height_pt - 72 - p.font_pt;
+      for (const std::string& line : p.lines) {
+        fz_append_printf(ctx, contents, "BT /F1 %g Tf 72 %g Td (%s) Tj ET\n", p.font_pt, y, line.c_str());
+        y -= p.font_pt * 1.5;
+      }
+      fz_rect box = {0, 0, static_cast<float>(p.width_pt), static_cast<float>(p.height_pt)};
+      pdf_obj* page = pdf_add_page(ctx, doc, box, 0, resources, contents);
+      pdf_insert_page(ctx, doc, -1, page);
+      pdf_drop_obj(ctx, page);
+      pdf_drop_obj(ctx, resources);
+      resources = nullptr;
+      fz_drop_buffer(ctx, contents);
+      contents = nullptr;
+    }
+    pdf_write_options opts = pdf_default_write_options;
+    if (!user_password.empty()) {
+      opts.do_encrypt = PDF_ENCRYPT_AES_256;
+      std::strncpy(opts.upwd_utf8, user_password.c_str(), sizeof opts.upwd_utf8 - 1);
+      std::strncpy(opts.opwd_utf8, "owner-secret", sizeof opts.opwd_utf8 - 1);
+    }
+    pdf_save_document(ctx, doc, path.c_str(), &opts);
+  }
+  fz_always(ctx) {
+    pdf_drop_obj(ctx, resources);
+    fz_drop_buffer(ctx, contents);
+    fz_drop_font(ctx, font);
+    pdf_drop_document(ctx, doc);
+  }
+  fz_catch(ctx) { failed = true; }
+  std::string message = failed ? fz_caught_message(ctx) : "";
+  fz_drop_context(ctx);
+  ASSERT_FALSE(failed) << "cannot write test PDF: " << message;
+}
+
+void WriteTestImage(const std::string& path, int width, int height, int frames) {
+  const bool tiff = path.size() > 4 && (path.substr(path.size() - 4) == ".tif" || path.substr(path.size() - 5) == ".tiff");
+  for (int f = 0; f < frames; ++f) {
+    PIX* pix = pixCreate(width, height, 8);
+    pixSetAll(pix);  // white
+    for (int y = height / 10; y + height / 40 < height * 9 / 10; y += height / 20) {
+      BOX* box = boxCreate(width / 10, y, width * 7 / 10 - (f * width / 20), height / 40);
+      pixClearInRect(pix, box);  // black bar
+      boxDestroy(&box);
+    }
+    if (tiff) {
+      pixWriteTiff(path.c_str(), pix, IFF_TIFF_ZIP, f == 0 ? "w" : "a");
+    } else {
+      pixWrite(path.c_str(), pix, IFF_PNG);
+    }
+    pixDestroy(&pix);
+  }
+}
+
+namespace {
+void PutBe32(std::string& s, uint32_t v) {
+  for (int i = 3; i >= 0; --i) s += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+void PutChunk(std::string& out, const char* type, const std::string& data) {
+  PutBe32(out, static_cast<uint32_t>(data.size()));
+  std::string body = std::string(type, 4) + data;
+  out += body;
+  PutBe32(out, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), body.size())));
+}
+}  // namespace
+
+void WritePngHeaderOnly(const std::string& path, int width, int height) {
+  std::string png = "\x89PNG\r\n\x1a\n";
+  std::string ihdr;
+  PutBe32(ihdr, static_cast<uint32_t>(width));
+  PutBe32(ihdr, static_cast<uint32_t>(height));
+  ihdr += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, deflate, no filter, no interlace
+  PutChunk(png, "IHDR", ihdr);
+  PutChunk(png, "IDAT", std::string("\x78\x9c\x63\x60", 4));  // truncated deflate stream
+  WriteFile(path, png);
+}
+
+void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary);
+  out << data;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+namespace {
+std::string PageflowBin() {
+  const char* bin = std::getenv("PAGEFLOW_BIN");
+  return bin != nullptr ? bin : PAGEFLOW_DEFAULT_BIN;
+}
+
+std::vector<char*> Argv(const std::vector<std::string>& args, std::string& bin) {
+  std::vector<char*> argv;
+  argv.push_back(bin.data());
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
+}  // namespace
+
+CommandResult RunPageflow(const std::vector<std::string>& args) {
+  TempDir tmp;
+  const std::string out_path = tmp.path() + "/stdout", err_path = tmp.path() + "/stderr";
+  std::string bin = PageflowBin();
+  std::vector<char*> argv = Argv(args, bin);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, 1);
+    dup2(err, 2);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(out_path);
+  r.err = ReadFile(err_path);
+  return r;
+}
+
+int StartPageflow(const std::vector<std::string>& args) {
+  std::string bin = PageflowBin();
+  std::vector<char*> argv = Argv(args, bin);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::string SourceDir() {
+  const char* dir = std::getenv("PAGEFLOW_SOURCE_DIR");
+  return dir != nullptr ? dir : PAGEFLOW_DEFAULT_SOURCE_DIR;
+}
+
+}  // namespace pageflow::testing

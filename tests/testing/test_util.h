@@ -1,0 +1,78 @@
+// Test-only helpers: status assertions, a temporary directory, generators for small
+// real documents (PDFs via MuPDF's writer, images via Leptonica, crafted broken files),
+// and a way to run the pageflow binary.
+//
+//   TempDir dir;
+//   WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"Hello"}}});
+//   CommandResult r = RunPageflow({"run", dir.path() + "/a.pdf", "--out", dir.path() + "/out"});
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+#define EXPECT_OK(expr)                                          \
+  do {                                                           \
+    const ::pageflow::Status pf_st_ = ::pageflow::testing::AsStatus(expr); \
+    EXPECT_TRUE(pf_st_.ok()) << pf_st_.ToString();               \
+  } while (0)
+#define ASSERT_OK(expr)                                          \
+  do {                                                           \
+    const ::pageflow::Status pf_st_ = ::pageflow::testing::AsStatus(expr); \
+    ASSERT_TRUE(pf_st_.ok()) << pf_st_.ToString();               \
+  } while (0)
+
+namespace pageflow::testing {
+
+inline Status AsStatus(const Status& s) { return s; }
+template <typename T>
+Status AsStatus(const StatusOr<T>& s) { return s.status(); }
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct TestPage {
+  double width_pt = 612;   // US letter
+  double height_pt = 792;
+  std::vector<std::string> lines;  // Helvetica text, top to bottom
+  double font_pt = 24;
+};
+
+// Writes a PDF with a real text layer. An empty `pages` list writes a zero-page PDF.
+// A non-empty user_password encrypts it (AES-256).
+void WriteTestPdf(const std::string& path, const std::vector<TestPage>& pages,
+                  const std::string& user_password = "");
+// Gray image of w x h with dark bars (text-like), PNG or TIFF by extension. With
+// frames > 1 and a .tif name, writes a multi-page TIFF.
+void WriteTestImage(const std::string& path, int width, int height, int frames = 1);
+// A PNG whose IHDR claims width x height RGB pixels, followed by a truncated IDAT.
+void WritePngHeaderOnly(const std::string& path, int width, int height);
+void WriteFile(const std::string& path, const std::string& data);
+std::string ReadFile(const std::string& path);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+// Runs the pageflow binary ($PAGEFLOW_BIN) with args; waits for it.
+CommandResult RunPageflow(const std::vector<std::string>& args);
+// Starts it in the background (stdout/stderr to /dev/null); returns its pid.
+int StartPageflow(const std::vector<std::string>& args);
+
+// Directory of the source tree ($PAGEFLOW_SOURCE_DIR).
+std::string SourceDir();
+
+}  // namespace pageflow::testing
