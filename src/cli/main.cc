@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -13,6 +14,8 @@
 #include "base/log.h"
 #include "base/memory_budget.h"
 #include "engine/engine_factory.h"
+#include "eval/corpus_eval.h"
+#include "output/atomic_file.h"
 #include "output/document_writer.h"
 #include "pipeline/pipeline.h"
 
@@ -70,9 +73,28 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--pages-per-range", run.pages_per_range,
                       "Pages per work item; long documents resume at this granularity")
       ->default_val(16)->check(CLI::Range(1, 100000));
+  run_cmd->add_option("--max-pages", run.max_pages, "Only the first N pages of each document (0 = all)")
+      ->default_val(0)->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--tessdata", run.engine.tessdata_dir, "Tesseract language data directory");
   run_cmd->add_option("--stats", run.stats_path, "Write run statistics (JSON) to FILE");
   run_cmd->add_flag("--no-progress", no_progress, "Do not draw the progress line");
+
+  EvalOptions eval;
+  std::string eval_json, eval_memory_limit;
+  CLI::App* eval_cmd = app.add_subcommand("eval", "Measure accuracy (CER, WER, bag-of-words F1) on a corpus");
+  eval_cmd->add_option("--corpus", eval.corpus_dir, "Corpus directory with manifest.tsv and NAME.gt.txt files")
+      ->required();
+  eval_cmd->add_option("--engine", eval.run.engine.kind, "Engine to evaluate (as for run)")->default_val("auto");
+  eval_cmd->add_option("--lang", eval.lang, "Tesseract languages for every item [default: each item's manifest language]");
+  eval_cmd->add_option("--baseline", eval.baseline, "Also run this baseline on the same inputs: tesseract-cli");
+  eval_cmd->add_option("--subset", eval.subsets, "Only these subsets (e.g. sroie_receipts or A_images/funsd_forms)");
+  eval_cmd->add_option("--max-pages", eval.run.max_pages, "Only the first N pages of each PDF (0 = all)")
+      ->default_val(0);
+  eval_cmd->add_option("--dpi", eval.run.render.dpi, "PDF render resolution (pageflow and baseline)")->default_val(300);
+  eval_cmd->add_option("--workers", eval.run.workers, "As for run [default: CPU cores]");
+  eval_cmd->add_option("--memory-limit", eval_memory_limit, "As for run");
+  eval_cmd->add_option("--json", eval_json, "Also write the full report as JSON to FILE");
+  eval_cmd->add_option("--work-dir", eval.work_dir, "Scratch directory [default: a temporary directory]");
 
   try {
     app.parse(argc, argv);
@@ -124,6 +146,47 @@ int main(int argc, char** argv) {
     if (summary->interrupted) LogWarning("interrupted: re-run the same command to resume");
     LogInfo("results in " + run.out_dir + "/results/");
     return summary->ExitCode();
+  }
+  if (*eval_cmd) {
+    if (!IsKnownEngine(eval.run.engine.kind)) {
+      std::cerr << "pageflow: unknown --engine '" << eval.run.engine.kind << "'\n";
+      return kExitUsage;
+    }
+    if (!eval_memory_limit.empty()) {
+      StatusOr<int64_t> bytes = ParseByteSize(eval_memory_limit);
+      if (!bytes.ok()) {
+        std::cerr << "pageflow: --memory-limit: " << bytes.status().message() << "\n";
+        return kExitUsage;
+      }
+      eval.run.memory_limit_bytes = *bytes;
+    }
+    if (eval.run.workers <= 0) eval.run.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::string scratch;
+    if (eval.work_dir.empty()) {
+      char tmpl[] = "/tmp/pageflow-eval-XXXXXX";
+      if (mkdtemp(tmpl) == nullptr) {
+        LogError("cannot create a scratch directory in /tmp");
+        return kExitFatal;
+      }
+      eval.work_dir = scratch = tmpl;
+    }
+    StatusOr<EvalReport> report = RunEval(eval);
+    if (!scratch.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(scratch, ec);
+    }
+    if (!report.ok()) {
+      LogError(report.status().message());
+      return report.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFatal;
+    }
+    std::cout << FormatEvalTable(*report);
+    if (!eval_json.empty()) {
+      if (Status st = WriteFileAtomically(eval_json, EvalReportJson(*report)); !st.ok()) {
+        LogError(st.message());
+        return kExitFatal;
+      }
+    }
+    return 0;
   }
   return kExitUsage;
 }

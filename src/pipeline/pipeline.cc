@@ -66,7 +66,8 @@ std::string Fingerprint(const RunOptions& o) {
   return "engine=" + o.engine.kind + ";lang=" + o.engine.lang + ";dpi=" +
          std::to_string(o.render.dpi) + ";max_dim=" + std::to_string(o.render.max_dim) +
          ";formats=" + (o.formats.jsonl ? "j" : "") + (o.formats.md ? "m" : "") +
-         (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range);
+         (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range) +
+         ";max_pages=" + std::to_string(o.max_pages);
 }
 
 class Run {
@@ -143,8 +144,9 @@ void Run::Source() {
     auto info = std::make_shared<DocInfo>();
     info->meta = DocumentMeta{id, item->path, item->relative, pages, options_.engine.kind,
                               options_.engine.lang, {}};
-    for (int first = 0; first < pages; first += options_.pages_per_range) {
-      const PageRange r{first, std::min(pages, first + options_.pages_per_range) - 1};
+    const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
+    for (int first = 0; first < todo; first += options_.pages_per_range) {
+      const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
       info->meta.ranges.push_back(r);
       info->range_done.push_back(ws_.HasRange(id, r));
     }

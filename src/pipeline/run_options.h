@@ -27,6 +27,8 @@ struct RunOptions {
   int pages_per_range = 16;
   // Bytes of MuPDF's resource store (fonts, decoded images), charged as fixed cost.
   int64_t pdf_store_bytes = 64ll << 20;
+  // Only the first N pages of each document; 0 = all.
+  int max_pages = 0;
   bool progress = true;              // draw a progress line when stderr is a terminal
   std::string stats_path;            // --stats FILE; empty: none
 };
