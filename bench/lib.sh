@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # M_* are read by the scripts that source this
 # bench/lib.sh — helpers shared by bench/peers, bench/memory and bench/textlayer.
 # Source it from a bench script (which sets -euo pipefail itself):
 #   . "$(dirname "$0")/lib.sh"

@@ -144,7 +144,9 @@ int main(int argc, char** argv) {
                   FormatBytes(summary->memory_limit_bytes).c_str());
     LogInfo(line);
     if (summary->interrupted) LogWarning("interrupted: re-run the same command to resume");
-    LogInfo("results in " + run.out_dir + "/results/");
+    if (run.formats.jsonl) LogInfo("results in " + run.out_dir + "/results/");
+    if (run.formats.md) LogInfo("Markdown in " + run.out_dir + "/md/");
+    if (run.formats.txt) LogInfo("text in " + run.out_dir + "/txt/");
     return summary->ExitCode();
   }
   if (*eval_cmd) {

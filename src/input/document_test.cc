@@ -113,7 +113,8 @@ TEST(ImageDocumentTest, HeaderOfAGiantPngIsReadWithoutDecoding) {
   StatusOr<PageGeometry> g = (*doc)->Geometry(0);
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->native_width, 60000);
-  EXPECT_EQ(g->decode_bytes, 60000ll * 60000 * 4);
+  // Non-interlaced PNGs are streamed row by row: decoding costs a row, not the picture.
+  EXPECT_LT(g->decode_bytes, 1 << 20);
 }
 
 TEST(ImageDocumentTest, ScaledRenderMatchesPlan) {

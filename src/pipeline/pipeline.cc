@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <memory>
 #include <thread>
 #include <unordered_map>
@@ -99,7 +101,9 @@ class Run {
   BoundedQueue<Event> events_;
   RunCounters counters_;
   Clock::time_point start_ = Clock::now();
-  std::atomic<bool> finished_{false};
+  std::mutex monitor_mu_;
+  std::condition_variable monitor_cv_;
+  bool finished_ = false;  // guarded by monitor_mu_
 
   // Assembler state (assembler thread only): pages of ranges not yet complete.
   struct RangeProgress {
@@ -281,8 +285,8 @@ void Run::Assemble(RunSummary* summary) {
 void Run::Monitor() {
   const bool draw = options_.progress && isatty(STDERR_FILENO);
   int tick = 0;
-  while (!finished_.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::unique_lock<std::mutex> lock(monitor_mu_);
+  while (!monitor_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished_; })) {
     if (Stopping()) {
       // Unblock the source and waiting workers; finished ranges are already on disk.
       jobs_.Close();
@@ -312,7 +316,11 @@ Status Run::Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* su
   });
   Assemble(summary);
   closer.join();
-  finished_ = true;
+  {
+    std::lock_guard<std::mutex> lock(monitor_mu_);
+    finished_ = true;
+  }
+  monitor_cv_.notify_all();
   monitor.join();
   summary->pages = counters_.pages_done.load();
   summary->pages_failed = counters_.pages_failed.load();

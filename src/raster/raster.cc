@@ -4,13 +4,14 @@
 
 namespace pageflow {
 
-Raster Raster::Allocate(int width, int height, int dpi, Reservation reservation) {
-  assert(reservation.bytes() >= int64_t{width} * height);
+Raster Raster::Allocate(int width, int height, int dpi, Reservation reservation, int channels) {
+  assert(reservation.bytes() >= int64_t{width} * height * channels);
   Raster r;
   r.width_ = width;
   r.height_ = height;
   r.dpi_ = dpi;
-  r.pixels_.reset(new uint8_t[static_cast<size_t>(width) * height]);
+  r.channels_ = channels;
+  r.pixels_.reset(new uint8_t[static_cast<size_t>(r.bytes())]);
   r.reservation_ = std::move(reservation);
   return r;
 }

@@ -1,4 +1,4 @@
-// Raster: one page as 8-bit gray pixels, allocated only under a budget reservation that
+// Raster: one page as 8-bit gray (or 8-bit RGB, for color pictures) pixels, allocated only under a budget reservation that
 // travels with it (and usually also covers the engine's working set for this page).
 //
 //   Raster r = Raster::Allocate(w, h, 300, std::move(reservation));
@@ -15,8 +15,9 @@ namespace pageflow {
 class Raster {
  public:
   Raster() = default;
-  // Precondition: reservation.bytes() >= width * height.
-  static Raster Allocate(int width, int height, int dpi, Reservation reservation);
+  // Precondition: reservation.bytes() >= width * height * channels; channels 1 or 3.
+  static Raster Allocate(int width, int height, int dpi, Reservation reservation,
+                         int channels = 1);
 
   Raster(Raster&&) noexcept = default;
   Raster& operator=(Raster&&) noexcept = default;
@@ -25,12 +26,14 @@ class Raster {
 
   int width() const { return width_; }
   int height() const { return height_; }
-  int dpi() const { return dpi_; }  // effective resolution of the pixels
-  int64_t bytes() const { return int64_t{width_} * height_; }
+  int dpi() const { return dpi_; }  // effective resolution of the pixels; 0 = unknown
+  int channels() const { return channels_; }  // 1 gray, 3 RGB
+  int64_t stride() const { return int64_t{width_} * channels_; }
+  int64_t bytes() const { return stride() * height_; }
   uint8_t* data() { return pixels_.get(); }
   const uint8_t* data() const { return pixels_.get(); }
-  uint8_t* row(int y) { return pixels_.get() + int64_t{y} * width_; }
-  const uint8_t* row(int y) const { return pixels_.get() + int64_t{y} * width_; }
+  uint8_t* row(int y) { return pixels_.get() + y * stride(); }
+  const uint8_t* row(int y) const { return pixels_.get() + y * stride(); }
   bool empty() const { return pixels_ == nullptr; }
   // The claim paying for the pixels; engines may keep using it for their working set.
   Reservation& reservation() { return reservation_; }
@@ -39,6 +42,7 @@ class Raster {
   int width_ = 0;
   int height_ = 0;
   int dpi_ = 0;
+  int channels_ = 1;
   std::unique_ptr<uint8_t[]> pixels_;  // paid by reservation_
   Reservation reservation_;
 };

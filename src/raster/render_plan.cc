@@ -15,13 +15,15 @@ int64_t TotalBytes(const PageGeometry& g, int w, int h, int reduction,
   const int64_t raster = int64_t{w} * h;
   int64_t decode = 0;
   if (g.decode_bytes > 0) {
-    // The decoded picture, then its 8-bit gray copy, then the scaled copy; reduced
-    // JPEG decoding divides the picture by reduction^2.
-    decode = g.decode_bytes / (int64_t{reduction} * reduction);
-    const int64_t gray = int64_t{g.native_width / reduction} * (g.native_height / reduction);
-    decode += gray;
+    // The decoded picture (JPEG decoding reduced by 1/reduction per side), its converted
+    // copy if it is not 8-bit gray already, then the scaled copy the raster is filled from.
+    const int64_t r2 = int64_t{reduction} * reduction;
+    decode = (g.decode_bytes + g.convert_bytes) / r2 + raster * (g.color ? 4 : 1);
   }
-  return decode + raster + (working_bytes ? working_bytes(w, h) : 0);
+  // A color raster is 3 bytes per pixel, and an engine's own copy of it is 32-bit: 3 + 3
+  // bytes per pixel more than the gray figures.
+  const int64_t color = g.color ? 6 * raster : 0;
+  return decode + raster + color + (working_bytes ? working_bytes(w, h) : 0);
 }
 
 }  // namespace
@@ -34,7 +36,7 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
   if (g.native_width > 0) {
     w = g.native_width;
     h = g.native_height;
-    dpi = g.native_dpi > 0 ? g.native_dpi : 300;
+    dpi = g.native_dpi;  // 0: unknown, the engine estimates it from the text
   } else {
     if (g.width_pt <= 0 || g.height_pt <= 0) return Corrupt("page has an empty size");
     w = g.width_pt * options.dpi / 72.0;
@@ -43,9 +45,9 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
   }
   double scale = 1.0;
   std::string note;
-  const double longest = std::max(w, h);
+  const double longest = std::max(w * scale, h * scale);
   if (longest > options.max_dim) {
-    scale = options.max_dim / longest;
+    scale *= options.max_dim / longest;
     note = "downscaled to " + std::to_string(options.max_dim) + " px on the longest side (--max-dim)";
   }
 
@@ -66,7 +68,14 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
     const double next = scale * 0.85;
     if (std::max(w, h) * next < options.min_dim ||
         (g.decode_bytes > 0 && !g.decode_can_reduce &&
-         g.decode_bytes + int64_t(g.native_width) * g.native_height > max_bytes)) {
+         g.decode_bytes + g.convert_bytes > max_bytes)) {
+      if (g.decode_bytes > 0 && !g.decode_can_reduce) {
+        return ResourceExhausted(
+            "decoding this " + std::to_string(g.native_width) + " x " + std::to_string(g.native_height) +
+            " px picture needs " + FormatBytes(g.decode_bytes + g.convert_bytes) +
+            " before it can be reduced, but the memory limit leaves " + FormatBytes(max_bytes) +
+            " per page; raise --memory-limit (only JPEG can be decoded at a reduced size)");
+      }
       return ResourceExhausted(
           "page of " + std::to_string(static_cast<int64_t>(w)) + " x " +
           std::to_string(static_cast<int64_t>(h)) + " px needs " + FormatBytes(plan.total_bytes) +
@@ -80,7 +89,8 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
     note = "downscaled to " + std::to_string(std::max(plan.width, plan.height)) +
            " px on the longest side to fit the memory limit";
   }
-  plan.dpi = std::max(1, static_cast<int>(std::lround(dpi * scale)));
+  plan.channels = g.color ? 3 : 1;
+  plan.dpi = dpi > 0 ? std::max(1, static_cast<int>(std::lround(dpi * scale))) : 0;
   plan.note = note;
   return plan;
 }

@@ -25,7 +25,11 @@ struct PageGeometry {
   // Images: bytes the decoder needs for the full-size picture (before any scaling).
   // JPEG can decode at 1/2, 1/4, 1/8 and so reports the full-size figure here too.
   int64_t decode_bytes = 0;
+  // Images: bytes of the 8-bit gray (or 32-bit color) copy made from the decoded
+  // picture when it is not in that form already; 0 for 8-bit gray.
+  int64_t convert_bytes = 0;
   bool decode_can_reduce = false;  // JPEG: decoder can shrink by 2/4/8 while reading
+  bool color = false;              // images stored in color keep it (RGB raster)
 };
 
 struct RenderOptions {
@@ -37,8 +41,9 @@ struct RenderOptions {
 struct RenderPlan {
   int width = 0;               // output raster, pixels
   int height = 0;
-  int dpi = 0;                 // effective resolution of the output
+  int dpi = 0;                 // effective resolution of the output; 0 = unknown (image without one)
   int decode_reduction = 1;    // JPEG decode-time reduction (1, 2, 4, 8)
+  int channels = 1;            // 1 gray, 3 RGB (color pictures)
   int64_t total_bytes = 0;     // everything to reserve: decode + raster + engine working set
   std::string note;            // non-empty when the page was downscaled, and why
 };
