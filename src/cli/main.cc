@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
       ->default_val(16)->check(CLI::Range(1, 100000));
   run_cmd->add_option("--max-pages", run.max_pages, "Only the first N pages of each document (0 = all)")
       ->default_val(0)->check(CLI::NonNegativeNumber);
+  std::string pdf_store;
+  run_cmd->add_option("--pdf-store", pdf_store,
+                      "Bytes MuPDF may cache (fonts, decoded images); charged to the budget [default: 64M]");
   run_cmd->add_option("--tessdata", run.engine.tessdata_dir, "Tesseract language data directory");
   run_cmd->add_option("--stats", run.stats_path, "Write run statistics (JSON) to FILE");
   run_cmd->add_flag("--no-progress", no_progress, "Do not draw the progress line");
@@ -116,6 +119,14 @@ int main(int argc, char** argv) {
         return kExitUsage;
       }
       run.memory_limit_bytes = *bytes;
+    }
+    if (!pdf_store.empty()) {
+      StatusOr<int64_t> bytes = ParseByteSize(pdf_store);
+      if (!bytes.ok()) {
+        std::cerr << "pageflow: --pdf-store: " << bytes.status().message() << "\n";
+        return kExitUsage;
+      }
+      run.pdf_store_bytes = *bytes;
     }
     StatusOr<OutputFormats> f = ParseFormats(formats);
     if (!f.ok()) {
