@@ -36,6 +36,18 @@ void EnsureSingleThreadedOpenMp(char** argv) {
 constexpr int kExitUsage = 2;
 constexpr int kExitFatal = 3;
 
+// Parses a byte-size flag ("2G"); an empty value keeps *out. False (and a message) on error.
+bool ParseSizeFlag(const char* flag, const std::string& text, int64_t* out) {
+  if (text.empty()) return true;
+  pageflow::StatusOr<int64_t> bytes = pageflow::ParseByteSize(text);
+  if (!bytes.ok()) {
+    std::cerr << "pageflow: " << flag << ": " << bytes.status().message() << "\n";
+    return false;
+  }
+  *out = *bytes;
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,7 +72,7 @@ int main(int argc, char** argv) {
       ->default_val("auto");
   run_cmd->add_option("--lang", run.engine.lang, "Tesseract languages, e.g. eng+deu")->default_val("eng");
   run_cmd->add_option("--workers", run.workers,
-                      "Pages recognized at once; each holds one engine (~40 MB for Tesseract eng) "
+                      "Pages recognized at once; each holds one engine (Tesseract eng: ~17 MB measured at load) "
                       "[default: CPU cores]");
   run_cmd->add_option("--memory-limit", memory_limit,
                       "Byte budget for the whole process, e.g. 2G, 600M [default: half of min(RAM, cgroup limit)]");
@@ -112,21 +124,9 @@ int main(int argc, char** argv) {
                 << "' (use auto, text-layer or tesseract)\n";
       return kExitUsage;
     }
-    if (!memory_limit.empty()) {
-      StatusOr<int64_t> bytes = ParseByteSize(memory_limit);
-      if (!bytes.ok()) {
-        std::cerr << "pageflow: --memory-limit: " << bytes.status().message() << "\n";
-        return kExitUsage;
-      }
-      run.memory_limit_bytes = *bytes;
-    }
-    if (!pdf_store.empty()) {
-      StatusOr<int64_t> bytes = ParseByteSize(pdf_store);
-      if (!bytes.ok()) {
-        std::cerr << "pageflow: --pdf-store: " << bytes.status().message() << "\n";
-        return kExitUsage;
-      }
-      run.pdf_store_bytes = *bytes;
+    if (!ParseSizeFlag("--memory-limit", memory_limit, &run.memory_limit_bytes) ||
+        !ParseSizeFlag("--pdf-store", pdf_store, &run.pdf_store_bytes)) {
+      return kExitUsage;
     }
     StatusOr<OutputFormats> f = ParseFormats(formats);
     if (!f.ok()) {
@@ -165,13 +165,8 @@ int main(int argc, char** argv) {
       std::cerr << "pageflow: unknown --engine '" << eval.run.engine.kind << "'\n";
       return kExitUsage;
     }
-    if (!eval_memory_limit.empty()) {
-      StatusOr<int64_t> bytes = ParseByteSize(eval_memory_limit);
-      if (!bytes.ok()) {
-        std::cerr << "pageflow: --memory-limit: " << bytes.status().message() << "\n";
-        return kExitUsage;
-      }
-      eval.run.memory_limit_bytes = *bytes;
+    if (!ParseSizeFlag("--memory-limit", eval_memory_limit, &eval.run.memory_limit_bytes)) {
+      return kExitUsage;
     }
     if (eval.run.workers <= 0) eval.run.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::string scratch;
