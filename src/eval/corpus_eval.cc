@@ -115,6 +115,10 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
     ItemResult r;
     r.item = std::move(item);
     r.scored = !r.item.gt_path.empty();
+    if (r.scored) {
+      PF_ASSIGN_OR_RETURN(std::string gt, ReadSmallFile(r.item.gt_path));
+      r.gt_pages = SplitPages(gt);  // read once, scored against pageflow and the baseline
+    }
     report.items.push_back(std::move(r));
   }
   if (report.items.empty()) return NotFound("no corpus items selected in " + o.corpus_dir);
@@ -157,10 +161,7 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
       r->pageflow.pages = evaluated;
       r->pageflow.seconds = doc["metadata"]["processing_seconds"];
       for (auto& [path, n] : doc["metadata"]["engines_used"].items()) r->pageflow.paths[path] = n;
-      if (r->scored) {
-        PF_ASSIGN_OR_RETURN(std::string gt, ReadSmallFile(r->item.gt_path));
-        r->pageflow.score = ScorePages(*r, SplitPages(gt), hyp);
-      }
+      if (r->scored) r->pageflow.score = ScorePages(*r, r->gt_pages, hyp);
     }
   }
 
@@ -176,10 +177,7 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
         side.error = pages.status().message();
       } else {
         side.pages = r.item.pdf ? static_cast<int>(pages->size()) : r.pageflow.pages;
-        if (r.scored) {
-          PF_ASSIGN_OR_RETURN(std::string gt, ReadSmallFile(r.item.gt_path));
-          side.score = ScorePages(r, SplitPages(gt), *pages);
-        }
+        if (r.scored) side.score = ScorePages(r, r.gt_pages, *pages);
       }
       r.baseline = side;
     }

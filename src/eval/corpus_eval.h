@@ -38,6 +38,7 @@ struct SideResult {
 struct ItemResult {
   CorpusItem item;
   bool scored = false;       // has ground truth
+  std::vector<std::string> gt_pages;  // ground truth split at form feeds
   SideResult pageflow;
   std::optional<SideResult> baseline;
 };

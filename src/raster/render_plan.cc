@@ -45,6 +45,7 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
   }
   double scale = 1.0;
   std::string note;
+  bool shrunk_for_budget = false;
   const double longest = std::max(w * scale, h * scale);
   if (longest > options.max_dim) {
     scale *= options.max_dim / longest;
@@ -83,9 +84,9 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
           FormatBytes(max_bytes) + " per page; raise --memory-limit or lower --dpi/--max-dim");
     }
     scale = next;
-    note = "to fit the memory limit";
+    shrunk_for_budget = true;
   }
-  if (note == "to fit the memory limit") {
+  if (shrunk_for_budget) {
     note = "downscaled to " + std::to_string(std::max(plan.width, plan.height)) +
            " px on the longest side to fit the memory limit";
   }
