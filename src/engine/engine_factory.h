@@ -14,7 +14,8 @@
 namespace pageflow {
 
 struct EngineOptions {
-  std::string kind = "auto";   // auto | text-layer | tesseract
+  std::string kind = "auto";   // one of KnownEngines()
+  std::string auto_ocr = "tesseract";  // the OCR engine `auto` uses where the text layer is not good
   std::string lang = "eng";    // Tesseract languages, e.g. "eng+deu"
   std::string tessdata_dir;    // empty: Tesseract's compiled-in default
 };
@@ -23,5 +24,7 @@ struct EngineOptions {
 // RESOURCE_EXHAUSTED when its fixed cost does not fit the budget.
 StatusOr<std::unique_ptr<Engine>> CreateEngine(const EngineOptions& options, MemoryBudget& budget);
 bool IsKnownEngine(const std::string& kind);
+// The engine kinds, for messages and help: "auto, text-layer, tesseract".
+std::string KnownEnginesList();
 
 }  // namespace pageflow

@@ -23,8 +23,15 @@ class EngineTest : public ::testing::Test {
   MemoryBudget budget_{1ll << 30};
 };
 
+EngineOptions Options(const std::string& kind, const std::string& lang) {
+  EngineOptions o;
+  o.kind = kind;
+  o.lang = lang;
+  return o;
+}
+
 TEST_F(EngineTest, TesseractReadsRenderedTextWithBoxesAndConfidence) {
-  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine({"tesseract", "eng", ""}, budget_);
+  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine(Options("tesseract", "eng"), budget_);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   EXPECT_GT(budget_.Stats().fixed_bytes, 0);  // models charged at load
   DocumentPageAccess page(doc_.get(), 0, RenderOptions{}, &budget_, "page 1 of a.pdf");
@@ -40,7 +47,7 @@ TEST_F(EngineTest, TesseractReadsRenderedTextWithBoxesAndConfidence) {
 }
 
 TEST_F(EngineTest, AutoUsesAGoodTextLayerWithoutRendering) {
-  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine({"auto", "eng", ""}, budget_);
+  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine(Options("auto", "eng"), budget_);
   ASSERT_TRUE(engine.ok());
   DocumentPageAccess page(doc_.get(), 0, RenderOptions{}, &budget_, "page 1 of a.pdf");
   const int64_t peak_before = budget_.Stats().peak_reserved_bytes;
@@ -52,7 +59,7 @@ TEST_F(EngineTest, AutoUsesAGoodTextLayerWithoutRendering) {
 }
 
 TEST_F(EngineTest, MissingLanguageDataIsAClearError) {
-  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine({"tesseract", "xyz", ""}, budget_);
+  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine(Options("tesseract", "xyz"), budget_);
   ASSERT_FALSE(engine.ok());
   EXPECT_EQ(engine.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(engine.status().message().find("'xyz'"), std::string::npos);
@@ -60,7 +67,7 @@ TEST_F(EngineTest, MissingLanguageDataIsAClearError) {
 
 TEST_F(EngineTest, EngineFixedCostThatDoesNotFitIsRefused) {
   MemoryBudget tiny(8 << 20);
-  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine({"tesseract", "eng", ""}, tiny);
+  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine(Options("tesseract", "eng"), tiny);
   ASSERT_FALSE(engine.ok());
   EXPECT_EQ(engine.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(engine.status().message().find("--memory-limit must be at least"), std::string::npos);

@@ -1,0 +1,45 @@
+// Shared pieces of pageflow's subcommands. Each subcommand lives in its own file as a
+// pair: Add*Command declares its flags on the app; the returned Command runs it once
+// parsing succeeded. Flag parsing only: the work is in the libraries.
+//
+//   Command run = AddRunCommand(app);
+//   app.parse(argc, argv);
+//   if (*run.app) return run.execute();
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace pageflow {
+
+// Exit codes (DESIGN §4): 0 all pages done, 1 some pages or documents failed (the rest
+// written), 2 usage error, 3 fatal.
+constexpr int kExitOk = 0;
+constexpr int kExitPartial = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitFatal = 3;
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> execute;
+};
+
+// Set by SIGINT/SIGTERM once InstallStopSignals ran: long commands finish what is in
+// flight and return.
+extern std::atomic<bool> g_stop_requested;
+void InstallStopSignals();
+
+// Parses a byte-size flag ("2G"); an empty value keeps *out. False (and a message on
+// stderr) on error.
+bool ParseSizeFlag(const char* flag, const std::string& text, int64_t* out);
+
+// --workers default: the number of CPU cores.
+int DefaultWorkers();
+
+Command AddRunCommand(CLI::App& app);
+Command AddEvalCommand(CLI::App& app);
+
+}  // namespace pageflow
