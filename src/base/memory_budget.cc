@@ -136,6 +136,7 @@ MemoryBudgetStats MemoryBudget::Stats() const {
   s.peak_reserved_bytes = peak_;
   s.penalty_bytes = penalty_;
   s.waits = waits_;
+  s.waiting = static_cast<int64_t>(wait_line_.size());
   s.refusals = refusals_;
   return s;
 }

@@ -56,6 +56,7 @@ struct MemoryBudgetStats {
   int64_t peak_reserved_bytes = 0;
   int64_t penalty_bytes = 0;        // held back by the governor
   int64_t waits = 0;                // reservations that had to wait
+  int64_t waiting = 0;              // reservations waiting right now
   int64_t refusals = 0;             // TryReserve failures + impossible requests
 };
 

@@ -57,6 +57,11 @@ TEST(MemoryBudgetTest, FixedChargeThatDoesNotFitSaysWhatWould) {
   EXPECT_NE(b.status().message().find("at least 120M"), std::string::npos) << b.status().message();
 }
 
+// Polls until `n` reservations wait in line (no timing assumptions about thread start).
+void AwaitWaiting(const MemoryBudget& budget, int64_t n) {
+  while (budget.Stats().waiting < n) std::this_thread::sleep_for(milliseconds(1));
+}
+
 TEST(MemoryBudgetTest, ReserveWaitsUntilBytesAreReleased) {
   MemoryBudget budget(1000);
   StatusOr<Reservation> a = budget.Reserve(700, "a");
@@ -67,7 +72,7 @@ TEST(MemoryBudgetTest, ReserveWaitsUntilBytesAreReleased) {
     EXPECT_TRUE(b.ok());
     got = true;
   });
-  std::this_thread::sleep_for(milliseconds(50));
+  AwaitWaiting(budget, 1);
   EXPECT_FALSE(got.load());
   a->Release();
   t.join();
@@ -87,14 +92,14 @@ TEST(MemoryBudgetTest, WaitersAreServedInOrderSoBigRequestsAreNotStarved) {
     std::lock_guard<std::mutex> l(mu);
     order.push_back(900);
   });
-  std::this_thread::sleep_for(milliseconds(30));
+  AwaitWaiting(budget, 1);
   // A small request arriving later must queue behind the big one even though it fits.
   std::thread small([&] {
     StatusOr<Reservation> r = budget.Reserve(100, "small");
     std::lock_guard<std::mutex> l(mu);
     order.push_back(100);
   });
-  std::this_thread::sleep_for(milliseconds(30));
+  AwaitWaiting(budget, 2);
   {
     std::lock_guard<std::mutex> l(mu);
     EXPECT_TRUE(order.empty());
@@ -105,6 +110,7 @@ TEST(MemoryBudgetTest, WaitersAreServedInOrderSoBigRequestsAreNotStarved) {
   ASSERT_EQ(order.size(), 2u);
   EXPECT_EQ(order[0], 900);
   EXPECT_LE(budget.Stats().peak_reserved_bytes, 1000);
+  EXPECT_EQ(budget.Stats().waiting, 0);
 }
 
 TEST(MemoryBudgetTest, PenaltyHoldsBackNewWorkButNeverDeadlocks) {
