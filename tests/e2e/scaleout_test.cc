@@ -144,9 +144,12 @@ class ScaleOutTest : public ::testing::Test {
 
   pid_t StartWorker(const std::string& consumer, const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {Bin(), "worker", "--queue", redis_.Url("q"), "--out", out_,
-                                     "--workers", "1", "--lease", "2s", "--exit-when-empty",
+                                     "--workers", "1", "--exit-when-empty",
                                      "--consumer", consumer, "--memory-limit", "600M"};
     args.insert(args.end(), extra.begin(), extra.end());
+    if (std::find(extra.begin(), extra.end(), "--lease") == extra.end()) {
+      args.insert(args.end(), {"--lease", "2s"});  // short, so reclaims happen within the test
+    }
     workers_.push_back(Spawn(args, LogPath(workers_.size())));
     return workers_.back();
   }
@@ -352,6 +355,37 @@ TEST_F(ScaleOutTest, WorkersSurviveARedisRestart) {
   bool reconnected = false;
   for (size_t i = 0; i < workers_.size(); ++i) reconnected |= Log(i).find("reconnected") != std::string::npos;
   EXPECT_TRUE(reconnected) << "no worker reported a reconnect";
+}
+
+TEST_F(ScaleOutTest, SigtermReleasesUnfinishedItemsAtOnce) {
+  std::map<std::string, std::pair<std::string, int>> want;
+  const std::vector<std::string> words = {"Kilo", "Lima", "Mike"};
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string name = "ocr" + std::to_string(i) + ".pdf";
+    std::vector<testing::TestPage> p;
+    for (int pg = 1; pg <= 3; ++pg) p.push_back({.lines = {"Document " + words[i] + " page " + std::to_string(pg)}, .font_pt = 30});
+    testing::WriteTestPdf(in_ + "/" + name, p);
+    want[name] = {words[i], 3};
+  }
+  Enqueue({in_, "--engine", "tesseract", "--dpi", "150"});
+  const pid_t first = StartWorker("w1", {"--lease", "600s", "--batch", "3"});
+  ASSERT_TRUE(WaitFor([&](const QueueStatus& s) {
+    return s.in_progress == 3 && Log(0).find("fixed costs") != std::string::npos;
+  }, 30));
+  kill(first, SIGTERM);
+  EXPECT_EQ(WaitExit(first, Clock::now() + std::chrono::seconds(30)), 0);
+  killed_.insert(first);
+  // With a 600 s lease, only a release (not a reclaim) lets another worker have them.
+  const QueueStatus after = Status();
+  EXPECT_EQ(after.in_progress, 0);
+  EXPECT_GT(after.released, 0);
+  StartWorker("w2", {"--lease", "600s"});
+  ExpectWorkersExitCleanly(60);
+  const QueueStatus s = Status();
+  EXPECT_EQ(s.done_items, 3);
+  EXPECT_EQ(s.reclaimed, 0);
+  EXPECT_EQ(s.in_progress, 0);
+  ExpectEachDocumentOnce(want);
 }
 
 }  // namespace
