@@ -259,8 +259,9 @@ Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
     ws_.Cleanup(doc.meta.id);  // a late duplicate of a range whose document is written
     return Status::Ok();
   }
-  for (const PageRange& r : doc.meta.ranges) {
-    if (!ws_.HasRange(doc.meta.id, r)) return Status::Ok();
+  // Newest ranges first: the ones still missing are usually the later ones.
+  for (auto r = doc.meta.ranges.rbegin(); r != doc.meta.ranges.rend(); ++r) {
+    if (!ws_.HasRange(doc.meta.id, *r)) return Status::Ok();
   }
   Status st = Finish(doc, summary);
   // A concurrent writer may have finished it first and removed the ranges under us.

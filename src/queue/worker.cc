@@ -216,8 +216,20 @@ Status Worker::RunGroup(std::vector<Delivery*>& group, WorkerSummary* summary) {
 
   StatusOr<RunSummary> result = RunPipeline(run, stop_);
   if (!result.ok()) {
-    for (Delivery* d : group) Settle(*d, nullptr, /*interrupted=*/true, summary);
-    return result.status();
+    const StatusCode code = result.status().code();
+    if (code == StatusCode::kIoError || code == StatusCode::kResourceExhausted) {
+      // This worker's problem (output directory, memory limit): give the items back.
+      for (Delivery* d : group) Settle(*d, nullptr, /*interrupted=*/true, summary);
+      return result.status();
+    }
+    // The items' options cannot run (e.g. an engine or language that does not load):
+    // they fail, and end in the dead-letter stream if no worker can run them.
+    for (Delivery* d : group) {
+      Outcome o;
+      o.error = result.status();
+      Settle(*d, &o, false, summary);
+    }
+    return Status::Ok();
   }
   std::lock_guard<std::mutex> lock(mu);
   for (size_t i = 0; i < group.size(); ++i) {

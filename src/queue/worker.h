@@ -47,9 +47,10 @@ struct WorkerSummary {
 };
 
 // Runs until *stop (in-flight pages finish; unfinished items are released) or, with
-// exit_when_drained, until the queue is empty. Non-OK only for fatal problems (cannot
-// reach Redis at start, output directory unwritable, engine cannot load): the batch in
-// hand is then released first.
+// exit_when_drained, until the queue is empty. Non-OK only for problems of this worker
+// (cannot reach Redis at start, output directory unwritable, memory limit too small for
+// the fixed costs): the batch in hand is then released first. Items whose options
+// cannot run anywhere (an engine or language that does not load) fail like any item.
 StatusOr<WorkerSummary> RunWorker(const WorkerOptions& options, const std::atomic<bool>* stop);
 
 }  // namespace pageflow

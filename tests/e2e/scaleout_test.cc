@@ -388,5 +388,32 @@ TEST_F(ScaleOutTest, SigtermReleasesUnfinishedItemsAtOnce) {
   ExpectEachDocumentOnce(want);
 }
 
+// A document that kills its workers never reaches a clean error: its lease keeps
+// expiring. Simulated here by consumers that claim the item and vanish.
+TEST_F(ScaleOutTest, ItemWhoseWorkersKeepDyingIsDeadLettered) {
+  testing::WriteTestPdf(in_ + "/crasher.pdf", {{.lines = {"tok4000 page 1"}}});
+  Enqueue({in_, "--engine", "text-layer"});
+  StatusOr<WorkQueue> q = WorkQueue::Open(redis_.Queue("q"), {});
+  ASSERT_OK(q);
+  for (int i = 1; i <= 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    StatusOr<std::vector<Delivery>> got = q->Claim("doomed" + std::to_string(i), 1, 100, 0);
+    ASSERT_OK(got);
+    ASSERT_EQ(got->size(), 1u);
+    EXPECT_EQ((*got)[0].deliveries, i);
+    EXPECT_EQ((*got)[0].reclaimed, i > 1);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  StartWorker("w1", {"--lease", "100ms", "--max-deliveries", "3"});
+  ExpectWorkersExitCleanly(30);
+  const QueueStatus s = Status();
+  EXPECT_EQ(s.in_progress, 0);
+  EXPECT_EQ(s.done_items, 0);
+  ASSERT_EQ(s.dead.size(), 1u);
+  EXPECT_EQ(s.dead[0].deliveries, 4);
+  EXPECT_NE(s.dead[0].error.find("without being acknowledged"), std::string::npos) << s.dead[0].error;
+  EXPECT_FALSE(fs::exists(out_ + "/results") && !fs::is_empty(out_ + "/results"));
+}
+
 }  // namespace
 }  // namespace pageflow
