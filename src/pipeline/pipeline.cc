@@ -158,8 +158,9 @@ void Run::Source() {
     for (int first = 0; first < todo; first += options_.pages_per_range) {
       const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
       info->meta.ranges.push_back(r);
-      info->range_done.push_back(ws_.HasRange(id, r));
-      info->range_selected.push_back(!options_.select_range || options_.select_range(id, r));
+      const bool selected = !options_.select_range || options_.select_range(id, r);
+      info->range_selected.push_back(selected);
+      info->range_done.push_back(selected && ws_.HasRange(id, r));  // others: not our concern
     }
     std::shared_ptr<const DocInfo> doc = info;
     if (!events_.Push(Event::Started(doc))) break;
