@@ -12,8 +12,10 @@ using nlohmann::json;
 
 // Each script acknowledges first and does the rest only if the message was still
 // pending, so a script sent twice (reconnect after a lost reply) has no second effect.
+// Settled entries are deleted, so the stream holds only waiting and in-progress items.
 constexpr const char* kAckScript = R"lua(
 local acked = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
 if redis.call('SADD', KEYS[2], ARGV[3]) == 1 then
   local t = redis.call('TIME')
   local ms = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
@@ -29,6 +31,7 @@ return acked
 constexpr const char* kRequeueScript = R"lua(
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('XADD', KEYS[1], '*', 'item', ARGV[3], 'failures', ARGV[4], 'error', ARGV[5])
+  redis.call('XDEL', KEYS[1], ARGV[2])
   redis.call('HINCRBY', KEYS[2], ARGV[6], 1)
   return 1
 end
@@ -39,6 +42,7 @@ constexpr const char* kDeadScript = R"lua(
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('XADD', KEYS[2], '*', 'item', ARGV[3], 'deliveries', ARGV[4], 'error', ARGV[5],
              'consumer', ARGV[6], 'message', ARGV[2])
+  redis.call('XDEL', KEYS[1], ARGV[2])
   redis.call('HINCRBY', KEYS[3], 'dead_items', 1)
   return 1
 end
@@ -213,23 +217,22 @@ StatusOr<QueueStatus> WorkQueue::GetStatus() {
   s.name = url_.name;
   PF_ASSIGN_OR_RETURN(RedisReply len, client_.Command({"XLEN", url_.name}));
   PF_ASSIGN_OR_RETURN(RedisReply groups, client_.Command({"XINFO", "GROUPS", url_.name}));
-  s.waiting = -1;
-  for (size_t i = 0; i < groups->elements; ++i) {
-    auto g = Fields(groups->element[i]);
-    if (ReplyString(g["name"]) != kGroup) continue;
-    const redisReply* lag = g["lag"];
-    if (lag != nullptr && lag->type == REDIS_REPLY_INTEGER) {
-      s.waiting = lag->integer;
-    } else if (g["entries-read"] != nullptr && g["entries-read"]->type == REDIS_REPLY_INTEGER) {
-      s.waiting = std::max<int64_t>(0, len->integer - g["entries-read"]->integer);
-    }
-  }
   PF_ASSIGN_OR_RETURN(RedisReply pending, client_.Command({"XPENDING", url_.name, kGroup}));
   if (pending->type == REDIS_REPLY_ARRAY && pending->elements >= 4) {
     s.in_progress = ReplyInteger(pending->element[0]);
     const redisReply* per = pending->element[3];
     for (size_t i = 0; per != nullptr && per->type == REDIS_REPLY_ARRAY && i < per->elements; ++i) {
       s.consumers.push_back({ReplyString(per->element[i]->element[0]), ReplyInteger(per->element[i]->element[1]), -1});
+    }
+  }
+  // Settled entries are deleted, so the stream is waiting + in progress; the group's
+  // lag says the same when Redis can compute it.
+  s.waiting = std::max<int64_t>(0, ReplyInteger(len.get()) - s.in_progress);
+  for (size_t i = 0; i < groups->elements; ++i) {
+    auto g = Fields(groups->element[i]);
+    const redisReply* lag = g["lag"];
+    if (ReplyString(g["name"]) == kGroup && lag != nullptr && lag->type == REDIS_REPLY_INTEGER) {
+      s.waiting = lag->integer;
     }
   }
   PF_ASSIGN_OR_RETURN(RedisReply consumers, client_.Command({"XINFO", "CONSUMERS", url_.name, kGroup}));
@@ -316,7 +319,7 @@ std::string QueueStatus::ToText() const {
   std::snprintf(rate, sizeof rate, "%.2f pages/s overall, %.2f pages/s over the last minute", pages_per_second,
                 recent_pages_per_second);
   o << "queue " << name << "\n"
-    << "  waiting      " << (waiting < 0 ? std::string("unknown") : std::to_string(waiting)) << " items\n"
+    << "  waiting      " << waiting << " items\n"
     << "  in progress  " << in_progress << " items\n";
   for (const ConsumerStatus& c : consumers) {
     o << "    " << c.name << ": " << c.in_progress << " (idle " << c.idle_ms << " ms)\n";

@@ -1,6 +1,7 @@
 // WorkQueue: pageflow's work items on a Redis Stream with one consumer group.
 //
-//   NAME          the stream of items (field "item": WorkItem JSON; "failures", "error")
+//   NAME          the stream of waiting and in-progress items (field "item": WorkItem
+//                 JSON; "failures", "error"); settled entries are deleted
 //   NAME:dead     dead-lettered items with their last error
 //   NAME:stats    counters (enqueued, done, failed attempts, reclaimed, dead)
 //   NAME:done     keys of done items (so a duplicate never counts twice)
@@ -54,7 +55,7 @@ struct DeadItem {
 
 struct QueueStatus {
   std::string name;
-  int64_t waiting = 0;       // enqueued, not yet delivered (-1: unknown)
+  int64_t waiting = 0;       // enqueued, not yet delivered
   int64_t in_progress = 0;   // delivered, not acknowledged
   std::vector<ConsumerStatus> consumers;
   int64_t enqueued_items = 0, enqueued_pages = 0;

@@ -282,6 +282,11 @@ TEST_F(ScaleOutTest, KilledWorkersItemIsReclaimedAndEveryDocumentAppearsOnce) {
   EXPECT_GE(s.reclaimed, held);
   EXPECT_EQ(s.done_items, enqueued);
   EXPECT_EQ(s.dead_items, 0);
+  StatusOr<RedisClient> redis = RedisClient::Connect({.host = "127.0.0.1", .port = redis_.Queue("q").port});
+  ASSERT_OK(redis);
+  StatusOr<RedisReply> len = redis->Command({"XLEN", "q"});
+  ASSERT_OK(len);
+  EXPECT_EQ((*len)->integer, 0) << "settled entries are deleted from the stream";
   std::map<std::string, json> got = ExpectEachDocumentOnce(want);
   // The OCR documents really were recognized, not taken from the text layer.
   EXPECT_EQ(got["ocr0.pdf"]["metadata"]["engines_used"].dump().find("tesseract") != std::string::npos, true)
@@ -314,6 +319,30 @@ TEST_F(ScaleOutTest, PoisonedDocumentIsDeadLetteredWithItsReasonWhileTheRestComp
   EXPECT_EQ(s.dead[0].deliveries, 2);
   EXPECT_NE(s.dead[0].error.find("poison.pdf"), std::string::npos) << s.dead[0].error;
   ExpectEachDocumentOnce(want);
+
+  // The same through the command line.
+  testing::CommandResult r = testing::RunPageflow({"queue-status", "--queue", redis_.Url("q"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["done_items"].get<int>(), 8);
+  EXPECT_EQ(j["dead_items"].get<int>(), 1);
+  EXPECT_EQ(j["waiting"].get<int>(), 0);
+  ASSERT_EQ(j["recent_dead"].size(), 1u);
+  EXPECT_NE(j["recent_dead"][0]["error"].get<std::string>().find("poison.pdf"), std::string::npos);
+  r = testing::RunPageflow({"queue-status", "--queue", redis_.Url("q")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dead-letter  1 items"), std::string::npos) << r.out;
+}
+
+TEST_F(ScaleOutTest, BadQueueUrlsAreUsageErrors) {
+  for (const char* url : {"redis://127.0.0.1:6379", "http://127.0.0.1:6379/q", "redis://127.0.0.1:99999/q"}) {
+    testing::CommandResult r = testing::RunPageflow({"queue-status", "--queue", url});
+    EXPECT_EQ(r.exit_code, 2) << url;
+    EXPECT_NE(r.err.find(url), std::string::npos) << r.err;
+  }
+  testing::CommandResult r = testing::RunPageflow({"worker", "--queue", redis_.Url("q"), "--out", out_, "--lease", "soon"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--lease"), std::string::npos) << r.err;
 }
 
 TEST_F(ScaleOutTest, WorkersSurviveARedisRestart) {
