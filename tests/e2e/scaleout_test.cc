@@ -417,6 +417,34 @@ TEST_F(ScaleOutTest, SigtermReleasesUnfinishedItemsAtOnce) {
   ExpectEachDocumentOnce(want);
 }
 
+// Items that take longer than the lease stay with their live workers: the heartbeat
+// renews them, and the idle third worker never gets to reclaim one.
+TEST_F(ScaleOutTest, HeartbeatKeepsSlowItemsWithTheirLiveWorker) {
+  std::map<std::string, std::pair<std::string, int>> want;
+  const std::vector<std::string> words = {"November", "Oscar"};
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string name = "slow" + std::to_string(i) + ".pdf";
+    std::vector<testing::TestPage> p;
+    for (int pg = 1; pg <= 4; ++pg) p.push_back({.lines = {"Document " + words[i] + " page " + std::to_string(pg)}, .font_pt = 30});
+    testing::WriteTestPdf(in_ + "/" + name, p);
+    want[name] = {words[i], 4};
+  }
+  Enqueue({in_, "--engine", "tesseract", "--dpi", "200"});
+  for (const char* w : {"w1", "w2", "w3"}) StartWorker(w, {"--lease", "1s", "--batch", "1"});
+  ExpectWorkersExitCleanly(60);
+  const QueueStatus s = Status();
+  EXPECT_EQ(s.done_items, 2);
+  EXPECT_EQ(s.reclaimed, 0);
+  ExpectEachDocumentOnce(want);
+  // The test means something only if an item outlived its lease.
+  bool slow = false;
+  for (auto& e : fs::directory_iterator(out_ + "/results")) {
+    json j = json::parse(testing::ReadFile(e.path().string()));
+    slow |= j["metadata"].value("processing_seconds", 0.0) > 1.0;
+  }
+  if (!slow) GTEST_SKIP() << "items were faster than the 1 s lease; nothing was at stake";
+}
+
 // A document that kills its workers never reaches a clean error: its lease keeps
 // expiring. Simulated here by consumers that claim the item and vanish.
 TEST_F(ScaleOutTest, ItemWhoseWorkersKeepDyingIsDeadLettered) {
