@@ -256,7 +256,10 @@ void Worker::Settle(Delivery& d, const Outcome* outcome, bool interrupted, Worke
     bool dead = false;
     st = queue_.Fail(d, error, options_.max_deliveries, &dead);
     ++(dead ? summary->items_dead : summary->items_retried);
-    LogWarning((dead ? "dead-lettered " : "will retry ") + Describe(d) + ": " + error);
+    const std::string what = Describe(d);
+    // Document errors usually name the file already.
+    LogWarning((dead ? "dead-lettered " : "will retry ") +
+               (error.rfind(d.item.ok() ? d.item->path : what, 0) == 0 ? error : what + ": " + error));
   }
   if (!st.ok()) LogError(Describe(d) + ": " + st.message());
 }
