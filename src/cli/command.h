@@ -41,5 +41,8 @@ int DefaultWorkers();
 
 Command AddRunCommand(CLI::App& app);
 Command AddEvalCommand(CLI::App& app);
+Command AddEnqueueCommand(CLI::App& app);
+Command AddWorkerCommand(CLI::App& app);
+Command AddQueueStatusCommand(CLI::App& app);
 
 }  // namespace pageflow

@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       AddRunCommand(app),
       AddEvalCommand(app),
+      AddEnqueueCommand(app),
+      AddWorkerCommand(app),
+      AddQueueStatusCommand(app),
   };
 
   try {

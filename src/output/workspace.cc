@@ -26,7 +26,8 @@ std::string DocumentId(const std::string& path) {
   return buf;
 }
 
-StatusOr<Workspace> Workspace::Open(const std::string& out_dir, std::string fingerprint) {
+StatusOr<Workspace> Workspace::Open(const std::string& out_dir, std::string fingerprint,
+                                    bool remove_stale_temporaries) {
   Workspace ws(out_dir, std::move(fingerprint));
   std::error_code ec;
   for (const std::string& d : {out_dir + "/results", ws.state_dir() + "/ranges",
@@ -34,7 +35,7 @@ StatusOr<Workspace> Workspace::Open(const std::string& out_dir, std::string fing
     fs::create_directories(d, ec);
     if (ec) return IoError("cannot create output directory " + d + ": " + ec.message());
   }
-  RemoveStaleTemporaries(out_dir);
+  if (remove_stale_temporaries) RemoveStaleTemporaries(out_dir);
   return ws;
 }
 

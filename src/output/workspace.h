@@ -38,8 +38,10 @@ struct PageRange {
 
 class Workspace {
  public:
-  // Creates the directory tree and removes temporaries left by killed runs.
-  static StatusOr<Workspace> Open(const std::string& out_dir, std::string fingerprint);
+  // Creates the directory tree and (unless told not to: other live processes may be
+  // writing there) removes temporaries left by killed runs.
+  static StatusOr<Workspace> Open(const std::string& out_dir, std::string fingerprint,
+                                  bool remove_stale_temporaries = true);
 
   const std::string& dir() const { return dir_; }
   const std::string& fingerprint() const { return fingerprint_; }

@@ -32,6 +32,7 @@ using Clock = std::chrono::steady_clock;
 struct DocInfo {
   DocumentMeta meta;
   std::vector<bool> range_done;  // finished by an earlier run
+  std::vector<bool> range_selected;  // RunOptions::select_range (all true without it)
 };
 
 struct PageJob {
@@ -89,7 +90,11 @@ class Run {
   void Worker(Engine* engine);
   void Assemble(RunSummary* summary);
   void OnPage(Event& e, RunSummary* summary);
-  void Finish(const DocInfo& doc, RunSummary* summary);
+  Status Finish(const DocInfo& doc, RunSummary* summary);
+  Status Complete(const DocInfo& doc, RunSummary* summary);
+  void Report(const std::string& id, PageRange range, const Status& st) const {
+    if (options_.on_range_done) options_.on_range_done(id, range, st);
+  }
   void Monitor();
   bool Stopping() const { return stop_ != nullptr && stop_->load(); }
 
@@ -134,6 +139,7 @@ void Run::Source() {
     ++counters_.documents_seen;
     if (ws_.IsDone(id)) {
       ++counters_.documents_skipped;
+      Report(id, PageRange{-1, -1}, Status::Ok());
       continue;
     }
     int pages = 0;
@@ -152,12 +158,14 @@ void Run::Source() {
     for (int first = 0; first < todo; first += options_.pages_per_range) {
       const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
       info->meta.ranges.push_back(r);
-      info->range_done.push_back(ws_.HasRange(id, r));
+      const bool selected = !options_.select_range || options_.select_range(id, r);
+      info->range_selected.push_back(selected);
+      info->range_done.push_back(selected && ws_.HasRange(id, r));  // others: not our concern
     }
     std::shared_ptr<const DocInfo> doc = info;
     if (!events_.Push(Event::Started(doc))) break;
     for (size_t ri = 0; ri < doc->meta.ranges.size() && !Stopping(); ++ri) {
-      if (doc->range_done[ri]) continue;
+      if (doc->range_done[ri] || !doc->range_selected[ri]) continue;
       for (int p = doc->meta.ranges[ri].first; p <= doc->meta.ranges[ri].last; ++p) {
         ++counters_.pages_queued;
         if (!jobs_.Push(PageJob{doc, static_cast<int>(ri), p})) return;
@@ -231,29 +239,50 @@ void Run::OnPage(Event& e, RunSummary* summary) {
   if (!st.ok()) {
     LogError(dp.doc->meta.source_path + ": " + st.message());
     ++summary->documents_failed;
+    Report(dp.doc->meta.id, range, st);
     docs_.erase(it);
     return;
   }
   if (--dp.ranges_left == 0) {
     std::shared_ptr<const DocInfo> doc = dp.doc;
     docs_.erase(it);
-    Finish(*doc, summary);
+    st = Complete(*doc, summary);
   }
+  Report(e.doc->meta.id, range, st);
 }
 
-void Run::Finish(const DocInfo& doc, RunSummary* summary) {
+// With select_range, other processes may own the document's other ranges: the document
+// is written by whoever finds all of its range files on disk (each writer checks after
+// writing its own, so at least one sees them all; a second identical write is harmless).
+Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
+  if (!options_.select_range) return Finish(doc, summary);
+  if (ws_.IsDone(doc.meta.id)) {
+    ws_.Cleanup(doc.meta.id);  // a late duplicate of a range whose document is written
+    return Status::Ok();
+  }
+  // Newest ranges first: the ones still missing are usually the later ones.
+  for (auto r = doc.meta.ranges.rbegin(); r != doc.meta.ranges.rend(); ++r) {
+    if (!ws_.HasRange(doc.meta.id, *r)) return Status::Ok();
+  }
+  Status st = Finish(doc, summary);
+  // A concurrent writer may have finished it first and removed the ranges under us.
+  return (!st.ok() && ws_.IsDone(doc.meta.id)) ? Status::Ok() : st;
+}
+
+Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
   DocumentSummary ds;
   Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds);
   if (st.ok()) st = ws_.MarkDone(doc.meta.id);
   if (!st.ok()) {
     LogError(doc.meta.source_path + ": cannot write results: " + st.message());
     ++summary->documents_failed;
-    return;
+    return st.WithContext(doc.meta.source_path + ": cannot write results");
   }
   ws_.Cleanup(doc.meta.id);
   ++summary->documents;
   ++counters_.documents_done;
   if (ds.pages_failed > 0) ++summary->documents_with_failed_pages;
+  return Status::Ok();
 }
 
 void Run::Assemble(RunSummary* summary) {
@@ -264,12 +293,20 @@ void Run::Assemble(RunSummary* summary) {
         ++summary->documents_failed;
         ++counters_.documents_failed;
         if (Status st = ws_.RecordFailure(e->id, e->path, e->error); !st.ok()) LogError(st.message());
+        Report(e->id, PageRange{-1, -1}, Corrupt(e->error));
         break;
       case Event::Kind::kDocStarted: {
         int left = 0;
-        for (bool done : e->doc->range_done) left += done ? 0 : 1;
+        for (size_t ri = 0; ri < e->doc->range_done.size(); ++ri) {
+          left += (e->doc->range_done[ri] || !e->doc->range_selected[ri]) ? 0 : 1;
+        }
         if (left == 0) {
-          Finish(*e->doc, summary);  // every range was done by an earlier run
+          // Every (selected) range was done by an earlier run.
+          const Status st = Complete(*e->doc, summary);
+          for (size_t ri = 0; ri < e->doc->meta.ranges.size(); ++ri) {
+            if (e->doc->range_selected[ri]) Report(e->doc->meta.id, e->doc->meta.ranges[ri], st);
+          }
+          if (e->doc->meta.ranges.empty()) Report(e->doc->meta.id, PageRange{-1, -1}, st);
         } else {
           docs_[e->doc->meta.id] = DocProgress{e->doc, left, {}};
         }
@@ -333,7 +370,7 @@ Status Run::Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* su
 
 StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bool>* stop) {
   const Clock::time_point start = Clock::now();
-  PF_ASSIGN_OR_RETURN(Workspace ws, Workspace::Open(options.out_dir, Fingerprint(options)));
+  PF_ASSIGN_OR_RETURN(Workspace ws, Workspace::Open(options.out_dir, Fingerprint(options), options.remove_stale_temporaries));
   const int64_t limit =
       options.memory_limit_bytes > 0 ? options.memory_limit_bytes : DefaultMemoryLimitBytes();
   MemoryBudget budget(limit);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,21 @@ struct RunOptions {
   int max_pages = 0;
   bool progress = true;              // draw a progress line when stderr is a terminal
   std::string stats_path;            // --stats FILE; empty: none
+
+  // Scale-out hooks (src/queue/ workers); left empty by `pageflow run`.
+  // Restricts each document to the page ranges this call accepts (document id, range).
+  // Rejected ranges are neither processed nor awaited: a document is written as soon as
+  // all of its range files are on disk, whichever process wrote them.
+  std::function<bool(const std::string& id, PageRange range)> select_range;
+  // Called once per selected range when its outcome is durable: OK once the range file
+  // is written (and, if that completed the document, the document too), otherwise the
+  // error. Whole-document outcomes (already done; cannot be opened) come with range
+  // {-1, -1}. Ranges left unfinished by a stop are not reported. Called from pipeline
+  // threads: must be thread-safe and must not block for long.
+  std::function<void(const std::string& id, PageRange range, const Status& status)> on_range_done;
+  // Remove "*.tmp-*" leftovers of killed runs when the workspace opens. Off for queue
+  // workers, which share the output directory with other live writers.
+  bool remove_stale_temporaries = true;
 };
 
 }  // namespace pageflow
