@@ -41,5 +41,6 @@ int DefaultWorkers();
 
 Command AddRunCommand(CLI::App& app);
 Command AddEvalCommand(CLI::App& app);
+Command AddServeCommand(CLI::App& app);
 
 }  // namespace pageflow

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       AddRunCommand(app),
       AddEvalCommand(app),
+      AddServeCommand(app),
   };
 
   try {
