@@ -56,6 +56,8 @@ async function refreshStatus() {
     $('q-waiting').textContent = s.jobs.waiting;
     $('q-capacity').textContent = s.jobs.capacity;
     $('q-workers').textContent = s.workers.busy + ' / ' + s.workers.total;
+    $('dpi').placeholder = s.defaults.dpi;
+    $('lang').placeholder = s.defaults.lang;
     const full = s.jobs.running + s.jobs.waiting >= s.jobs.capacity;
     health.className = 'health ' + (full ? 'busy' : 'ok');
     $('health-text').textContent = full ? 'saturated — new documents get 429'
