@@ -125,7 +125,11 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   httplib::Server server;
   std::function<bool(HttpRequest&, HttpResponse&)> gate;
+  std::function<bool(HttpRequest&, HttpResponse&)> expect_gate;
   int port = -1;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<bool> run_started{false};
+  std::atomic<bool> run_finished{false};
 
   // Runs a handler; a throwing handler is a bug, answered with 500.
   void Invoke(const HttpHandler& handler, HttpRequest& req, httplib::Response& out) {
@@ -159,6 +163,15 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
     res.close_connection = res.close_connection || req.content_length > 0 || r.has_header("Transfer-Encoding");
     Apply(res, out);
     return httplib::Server::HandlerResponse::Handled;
+  });
+  s.set_expect_100_continue_handler([impl = impl_.get()](const httplib::Request& r, httplib::Response& out) {
+    HttpRequest req = Convert(r);
+    HttpResponse res;
+    if ((impl->gate && impl->gate(req, res)) || (impl->expect_gate && impl->expect_gate(req, res))) {
+      Apply(res, out);
+      return res.status;  // the library closes the connection after this answer
+    }
+    return 100;
   });
   s.set_error_handler([](const httplib::Request&, httplib::Response& out) {
     if (!out.body.empty()) return;
@@ -207,6 +220,9 @@ void HttpServer::Route(const std::string& method, const std::string& pattern, Ht
 }
 
 void HttpServer::SetGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) { impl_->gate = std::move(gate); }
+void HttpServer::SetExpectGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) {
+  impl_->expect_gate = std::move(gate);
+}
 
 StatusOr<int> HttpServer::Bind() {
   httplib::Server& s = impl_->server;
@@ -223,12 +239,23 @@ StatusOr<int> HttpServer::Bind() {
 }
 
 Status HttpServer::Run() {
-  if (!impl_->server.listen_after_bind()) return Unavailable("the HTTP listener stopped unexpectedly");
-  return Status::Ok();
+  impl_->run_started = true;
+  Status st;
+  if (!impl_->stop_requested && !impl_->server.listen_after_bind() && !impl_->stop_requested) {
+    st = Unavailable("the HTTP listener stopped unexpectedly");
+  }
+  impl_->run_finished = true;
+  return st;
 }
 
 void HttpServer::Stop() {
-  if (impl_->server.is_running()) impl_->server.stop();
+  impl_->stop_requested = true;
+  // httplib's stop() does nothing until listen has begun; a Run that started before
+  // stop_requested was set gets up to a second to get there.
+  for (int i = 0; i < 1000 && impl_->run_started && !impl_->run_finished && !impl_->server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->server.stop();
 }
 
 }  // namespace pageflow

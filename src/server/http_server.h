@@ -105,10 +105,15 @@ class HttpServer {
   void Route(const std::string& method, const std::string& pattern, HttpHandler handler);
   // Runs before routing; returning true means it answered the request itself.
   void SetGate(std::function<bool(HttpRequest&, HttpResponse&)> gate);
+  // For "Expect: 100-continue" requests, runs before the client sends its body:
+  // returning true answers (e.g. 413, 429) so the body is never sent.
+  void SetExpectGate(std::function<bool(HttpRequest&, HttpResponse&)> gate);
   // Binds the listening socket; returns the port. UNAVAILABLE if it cannot bind.
   StatusOr<int> Bind();
-  // Serves until Stop(); returns once the listener is closed.
+  // Serves until Stop(); returns once the listener is closed and every connection
+  // thread has finished its request.
   Status Run();
+  // Closes the listener (also if Run has not started yet). Any thread.
   void Stop();
 
  private:

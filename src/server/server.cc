@@ -218,6 +218,27 @@ SpoolResult Spool(const HttpRequest& req, const std::string& path, int64_t max_b
   return written == 0 ? SpoolResult::kNoFile : SpoolResult::kOk;
 }
 
+// 413 when the declared size is over the limit, 429 when the job queue is full: what
+// can be refused without reading a byte of the body.
+bool RefuseBeforeBody(const HttpRequest& req, HttpResponse& res, const PageService& service,
+                      ServerMetrics& metrics, const ServerOptions& opts) {
+  const int64_t limit = opts.max_upload_bytes + (req.multipart ? kMultipartSlack : 0);
+  if (req.content_length > limit) {
+    metrics.Rejected("too_large");
+    SetError(res, 413, "too_large",
+             "the document is " + FormatBytes(req.content_length) + "; this server accepts up to " +
+                 FormatBytes(opts.max_upload_bytes));
+    return true;
+  }
+  if (!service.HasRoom()) {
+    metrics.Rejected("queue_full");
+    SetError(res, 429, "queue_full", "the job queue is full; retry later");
+    res.AddHeader("Retry-After", "1");
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Server::Server(const ServerOptions& options) : options_(options) {}
@@ -240,8 +261,10 @@ StatusOr<int> Server::Bind() { return http_->Bind(); }
 Status Server::Run() { return http_->Run(); }
 
 void Server::Stop() {
-  if (http_) http_->Stop();
+  // Jobs first: streaming responses then end with a "cancelled" summary and free their
+  // connection threads, which the listener joins when it stops.
   if (service_) service_->Shutdown();
+  if (http_) http_->Stop();
 }
 
 void Server::DeclareRoutes() {
@@ -259,6 +282,13 @@ void Server::DeclareRoutes() {
     SetError(res, 401, "unauthorized", "this server needs \"Authorization: Bearer TOKEN\"");
     res.AddHeader("WWW-Authenticate", "Bearer");
     return true;
+  });
+
+  // Refusals that need no body, sent before a client that asked "Expect: 100-continue"
+  // (curl does for large uploads) sends it.
+  http.SetExpectGate([service, metrics, &opts](HttpRequest& req, HttpResponse& res) {
+    if (req.method != "POST" || (req.path != "/v1/ocr" && req.path != "/v1/jobs")) return false;
+    return RefuseBeforeBody(req, res, *service, *metrics, opts);
   });
 
   http.Route("GET", "/healthz", [](HttpRequest&, HttpResponse& res) { res.body = "{\"status\":\"ok\"}"; });
@@ -328,20 +358,7 @@ void Server::DeclareRoutes() {
                    "' (send application/pdf, image/png, image/jpeg, image/tiff or multipart field 'file')");
       return nullptr;
     }
-    const int64_t limit = opts.max_upload_bytes + (req.multipart ? kMultipartSlack : 0);
-    if (req.content_length > limit) {
-      metrics->Rejected("too_large");
-      SetError(res, 413, "too_large",
-               "the document is " + FormatBytes(req.content_length) + "; this server accepts up to " +
-                   FormatBytes(opts.max_upload_bytes));
-      return nullptr;
-    }
-    if (!service->HasRoom()) {
-      metrics->Rejected("queue_full");
-      SetError(res, 429, "queue_full", "the job queue is full; retry later");
-      res.AddHeader("Retry-After", "1");
-      return nullptr;
-    }
+    if (RefuseBeforeBody(req, res, *service, *metrics, opts)) return nullptr;
     StatusOr<std::string> path = service->NewSpoolFile();
     if (!path.ok()) {
       SetStatusError(res, path.status());
