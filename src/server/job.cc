@@ -38,7 +38,7 @@ Job::Job(std::string id, std::string filename, std::string upload_path, std::str
 
 Job::~Job() {
   out_.close();
-  unlink(upload_path_.c_str());
+  if (owns_upload_) unlink(upload_path_.c_str());
   unlink(result_path_.c_str());
 }
 
@@ -74,6 +74,7 @@ void Job::MarkRunning() {
 }
 
 void Job::Finish(JobState state) {
+  if (owns_upload_) unlink(upload_path_.c_str());  // before readers can see the end
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ == JobState::kDone || state_ == JobState::kCancelled) return;
@@ -82,7 +83,6 @@ void Job::Finish(JobState state) {
     out_.close();
     finished_at_ = Clock::now();
   }
-  unlink(upload_path_.c_str());
   cv_.notify_all();
 }
 

@@ -61,6 +61,9 @@ class Job {
   int page_count() const { return page_count_; }
   const JobSettings& settings() const { return settings_; }
 
+  // The upload stays with the caller (a job that was not admitted). Before sharing only.
+  void DisownUpload() { owns_upload_ = false; }
+
   // A page's outcome (record.page is 1-based). Pages are written in order as soon as
   // all earlier ones are in.
   void OnPageDone(PageRecord record);
@@ -86,6 +89,7 @@ class Job {
   const int page_count_;
   const JobSettings settings_;
   const Clock::time_point admitted_ = Clock::now();
+  bool owns_upload_ = true;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -159,7 +159,7 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, cons
     ExpireLocked();
     if (stopping_ || static_cast<int>(running_.size()) >= options_.max_jobs + options_.queue) {
       *why = Rejection::kQueueFull;
-      // The Job was not admitted: the caller keeps the upload.
+      job->DisownUpload();  // not admitted: the caller keeps the upload
       return ResourceExhausted("the job queue is full (" + std::to_string(options_.max_jobs) + " running + " +
                                std::to_string(options_.queue) + " waiting)");
     }
