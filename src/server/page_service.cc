@@ -179,7 +179,6 @@ std::shared_ptr<Job> PageService::Find(const std::string& id) {
 }
 
 bool PageService::Cancel(const std::string& id, bool forget) {
-  std::vector<std::shared_ptr<Job>> finished;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto known = by_id_.find(id);
@@ -190,28 +189,27 @@ bool PageService::Cancel(const std::string& id, bool forget) {
     if (it != running_.end()) {
       waiting_.erase(std::remove(waiting_.begin(), waiting_.end(), job), waiting_.end());
       active_.erase(std::remove(active_.begin(), active_.end(), id), active_.end());
-      if (it->second.fed == it->second.settled) FinishLocked(it, JobState::kCancelled, &finished);
+      if (it->second.fed == it->second.settled) FinishLocked(it, JobState::kCancelled);
     }
     if (forget) {
       by_id_.erase(id);
       finished_.erase(std::remove(finished_.begin(), finished_.end(), job), finished_.end());
     }
   }
-  for (auto& j : finished) {
-    j->Finish(JobState::kCancelled);
-    if (observer_ != nullptr) observer_->OnJobFinished(JobState::kCancelled, j->Snapshot().seconds);
-  }
   feed_cv_.notify_all();
   return true;
 }
 
-void PageService::FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState,
-                               std::vector<std::shared_ptr<Job>>* finished) {
+void PageService::FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState state) {
   std::shared_ptr<Job> job = it->second.job;
   running_.erase(it);
   active_.erase(std::remove(active_.begin(), active_.end(), job->id()), active_.end());
   if (by_id_.count(job->id()) != 0) finished_.push_back(job);
-  finished->push_back(std::move(job));
+  // Under mu_ so that status, metrics and the job agree at every moment; both are
+  // short (counters, one unlink).
+  if (job->cancel_requested()) state = JobState::kCancelled;
+  if (observer_ != nullptr) observer_->OnJobFinished(state, job->Snapshot().seconds);
+  job->Finish(state);
 }
 
 void PageService::ExpireLocked() {
@@ -314,23 +312,16 @@ void PageService::Work(int index) {
 }
 
 void PageService::Settle(const std::shared_ptr<Job>& job) {
-  std::vector<std::shared_ptr<Job>> finished;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = running_.find(job->id());
     if (it == running_.end()) return;
     JobProgress& p = it->second;
     ++p.settled;
-    const bool cancelled = job->cancel_requested();
-    if (p.settled == p.job->page_count() || (cancelled && p.settled == p.fed)) {
-      FinishLocked(it, cancelled ? JobState::kCancelled : JobState::kDone, &finished);
-    }
+    if (p.settled < p.job->page_count() && !(job->cancel_requested() && p.settled == p.fed)) return;
+    FinishLocked(it, JobState::kDone);
   }
-  for (auto& j : finished) {
-    j->Finish(JobState::kDone);  // becomes kCancelled if a cancel was requested
-    if (observer_ != nullptr) observer_->OnJobFinished(j->Snapshot().state, j->Snapshot().seconds);
-  }
-  if (!finished.empty()) feed_cv_.notify_all();
+  feed_cv_.notify_all();
 }
 
 PageServiceStats PageService::Stats() const {
@@ -364,7 +355,7 @@ void PageService::Shutdown() {
   threads_.clear();
   governor_.Stop();
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [id, p] : running_) p.job->Finish(JobState::kCancelled);
+  while (!running_.empty()) FinishLocked(running_.begin(), JobState::kCancelled);
 }
 
 }  // namespace pageflow

@@ -130,8 +130,8 @@ class PageService {
   void Work(int index);
   // A page of `job` is finished or dropped; finishes the job when it was the last.
   void Settle(const std::shared_ptr<Job>& job);
-  void FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState state,
-                    std::vector<std::shared_ptr<Job>>* finished);
+  // Ends the job (kCancelled instead if a cancel was requested) and tells the observer.
+  void FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState state);
   void ExpireLocked();
 
   const PageServiceOptions options_;
