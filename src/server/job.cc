@@ -1,5 +1,6 @@
 #include "server/job.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -33,8 +34,12 @@ Job::Job(std::string id, std::string filename, std::string upload_path, std::str
       upload_path_(std::move(upload_path)),
       result_path_(std::move(result_path)),
       page_count_(page_count),
-      settings_(std::move(settings)),
-      out_(result_path_, std::ios::binary | std::ios::trunc) {}
+      settings_(std::move(settings)) {
+  // Created 0600 like the upload: results are the user's document text.
+  const int fd = open(result_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) close(fd);
+  out_.open(result_path_, std::ios::binary | std::ios::trunc);
+}
 
 Job::~Job() {
   out_.close();

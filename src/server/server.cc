@@ -102,7 +102,9 @@ bool WritePage(ResultFormat f, const std::string& line, bool first, StreamSink& 
 }
 
 // Streams the job's result: page lines as they are written (in page order), then the
-// summary. A client that goes away cancels the job when cancel_on_disconnect.
+// summary. A client that goes away cancels the job when cancel_on_disconnect. Memory:
+// one page's line at a time (bounded by what one page can hold); the result file on
+// disk holds the rest, so a slow reader never makes the server buffer a document.
 bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f, bool cancel_on_disconnect,
                   PageService* service, StreamSink& sink) {
   auto gone = [&] {
