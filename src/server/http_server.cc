@@ -173,10 +173,13 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
     }
     return 100;
   });
-  s.set_error_handler([](const httplib::Request&, httplib::Response& out) {
+  s.set_error_handler([](const httplib::Request& r, httplib::Response& out) {
     if (!out.body.empty()) return;
-    const char* code = out.status == 404 ? "not_found" : out.status == 413 ? "too_large" : "http_error";
-    out.set_content(JsonError(code, "HTTP status " + std::to_string(out.status)), "application/json");
+    if (out.status == 404) {
+      out.set_content(JsonError("not_found", "no such endpoint: " + r.method + " " + r.path), "application/json");
+      return;
+    }
+    out.set_content(JsonError("http_error", "HTTP status " + std::to_string(out.status)), "application/json");
   });
 }
 
