@@ -198,7 +198,15 @@ async function upload(file) {
   }
   view.id = r.headers.get('X-Job-Id');
   view.setState('running');
+  view.meta(formatBytes(file.size) + ' · recognizing');
   refreshStatus();
+  fetch('/v1/jobs/' + view.id, { headers: authHeaders() }).then((s) => (s.ok ? s.json() : null)).then((j) => {
+    if (j && !view.total) {
+      view.total = j.pages;
+      view.meta(`${formatBytes(file.size)} · ${view.pages} / ${view.total} pages`);
+      view.progress();
+    }
+  }).catch(() => {});
   const reader = r.body.getReader();
   const decoder = new TextDecoder();
   let buffered = '';
