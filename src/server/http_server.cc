@@ -223,6 +223,12 @@ void HttpServer::Route(const std::string& method, const std::string& pattern, Ht
 }
 
 void HttpServer::SetGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) { impl_->gate = std::move(gate); }
+void HttpServer::SetResponseObserver(std::function<void(const HttpRequest&, int status)> observer) {
+  impl_->server.set_logger([observer = std::move(observer)](const httplib::Request& r, const httplib::Response& out) {
+    observer(Convert(r), out.status);
+  });
+}
+
 void HttpServer::SetExpectGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) {
   impl_->expect_gate = std::move(gate);
 }

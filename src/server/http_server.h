@@ -108,6 +108,8 @@ class HttpServer {
   // For "Expect: 100-continue" requests, runs before the client sends its body:
   // returning true answers (e.g. 413, 429) so the body is never sent.
   void SetExpectGate(std::function<bool(HttpRequest&, HttpResponse&)> gate);
+  // Called after each response is written, with its status (counting, logging).
+  void SetResponseObserver(std::function<void(const HttpRequest&, int status)> observer);
   // Binds the listening socket; returns the port. UNAVAILABLE if it cannot bind.
   StatusOr<int> Bind();
   // Serves until Stop(); returns once the listener is closed and every connection

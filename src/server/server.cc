@@ -286,6 +286,8 @@ void Server::DeclareRoutes() {
     return true;
   });
 
+  http.SetResponseObserver([metrics](const HttpRequest&, int status) { metrics->Request(status); });
+
   // Refusals that need no body, sent before a client that asked "Expect: 100-continue"
   // (curl does for large uploads) sends it.
   http.SetExpectGate([service, metrics, &opts](HttpRequest& req, HttpResponse& res) {

@@ -203,6 +203,21 @@ TEST(ServeTest, JobsLifecycle) {
   EXPECT_TRUE(Eventually([&] { return fs::is_empty(server.spool()); }));
 }
 
+TEST(ServeTest, FinishedJobsExpire) {
+  ServeProcess server({"--engine", "text-layer", "--job-ttl", "1"});
+  auto created = server.Client()->Post("/v1/jobs", Pdf(server.dir(), 1), "application/pdf");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  const std::string id = json::parse(created->body)["id"].get<std::string>();
+  int last = 0;
+  EXPECT_TRUE(Eventually([&] {
+    auto r = server.Client()->Get("/v1/jobs/" + id);
+    last = r ? r->status : -1;
+    return last == 404;
+  })) << last;
+  EXPECT_TRUE(fs::is_empty(server.spool()));  // its result went with it
+}
+
 TEST(ServeTest, RefusesWithJsonErrors) {
   ServeProcess server({"--engine", "text-layer", "--max-upload", "64k"});
   // 413: declared too large, refused before the body is read.
@@ -242,6 +257,7 @@ TEST(ServeTest, RefusesWithJsonErrors) {
   EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"too_large\"}"), 1);
   EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"unsupported\"}"), 2);
   EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"corrupt\"}"), 1);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_http_requests_total{code=\"415\"}"), 2);
   EXPECT_EQ(Uploads(server.spool()), 0);  // refused uploads are deleted at once
 }
 
