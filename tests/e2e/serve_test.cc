@@ -261,7 +261,7 @@ TEST(ServeTest, RefusesWithJsonErrors) {
   EXPECT_EQ(Uploads(server.spool()), 0);  // refused uploads are deleted at once
 }
 
-TEST(ServeTest, FullQueueAndFullBudgetGive429WithRetryAfter) {
+TEST(ServeTest, FullQueueGives429WithRetryAfterAndReadyzSays503) {
   ServeProcess server({"--engine", "tesseract", "--workers", "1", "--max-jobs", "1", "--queue", "0",
                        "--dpi", "150", "--memory-limit", "400M"});
   const std::string long_pdf = Pdf(server.dir(), 40);
