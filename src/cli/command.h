@@ -44,5 +44,6 @@ Command AddEvalCommand(CLI::App& app);
 Command AddEnqueueCommand(CLI::App& app);
 Command AddWorkerCommand(CLI::App& app);
 Command AddQueueStatusCommand(CLI::App& app);
+Command AddServeCommand(CLI::App& app);
 
 }  // namespace pageflow

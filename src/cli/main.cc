@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
       AddEnqueueCommand(app),
       AddWorkerCommand(app),
       AddQueueStatusCommand(app),
+      AddServeCommand(app),
   };
 
   try {

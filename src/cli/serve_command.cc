@@ -1,0 +1,134 @@
+// `pageflow serve`: the HTTP API and web UI (src/server/).
+#include <pthread.h>
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "base/log.h"
+#include "cli/command.h"
+#include "engine/engine_factory.h"
+#include "server/server.h"
+
+namespace pageflow {
+namespace {
+
+struct ServeFlags {
+  ServerOptions server;
+  std::string listen = "127.0.0.1:8080";
+  std::string memory_limit, pdf_store, max_upload = "100M";
+  std::string port_file;
+};
+
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+int ExecuteServe(ServeFlags& f) {
+  ServerOptions& o = f.server;
+  PageServiceOptions& s = o.service;
+  if (!IsKnownEngine(s.defaults.engine.kind)) {
+    std::cerr << "pageflow: unknown --engine '" << s.defaults.engine.kind << "' (use " << KnownEnginesList() << ")\n";
+    return kExitUsage;
+  }
+  if (!ParseSizeFlag("--memory-limit", f.memory_limit, &s.memory_limit_bytes) ||
+      !ParseSizeFlag("--pdf-store", f.pdf_store, &s.pdf_store_bytes) ||
+      !ParseSizeFlag("--max-upload", f.max_upload, &o.max_upload_bytes)) {
+    return kExitUsage;
+  }
+  const size_t colon = f.listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "pageflow: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n";
+    return kExitUsage;
+  }
+  o.http.host = f.listen.substr(0, colon);
+  if (o.http.host.size() > 2 && o.http.host.front() == '[') o.http.host = o.http.host.substr(1, o.http.host.size() - 2);
+  o.http.port = std::atoi(f.listen.c_str() + colon + 1);
+  if (o.http.port < 0 || o.http.port > 65535) {
+    std::cerr << "pageflow: --listen: bad port\n";
+    return kExitUsage;
+  }
+  if (s.workers <= 0) s.workers = DefaultWorkers();
+  if (o.token.empty()) {
+    if (const char* t = std::getenv("PAGEFLOW_TOKEN")) o.token = t;
+  }
+  if (!IsLoopback(o.http.host) && o.token.empty()) {
+    LogWarning("listening on " + o.http.host + " without --token: anyone who can reach it can use it");
+  }
+
+  // SIGINT/SIGTERM are taken by sigwait below; every thread started from here on
+  // inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  StatusOr<std::unique_ptr<Server>> server = Server::Create(o);
+  if (!server.ok()) {
+    LogError(server.status().message());
+    return kExitFatal;
+  }
+  StatusOr<int> port = (*server)->Bind();
+  if (!port.ok()) {
+    LogError(port.status().message());
+    return kExitFatal;
+  }
+  const std::string url = "http://" + (o.http.host.find(':') != std::string::npos ? "[" + o.http.host + "]" : o.http.host) +
+                          ":" + std::to_string(*port) + "/";
+  LogInfo("listening on " + url + (o.token.empty() ? "" : " (bearer token required for /v1 and /metrics)"));
+  if (!f.port_file.empty()) {
+    std::ofstream(f.port_file + ".tmp") << *port << "\n";
+    std::rename((f.port_file + ".tmp").c_str(), f.port_file.c_str());
+  }
+  Status run_status;
+  std::thread listener([&] { run_status = (*server)->Run(); });
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  LogInfo("stopping: cancelling running jobs");
+  (*server)->Stop();
+  listener.join();
+  server->reset();
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddServeCommand(CLI::App& app) {
+  auto f = std::make_shared<ServeFlags>();
+  ServerOptions& o = f->server;
+  PageServiceOptions& s = o.service;
+  CLI::App* cmd = app.add_subcommand("serve", "HTTP API and web UI (see docs/http-api.md)");
+  cmd->add_option("--listen", f->listen, "HOST:PORT to listen on; port 0 picks a free one")->default_val("127.0.0.1:8080");
+  cmd->add_option("--memory-limit", f->memory_limit,
+                  "Byte budget for the whole process, e.g. 2G, 600M [default: half of min(RAM, cgroup limit)]");
+  cmd->add_option("--workers", s.workers,
+                  "Pages recognized at once; each holds one engine (Tesseract eng: ~17 MB) [default: CPU cores]");
+  cmd->add_option("--max-jobs", s.max_jobs, "Documents processed at once (their pages interleave)")
+      ->default_val(2)
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--queue", s.queue, "Admitted documents waiting for a slot; beyond it requests get 429")
+      ->default_val(8)
+      ->check(CLI::Range(0, 10000));
+  cmd->add_option("--max-upload", f->max_upload, "Largest document accepted (413 beyond)")->default_val("100M");
+  cmd->add_option("--token", o.token, "Require \"Authorization: Bearer TOKEN\" on /v1 and /metrics (or env PAGEFLOW_TOKEN)");
+  cmd->add_option("--engine", s.defaults.engine.kind, "Default engine (requests may pick another): auto, text-layer, tesseract")
+      ->default_val("auto");
+  cmd->add_option("--lang", s.defaults.engine.lang, "Default Tesseract languages, e.g. eng+deu")->default_val("eng");
+  cmd->add_option("--dpi", s.defaults.render.dpi, "Default resolution PDF pages are rendered at")
+      ->default_val(300)
+      ->check(CLI::Range(50, 1200));
+  cmd->add_option("--max-dim", s.defaults.render.max_dim, "Longest side of a page raster in pixels")
+      ->default_val(10000)
+      ->check(CLI::Range(500, 100000));
+  cmd->add_option("--job-ttl", s.job_ttl_s, "Seconds a finished job's result is kept")->default_val(600)->check(CLI::Range(1, 604800));
+  cmd->add_option("--spool-dir", s.spool_dir, "Directory for uploads and results [default: a fresh one in $TMPDIR]");
+  cmd->add_option("--pdf-store", f->pdf_store, "Bytes MuPDF may cache; charged to the budget [default: 64M]");
+  cmd->add_option("--tessdata", s.defaults.engine.tessdata_dir, "Tesseract language data directory");
+  cmd->add_option("--port-file", f->port_file, "Write the port listened on to FILE (for scripts and tests)");
+  return {cmd, [f] { return ExecuteServe(*f); }};
+}
+
+}  // namespace pageflow

@@ -1,0 +1,162 @@
+// PageService: the server's long-lived executor. One MemoryBudget for the process, a
+// fixed pool of workers each holding its engines, and jobs (one document each) whose
+// pages flow through one bounded queue:
+//
+//   Submit ─► waiting jobs (≤ queue) ─► active jobs (≤ max_jobs) ─► feeder ─► BoundedQueue<PageTask>
+//   (admission: queue room and            round robin, one page       (capacity = workers)
+//    the first page's reservation fits)   at a time                    ─► N workers ─► Job::OnPageDone
+//
+// Pages in flight are bounded by workers + queue capacity whatever the number or length
+// of documents; each page reserves its raster and engine working set before rendering
+// (DocumentPageAccess), exactly as in `pageflow run`. Cancelling a job drops its queued
+// pages without reserving anything; pages already being recognized finish and release.
+//
+//   StatusOr<std::unique_ptr<PageService>> s = PageService::Start(options, &observer);
+//   Rejection why;
+//   StatusOr<std::shared_ptr<Job>> job = (*s)->Submit(path, "a.pdf", settings, &why);
+//
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "base/bounded_queue.h"
+#include "base/governor.h"
+#include "base/memory_budget.h"
+#include "server/job.h"
+
+namespace pageflow {
+
+struct PageServiceOptions {
+  // Pages recognized at once; each worker holds one engine per (kind, lang) it was asked
+  // for (at most kMaxEnginesPerWorker; Tesseract eng: ~17 MB each, charged as fixed).
+  int workers = 2;
+  // Documents whose pages are being fed to workers at once (round robin between them).
+  int max_jobs = 2;
+  // Admitted documents waiting for a slot; a job beyond max_jobs + queue is refused.
+  // Waiting jobs hold only their spooled file on disk, no memory.
+  int queue = 8;
+  // The process's byte budget; 0 = half of min(RAM, cgroup limit).
+  int64_t memory_limit_bytes = 0;
+  // Bytes of MuPDF's resource store, charged as a fixed cost.
+  int64_t pdf_store_bytes = 64ll << 20;
+  // The engine and render settings jobs get unless they ask otherwise; this engine is
+  // loaded by every worker at start.
+  JobSettings defaults;
+  // Where uploads and results are spooled (created 0700 if missing).
+  std::string spool_dir;
+  // Finished jobs (results on disk) are forgotten this long after finishing.
+  int job_ttl_s = 600;
+  // At most this many finished jobs are kept; the oldest go first.
+  int max_finished_jobs = 256;
+};
+
+enum class Rejection { kNone, kQueueFull, kMemory };
+
+struct PageServiceStats {
+  MemoryBudgetStats budget;
+  int jobs_waiting = 0;
+  int jobs_active = 0;
+  int pages_queued = 0;     // in the page queue, not yet picked up by a worker
+  int workers_busy = 0;
+  int workers = 0;
+  int queue_capacity = 0;   // max_jobs + queue
+  int64_t rss_bytes = 0;
+  int64_t peak_rss_bytes = 0;
+};
+
+// Told about every page and job as they finish (metrics). Called from worker threads.
+class PageServiceObserver {
+ public:
+  virtual ~PageServiceObserver() = default;
+  virtual void OnPage(const std::string& engine, bool failed, double queue_seconds,
+                      double recognize_seconds) = 0;
+  virtual void OnJobFinished(JobState state, double seconds) = 0;
+};
+
+class PageService {
+ public:
+  // Charges the fixed costs (PDF store, one default engine per worker) and starts the
+  // threads. RESOURCE_EXHAUSTED if the fixed costs do not fit; UNAVAILABLE if an engine
+  // cannot load; IO_ERROR if the spool directory cannot be made.
+  static StatusOr<std::unique_ptr<PageService>> Start(const PageServiceOptions& options,
+                                                      PageServiceObserver* observer);
+  ~PageService();
+  PageService(const PageService&) = delete;
+  PageService& operator=(const PageService&) = delete;
+
+  // A fresh 0600 file in the spool directory for an upload; the caller deletes it if it
+  // does not submit it.
+  StatusOr<std::string> NewSpoolFile();
+  // Admits the spooled document at `path` (ownership passes to the job when admitted).
+  // UNSUPPORTED / CORRUPT / NOT_FOUND from opening it; RESOURCE_EXHAUSTED when refused,
+  // with *why saying if the queue was full or the first page's reservation did not fit.
+  StatusOr<std::shared_ptr<Job>> Submit(const std::string& path, const std::string& filename,
+                                        const JobSettings& settings, Rejection* why);
+  // Quick check before reading an upload: false when the job queue is full now.
+  bool HasRoom() const;
+  std::shared_ptr<Job> Find(const std::string& id);
+  // Cancels (frees queued pages; in-flight pages finish) and forgets the job.
+  // False if unknown.
+  bool Cancel(const std::string& id, bool forget);
+  PageServiceStats Stats() const;
+  const PageServiceOptions& options() const { return options_; }
+  // Closes the queues and joins every thread; jobs still running are cancelled.
+  void Shutdown();
+
+ private:
+  struct PageTask {
+    std::shared_ptr<Job> job;
+    int page = 0;  // 0-based
+    std::chrono::steady_clock::time_point queued;
+  };
+  struct JobProgress {  // the service's bookkeeping of a job, guarded by mu_
+    std::shared_ptr<Job> job;
+    int fed = 0;       // pages handed to the page queue
+    int settled = 0;   // pages finished or dropped
+  };
+
+  PageService(const PageServiceOptions& options, PageServiceObserver* observer, int64_t limit);
+  void Feed();
+  void Work(int index);
+  // A page of `job` is finished or dropped; finishes the job when it was the last.
+  void Settle(const std::shared_ptr<Job>& job);
+  // Ends the job (kCancelled instead if a cancel was requested) and tells the observer.
+  void FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState state);
+  void ExpireLocked();
+
+  const PageServiceOptions options_;
+  bool owns_spool_dir_ = false;  // made by Start (removed on destruction)
+  PageServiceObserver* observer_;
+  MemoryBudget budget_;
+  Governor governor_;
+  Reservation pdf_store_;
+  // engines_[worker]: that worker's engines by "kind|lang"; touched only by its worker
+  // after Start.
+  struct WorkerEngines;
+  std::vector<std::unique_ptr<WorkerEngines>> engines_;
+  BoundedQueue<PageTask> pages_;
+  std::vector<std::thread> threads_;
+  std::atomic<int> workers_busy_{0};
+
+  mutable std::mutex mu_;
+  std::condition_variable feed_cv_;
+  bool stopping_ = false;                                  // guarded by mu_
+  std::deque<std::shared_ptr<Job>> waiting_;               // guarded by mu_; ≤ options_.queue + max_jobs
+  std::vector<std::string> active_;                        // guarded by mu_; ≤ options_.max_jobs
+  size_t next_active_ = 0;                                 // guarded by mu_; round-robin cursor
+  std::unordered_map<std::string, JobProgress> running_;   // guarded by mu_; waiting and active
+  std::deque<std::shared_ptr<Job>> finished_;              // guarded by mu_; oldest first
+  std::unordered_map<std::string, std::shared_ptr<Job>> by_id_;  // guarded by mu_; all known
+};
+
+}  // namespace pageflow

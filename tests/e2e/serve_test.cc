@@ -1,0 +1,382 @@
+// End-to-end tests of `pageflow serve`: the real binary on a free loopback port, driven
+// with cpp-httplib's client. Streaming NDJSON, the jobs lifecycle, error bodies
+// (400/413/415/429), cancel on disconnect freeing the budget, and the bearer token.
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "testing/test_util.h"
+
+namespace pageflow {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Generous deadlines for things that happen "eventually"; tests never assert on time.
+constexpr auto kDeadline = std::chrono::seconds(60);
+
+bool Eventually(const std::function<bool()>& condition) {
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// `pageflow serve` on 127.0.0.1 with a port it picked itself; SIGTERM on destruction.
+class ServeProcess {
+ public:
+  explicit ServeProcess(std::vector<std::string> extra) {
+    const std::string port_file = dir_.path() + "/port";
+    std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file,
+                                     "--spool-dir", dir_.path() + "/spool"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = testing::StartPageflow(args);
+    const bool started = Eventually([&] {
+      if (!fs::exists(port_file)) return waitpid(pid_, nullptr, WNOHANG) == 0 ? false : true;
+      port_ = std::atoi(testing::ReadFile(port_file).c_str());
+      return true;
+    });
+    EXPECT_TRUE(started && port_ > 0) << "pageflow serve did not start";
+  }
+  ~ServeProcess() { EXPECT_EQ(Stop(), 0); }
+
+  // SIGTERM, then the exit code.
+  int Stop() {
+    if (pid_ <= 0) return 0;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  std::unique_ptr<httplib::Client> Client() const {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    c->set_read_timeout(120);
+    c->set_write_timeout(120);
+    return c;
+  }
+  const std::string& dir() const { return dir_.path(); }
+  std::string spool() const { return dir_.path() + "/spool"; }
+
+  json Status() const {
+    auto r = Client()->Get("/v1/status");
+    if (!r || r->status != 200) return json::object();
+    return json::parse(r->body);
+  }
+
+ private:
+  testing::TempDir dir_;
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+// Spooled uploads left in the server's spool directory (results stay until they expire).
+int Uploads(const std::string& spool) {
+  int n = 0;
+  for (auto& e : fs::directory_iterator(spool)) n += e.path().filename().string().rfind("upload-", 0) == 0;
+  return n;
+}
+
+std::vector<testing::TestPage> NumberedPages(int n) {
+  std::vector<testing::TestPage> pages;
+  for (int i = 1; i <= n; ++i) pages.push_back({.lines = {"Marker page " + std::to_string(i)}});
+  return pages;
+}
+
+std::string Pdf(const std::string& dir, int pages) {
+  const std::string path = dir + "/doc" + std::to_string(pages) + ".pdf";
+  testing::WriteTestPdf(path, NumberedPages(pages));
+  return testing::ReadFile(path);
+}
+
+std::vector<json> Lines(const std::string& body) {
+  std::vector<json> lines;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  return lines;
+}
+
+std::string ErrorCode(const httplib::Result& r) {
+  if (!r) return "<no response>";
+  const json j = json::parse(r->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("error")) return "<not a JSON error: " + r->body + ">";
+  EXPECT_FALSE(j["error"]["message"].get<std::string>().empty());
+  return j["error"]["code"].get<std::string>();
+}
+
+int64_t MetricValue(const std::string& metrics, const std::string& series) {
+  std::istringstream in(metrics);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(series + " ", 0) == 0) return static_cast<int64_t>(std::stod(line.substr(series.size() + 1)));
+  }
+  return -1;
+}
+
+TEST(ServeTest, StreamsOneNdjsonLinePerPageInOrderThenASummary) {
+  ServeProcess server({"--engine", "text-layer", "--workers", "2"});
+  const std::string pdf = Pdf(server.dir(), 6);
+  auto r = server.Client()->Post("/v1/ocr?format=ndjson", pdf, "application/pdf");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/x-ndjson");
+  const std::vector<json> lines = Lines(r->body);
+  ASSERT_EQ(lines.size(), 7u) << r->body;
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(lines[i]["type"].get<std::string>(), "page");
+    EXPECT_EQ(lines[i]["page"].get<int>(), i + 1);
+    EXPECT_EQ(lines[i]["text"].get<std::string>(), "Marker page " + std::to_string(i + 1));
+    EXPECT_EQ(lines[i]["engine"].get<std::string>(), "text-layer");
+  }
+  EXPECT_EQ(lines[6]["type"].get<std::string>(), "summary");
+  EXPECT_EQ(lines[6]["status"].get<std::string>(), "done");
+  EXPECT_EQ(lines[6]["pages"].get<int>(), 6);
+  EXPECT_EQ(lines[6]["pages_failed"].get<int>(), 0);
+
+  // The same document as a multipart upload, rendered as Markdown.
+  httplib::MultipartFormDataItems items = {{"file", pdf, "doc.pdf", "application/pdf"}};
+  auto md = server.Client()->Post("/v1/ocr?format=markdown", items);
+  ASSERT_TRUE(md);
+  ASSERT_EQ(md->status, 200) << md->body;
+  EXPECT_NE(md->body.find("<!-- page 1 -->\n\nMarker page 1\n\n<!-- page 2 -->"), std::string::npos) << md->body;
+
+  auto metrics = server.Client()->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_pages_processed_total{engine=\"text-layer\"}"), 12) << metrics->body;
+  EXPECT_GT(MetricValue(metrics->body, "pageflow_budget_bytes{kind=\"limit\"}"), 0);
+  EXPECT_NE(metrics->body.find("pageflow_stage_seconds_bucket{stage=\"recognize\""), std::string::npos);
+}
+
+TEST(ServeTest, JobsLifecycle) {
+  ServeProcess server({"--engine", "text-layer", "--job-ttl", "600"});
+  const std::string pdf = Pdf(server.dir(), 3);
+  auto created = server.Client()->Post("/v1/jobs", pdf, "application/pdf");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  const json job = json::parse(created->body);
+  const std::string id = job["id"].get<std::string>();
+  EXPECT_EQ(created->get_header_value("Location"), "/v1/jobs/" + id);
+  EXPECT_EQ(job["pages"].get<int>(), 3);
+
+  json status;
+  ASSERT_TRUE(Eventually([&] {
+    auto r = server.Client()->Get("/v1/jobs/" + id);
+    if (!r || r->status != 200) return false;
+    status = json::parse(r->body);
+    return status["status"].get<std::string>() == "done";
+  }));
+  EXPECT_EQ(status["pages_done"].get<int>(), 3);
+
+  auto result = server.Client()->Get("/v1/jobs/" + id + "/result?format=json");
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json doc = json::parse(result->body);
+  ASSERT_EQ(doc["pages"].size(), 3u);
+  EXPECT_EQ(doc["pages"][2]["text"].get<std::string>(), "Marker page 3");
+  EXPECT_EQ(doc["summary"]["status"].get<std::string>(), "done");
+  auto text = server.Client()->Get("/v1/jobs/" + id + "/result?format=text");
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->body, "Marker page 1\n\fMarker page 2\n\fMarker page 3\n");
+
+  auto deleted = server.Client()->Delete("/v1/jobs/" + id);
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 200);
+  auto gone = server.Client()->Get("/v1/jobs/" + id);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+  EXPECT_EQ(ErrorCode(gone), "not_found");
+  // Nothing of the job stays in the spool directory.
+  EXPECT_TRUE(Eventually([&] { return fs::is_empty(server.spool()); }));
+}
+
+TEST(ServeTest, FinishedJobsExpire) {
+  ServeProcess server({"--engine", "text-layer", "--job-ttl", "1"});
+  auto created = server.Client()->Post("/v1/jobs", Pdf(server.dir(), 1), "application/pdf");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  const std::string id = json::parse(created->body)["id"].get<std::string>();
+  int last = 0;
+  EXPECT_TRUE(Eventually([&] {
+    auto r = server.Client()->Get("/v1/jobs/" + id);
+    last = r ? r->status : -1;
+    return last == 404;
+  })) << last;
+  EXPECT_TRUE(fs::is_empty(server.spool()));  // its result went with it
+}
+
+TEST(ServeTest, RefusesWithJsonErrors) {
+  ServeProcess server({"--engine", "text-layer", "--max-upload", "64k"});
+  // 413: declared too large, refused before the body is read.
+  const std::string big(200 << 10, 'x');
+  auto too_large = server.Client()->Post("/v1/ocr", big, "application/pdf");
+  ASSERT_TRUE(too_large);
+  EXPECT_EQ(too_large->status, 413);
+  EXPECT_EQ(ErrorCode(too_large), "too_large");
+  // 415: a type we do not read, and bytes that are no document whatever the type says.
+  auto wrong_type = server.Client()->Post("/v1/ocr", "hello", "text/plain");
+  ASSERT_TRUE(wrong_type);
+  EXPECT_EQ(wrong_type->status, 415);
+  EXPECT_EQ(ErrorCode(wrong_type), "unsupported");
+  auto not_a_doc = server.Client()->Post("/v1/ocr", "GIF89a not supported", "application/pdf");
+  ASSERT_TRUE(not_a_doc);
+  EXPECT_EQ(not_a_doc->status, 415);
+  EXPECT_EQ(ErrorCode(not_a_doc), "unsupported");
+  // 400: a PDF header over garbage, and bad parameters.
+  auto corrupt = server.Client()->Post("/v1/jobs", "%PDF-1.7\nthis is not the rest of a PDF", "application/pdf");
+  ASSERT_TRUE(corrupt);
+  EXPECT_EQ(corrupt->status, 400);
+  EXPECT_EQ(ErrorCode(corrupt), "corrupt");
+  auto bad_engine = server.Client()->Post("/v1/ocr?engine=nope", "%PDF-1.7", "application/pdf");
+  ASSERT_TRUE(bad_engine);
+  EXPECT_EQ(bad_engine->status, 400);
+  EXPECT_EQ(ErrorCode(bad_engine), "invalid_argument");
+  auto unknown = server.Client()->Get("/v1/jobs/0123456789abcdef");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(ErrorCode(unknown), "not_found");
+  // The server still works after all that, and counted the refusals.
+  auto ok = server.Client()->Post("/v1/ocr", Pdf(server.dir(), 1), "application/pdf");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  auto metrics = server.Client()->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"too_large\"}"), 1);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"unsupported\"}"), 2);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"corrupt\"}"), 1);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_http_requests_total{code=\"415\"}"), 2);
+  EXPECT_EQ(Uploads(server.spool()), 0);  // refused uploads are deleted at once
+}
+
+TEST(ServeTest, FullQueueGives429WithRetryAfterAndReadyzSays503) {
+  ServeProcess server({"--engine", "tesseract", "--workers", "1", "--max-jobs", "1", "--queue", "0",
+                       "--dpi", "150", "--memory-limit", "400M"});
+  const std::string long_pdf = Pdf(server.dir(), 40);
+  auto first = server.Client()->Post("/v1/jobs", long_pdf, "application/pdf");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 202) << first->body;
+  const std::string id = json::parse(first->body)["id"].get<std::string>();
+
+  auto second = server.Client()->Post("/v1/jobs", Pdf(server.dir(), 1), "application/pdf");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 429);
+  EXPECT_EQ(ErrorCode(second), "queue_full");
+  EXPECT_EQ(second->get_header_value("Retry-After"), "1");
+  auto ready = server.Client()->Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503);
+  EXPECT_EQ(ErrorCode(ready), "saturated");
+
+  auto cancelled = server.Client()->Delete("/v1/jobs/" + id);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled->status, 200);
+  ASSERT_TRUE(Eventually([&] { return server.Status()["jobs"]["running"] == 0; }));
+  auto ready_again = server.Client()->Get("/readyz");
+  ASSERT_TRUE(ready_again);
+  EXPECT_EQ(ready_again->status, 200);
+}
+
+TEST(ServeTest, FirstPageThatDoesNotFitTheBudgetNowGives429) {
+  // One worker busy on 150 DPI pages holds a reservation most of the time; a page at
+  // 1200 DPI is planned down to the largest single reservation, which then cannot fit
+  // beside it. Retried because the worker is briefly idle between pages.
+  ServeProcess server({"--engine", "tesseract", "--workers", "1", "--max-jobs", "2", "--queue", "2",
+                       "--dpi", "150", "--memory-limit", "300M"});
+  auto busy = server.Client()->Post("/v1/jobs", Pdf(server.dir(), 40), "application/pdf");
+  ASSERT_TRUE(busy);
+  ASSERT_EQ(busy->status, 202) << busy->body;
+  const std::string small = Pdf(server.dir(), 1);
+  std::string code;
+  for (int attempt = 0; attempt < 50 && code != "memory"; ++attempt) {
+    auto r = server.Client()->Post("/v1/jobs?dpi=1200", small, "application/pdf");
+    ASSERT_TRUE(r);
+    if (r->status == 202) {
+      server.Client()->Delete("/v1/jobs/" + json::parse(r->body)["id"].get<std::string>());
+      continue;
+    }
+    EXPECT_EQ(r->status, 429);
+    EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+    code = ErrorCode(r);
+  }
+  EXPECT_EQ(code, "memory");
+}
+
+TEST(ServeTest, ClientDisconnectCancelsTheJobAndFreesItsMemory) {
+  ServeProcess server({"--engine", "tesseract", "--workers", "1", "--dpi", "150"});
+  const json before = server.Status();
+  const int64_t fixed = before["memory"]["fixed_bytes"].get<int64_t>();
+  ASSERT_GT(fixed, 0);
+  const std::string pdf = Pdf(server.dir(), 40);
+  int lines = 0;
+  httplib::Request req;
+  req.method = "POST";
+  req.path = "/v1/ocr?format=ndjson";
+  req.body = pdf;
+  req.set_header("Content-Type", "application/pdf");
+  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    lines += static_cast<int>(std::count(data, data + size, '\n'));
+    return lines == 0;  // hang up after the first page
+  };
+  auto r = server.Client()->send(req);
+  EXPECT_FALSE(r);  // we cancelled it
+  EXPECT_GE(lines, 1);
+  // The job is cancelled, not run to the end, and everything it reserved is back.
+  ASSERT_TRUE(Eventually([&] {
+    const json s = server.Status();
+    return s["jobs"]["running"] == 0 && s["jobs"]["waiting"] == 0 &&
+           s["memory"]["reserved_bytes"].get<int64_t>() == fixed;
+  })) << server.Status().dump();
+  auto metrics = server.Client()->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_jobs_total{outcome=\"cancelled\"}"), 1) << metrics->body;
+  EXPECT_LT(MetricValue(metrics->body, "pageflow_pages_processed_total{engine=\"tesseract\"}"), 40);
+  EXPECT_EQ(Uploads(server.spool()), 0);
+}
+
+TEST(ServeTest, BearerTokenGuardsTheApiButNotHealthOrTheUi) {
+  ServeProcess server({"--engine", "text-layer", "--token", "s3cret"});
+  auto c = server.Client();
+  auto none = c->Get("/v1/status");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401);
+  EXPECT_EQ(ErrorCode(none), "unauthorized");
+  auto wrong = c->Get("/v1/status", {{"Authorization", "Bearer nope"}});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  auto upload = c->Post("/v1/ocr", Pdf(server.dir(), 1), "application/pdf");
+  ASSERT_TRUE(upload);
+  EXPECT_EQ(upload->status, 401);
+  auto metrics = c->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 401);
+  auto right = c->Get("/v1/status", {{"Authorization", "Bearer s3cret"}});
+  ASSERT_TRUE(right);
+  EXPECT_EQ(right->status, 200);
+  c->set_bearer_token_auth("s3cret");
+  auto ocr = c->Post("/v1/ocr", Pdf(server.dir(), 1), "application/pdf");
+  ASSERT_TRUE(ocr);
+  EXPECT_EQ(ocr->status, 200);
+  auto health = server.Client()->Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto ui = server.Client()->Get("/");
+  ASSERT_TRUE(ui);
+  EXPECT_EQ(ui->status, 200);
+  EXPECT_NE(ui->body.find("<html"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pageflow

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Browser test of the web UI: starts `pageflow serve` ($PAGEFLOW_BIN) on a free loopback
+// port, opens it in Debian's Chromium through playwright-core, uploads a two-page PDF
+// with the file picker and waits until both pages' text is shown, the document is done,
+// the memory gauge shows the server's limit and the Markdown download works.
+// Exit code 0 = pass, 1 = fail, 77 = skipped (no Chromium or playwright-core).
+'use strict';
+
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const BIN = process.env.PAGEFLOW_BIN || path.join(__dirname, '../../build/src/cli/pageflow');
+const TIMEOUT_MS = 30000;
+
+let playwright;
+try {
+  playwright = require('playwright-core');
+} catch (e) {
+  console.log('SKIP: playwright-core not installed (scripts/setup installs it)');
+  process.exit(77);
+}
+if (!fs.existsSync(CHROMIUM)) {
+  console.log('SKIP: no Chromium at ' + CHROMIUM);
+  process.exit(77);
+}
+
+// A minimal PDF with one line of Helvetica text per page, xref offsets computed.
+function makePdf(lines) {
+  const objects = [];
+  const pageIds = lines.map((_, i) => 4 + 2 * i);
+  objects[1] = '<< /Type /Catalog /Pages 2 0 R >>';
+  objects[2] = `<< /Type /Pages /Kids [${pageIds.map((id) => id + ' 0 R').join(' ')}] /Count ${lines.length} >>`;
+  objects[3] = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
+  lines.forEach((line, i) => {
+    const stream = `BT /F1 24 Tf 72 700 Td (${line}) Tj ET`;
+    objects[4 + 2 * i] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ` +
+      `/Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + 2 * i} 0 R >>`;
+    objects[5 + 2 * i] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
+  });
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  for (let id = 1; id < objects.length; id++) {
+    offsets[id] = out.length;
+    out += `${id} 0 obj\n${objects[id]}\nendobj\n`;
+  }
+  const xref = out.length;
+  out += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
+  for (let id = 1; id < objects.length; id++) out += String(offsets[id]).padStart(10, '0') + ' 00000 n \n';
+  out += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return out;
+}
+
+async function waitForFile(file, child) {
+  const end = Date.now() + TIMEOUT_MS;
+  while (Date.now() < end) {
+    if (fs.existsSync(file)) return Number(fs.readFileSync(file, 'utf8').trim());
+    if (child.exitCode !== null) throw new Error('pageflow serve exited with ' + child.exitCode);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('pageflow serve did not start');
+}
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pageflow-ui-'));
+  const pdf = path.join(tmp, 'two-pages.pdf');
+  fs.writeFileSync(pdf, makePdf(['Browser test alpha one', 'Browser test beta two']));
+  const portFile = path.join(tmp, 'port');
+  const server = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--port-file', portFile, '--engine', 'text-layer',
+    '--workers', '2', '--memory-limit', '300M', '--spool-dir', path.join(tmp, 'spool')],
+  { stdio: ['ignore', 'inherit', 'inherit'] });
+  let context;
+  try {
+    const port = await waitForFile(portFile, server);
+    context = await playwright.chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      acceptDownloads: true,
+      timeout: TIMEOUT_MS,
+    });
+    const page = context.pages()[0] || await context.newPage();
+    page.setDefaultTimeout(TIMEOUT_MS);
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    // The gauge shows the server's budget once /v1/status answered.
+    await page.waitForFunction(() => document.getElementById('mem-limit').textContent.includes('300'));
+
+    await page.setInputFiles('#file', pdf);
+    await page.waitForSelector('.doc[data-state="done"]');
+    const pages = await page.$$eval('.doc .page', (els) => els.map((e) => ({
+      page: e.dataset.page, text: e.querySelector('.page-text').textContent,
+      engine: e.querySelector('.engine') && e.querySelector('.engine').textContent,
+    })));
+    const expect = (cond, what) => { if (!cond) throw new Error(what + ': ' + JSON.stringify(pages)); };
+    expect(pages.length === 2, 'two pages shown');
+    expect(pages[0].page === '1' && pages[0].text.includes('Browser test alpha one'), 'page 1 text');
+    expect(pages[1].page === '2' && pages[1].text.includes('Browser test beta two'), 'page 2 text');
+    expect(pages[0].engine === 'text-layer', 'engine shown');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.doc .dl-md')]);
+    const saved = path.join(tmp, 'result.md');
+    await download.saveAs(saved);
+    const md = fs.readFileSync(saved, 'utf8');
+    if (!md.includes('<!-- page 2 -->') || !md.includes('Browser test beta two')) throw new Error('Markdown download: ' + md);
+    if (errors.length) throw new Error('page errors: ' + errors.join('; '));
+    console.log('PASS: the UI showed both pages, the gauge and a Markdown download');
+  } finally {
+    if (context) await context.close().catch(() => {});
+    server.kill('SIGTERM');
+    await new Promise((r) => (server.exitCode !== null ? r() : server.on('exit', r)));
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error('FAIL: ' + (e && e.stack || e));
+  process.exit(1);
+});

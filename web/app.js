@@ -1,0 +1,244 @@
+// pageflow web UI: uploads a document to POST /v1/ocr (NDJSON stream), shows each page
+// as it finishes, polls /v1/status for the memory gauge and queue, and downloads results
+// from /v1/jobs/{id}/result. Plain JS, no build step.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const state = { token: localStorage.getItem('pageflow-token') || '' };
+
+function authHeaders(extra = {}) {
+  return state.token ? { ...extra, Authorization: 'Bearer ' + state.token } : extra;
+}
+
+function formatBytes(n) {
+  if (!Number.isFinite(n)) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return (i === 0 ? n : n.toFixed(n < 10 ? 1 : 0)) + ' ' + units[i];
+}
+
+function needToken() {
+  $('token-row').classList.remove('hidden');
+  $('token').focus();
+}
+
+$('token').value = state.token;
+$('token-save').addEventListener('click', () => {
+  state.token = $('token').value.trim();
+  localStorage.setItem('pageflow-token', state.token);
+  $('token-row').classList.add('hidden');
+  refreshStatus();
+});
+
+// ---- live status: memory gauge and queue ----
+async function refreshStatus() {
+  const health = $('health');
+  try {
+    const r = await fetch('/v1/status', { headers: authHeaders() });
+    if (r.status === 401) {
+      health.className = 'health busy';
+      $('health-text').textContent = 'token required';
+      needToken();
+      return;
+    }
+    const s = await r.json();
+    const m = s.memory;
+    const pct = (x) => Math.min(100, (100 * x) / m.limit_bytes) + '%';
+    $('gauge-fixed').style.width = pct(m.fixed_bytes);
+    $('gauge-bar').style.left = pct(m.fixed_bytes);
+    $('gauge-bar').style.width = Math.min(100, (100 * (m.reserved_bytes - m.fixed_bytes)) / m.limit_bytes) + '%';
+    $('gauge-bar').classList.toggle('high', m.reserved_bytes > 0.85 * m.limit_bytes);
+    $('mem-used').textContent = formatBytes(m.reserved_bytes);
+    $('mem-limit').textContent = formatBytes(m.limit_bytes);
+    $('mem-rss').textContent = formatBytes(m.rss_bytes);
+    $('q-running').textContent = s.jobs.running;
+    $('q-waiting').textContent = s.jobs.waiting;
+    $('q-capacity').textContent = s.jobs.capacity;
+    $('q-workers').textContent = s.workers.busy + ' / ' + s.workers.total;
+    $('dpi').placeholder = s.defaults.dpi;
+    $('lang').placeholder = s.defaults.lang;
+    const full = s.jobs.running + s.jobs.waiting >= s.jobs.capacity;
+    health.className = 'health ' + (full ? 'busy' : 'ok');
+    $('health-text').textContent = full ? 'saturated — new documents get 429'
+      : `ready · ${s.defaults.engine} · ${s.defaults.dpi} DPI`;
+  } catch (e) {
+    health.className = 'health down';
+    $('health-text').textContent = 'server unreachable';
+  }
+}
+setInterval(refreshStatus, 1000);
+refreshStatus();
+
+// ---- one document card ----
+class DocView {
+  constructor(file) {
+    const node = $('doc-template').content.firstElementChild.cloneNode(true);
+    this.node = node;
+    this.file = file;
+    this.pages = 0;
+    this.total = 0;
+    this.id = null;
+    this.controller = new AbortController();
+    node.querySelector('.doc-name').textContent = file.name;
+    this.meta(formatBytes(file.size) + ' · uploading');
+    this.setState('uploading');
+    node.querySelector('.cancel').addEventListener('click', () => this.cancel());
+    node.querySelector('.dl-md').addEventListener('click', () => this.download('markdown', 'md'));
+    node.querySelector('.dl-jsonl').addEventListener('click', () => this.download('ndjson', 'jsonl'));
+    $('empty').classList.add('hidden');
+    $('docs').prepend(node);
+  }
+  meta(text) { this.node.querySelector('.doc-meta').textContent = text; }
+  setState(s) {
+    const b = this.node.querySelector('.state');
+    b.textContent = s;
+    b.className = 'badge state ' + s;
+    this.node.dataset.state = s;
+  }
+  error(message) {
+    const e = this.node.querySelector('.doc-error');
+    e.textContent = message;
+    e.classList.remove('hidden');
+  }
+  progress() {
+    const pct = this.total ? (100 * this.pages) / this.total : 0;
+    this.node.querySelector('.progress-bar').style.width = pct + '%';
+  }
+  addPage(p) {
+    this.pages++;
+    const li = document.createElement('li');
+    li.className = 'page' + (p.error ? ' failed' : '');
+    li.dataset.page = p.page;
+    const head = document.createElement('div');
+    head.className = 'page-head';
+    const num = document.createElement('span');
+    num.className = 'num';
+    num.textContent = 'Page ' + p.page;
+    head.append(num);
+    if (p.engine) {
+      const eng = document.createElement('span');
+      eng.className = 'engine';
+      eng.textContent = p.engine;
+      head.append(eng);
+    }
+    const time = document.createElement('span');
+    time.className = 'time';
+    time.textContent = p.seconds < 1 ? Math.round(p.seconds * 1000) + ' ms' : p.seconds.toFixed(2) + ' s';
+    head.append(time);
+    const text = document.createElement('pre');
+    text.className = 'page-text';
+    text.textContent = p.error ? 'failed: ' + p.error : (p.text || '(no text on this page)');
+    li.append(head, text);
+    this.node.querySelector('.pages').append(li);
+    this.meta(`${formatBytes(this.file.size)} · ${this.pages}${this.total ? ' / ' + this.total : ''} pages`);
+    this.progress();
+  }
+  finish(summary) {
+    this.total = summary.pages;
+    this.setState(summary.status);
+    this.progress();
+    const failed = summary.pages_failed ? `, ${summary.pages_failed} failed` : '';
+    this.meta(`${formatBytes(this.file.size)} · ${summary.pages_done} / ${summary.pages} pages${failed} · ${summary.seconds.toFixed(2)} s`);
+    this.node.querySelector('.cancel').disabled = true;
+    const canDownload = summary.status === 'done' && this.id;
+    this.node.querySelector('.dl-md').disabled = !canDownload;
+    this.node.querySelector('.dl-jsonl').disabled = !canDownload;
+  }
+  async cancel() {
+    if (this.id) await fetch('/v1/jobs/' + this.id, { method: 'DELETE', headers: authHeaders() }).catch(() => {});
+    this.controller.abort();
+    this.setState('cancelled');
+    this.node.querySelector('.cancel').disabled = true;
+  }
+  async download(format, ext) {
+    const r = await fetch(`/v1/jobs/${this.id}/result?format=${format}`, { headers: authHeaders() });
+    if (!r.ok) { this.error(await errorMessage(r)); return; }
+    const blob = await r.blob();
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = this.file.name.replace(/\.[^.]+$/, '') + '.' + ext;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  }
+}
+
+async function errorMessage(r) {
+  try {
+    const j = await r.json();
+    return `${r.status}: ${j.error.message}`;
+  } catch (e) {
+    return `HTTP ${r.status}`;
+  }
+}
+
+async function upload(file) {
+  const view = new DocView(file);
+  const params = new URLSearchParams({ format: 'ndjson', filename: file.name });
+  for (const k of ['engine', 'lang', 'dpi']) if ($(k).value) params.set(k, $(k).value);
+  let r;
+  try {
+    r = await fetch('/v1/ocr?' + params, {
+      method: 'POST', body: file, signal: view.controller.signal,
+      headers: authHeaders({ 'Content-Type': file.type || 'application/octet-stream' }),
+    });
+  } catch (e) {
+    if (view.node.dataset.state !== 'cancelled') { view.setState('failed'); view.error('upload failed: ' + e.message); }
+    return;
+  }
+  if (!r.ok) {
+    if (r.status === 401) needToken();
+    view.setState(r.status === 429 ? 'refused' : 'failed');
+    const retry = r.headers.get('Retry-After');
+    view.error(await errorMessage(r) + (retry ? ` — retry in ${retry} s` : ''));
+    view.node.querySelector('.cancel').disabled = true;
+    return;
+  }
+  view.id = r.headers.get('X-Job-Id');
+  view.setState('running');
+  view.meta(formatBytes(file.size) + ' · recognizing');
+  refreshStatus();
+  fetch('/v1/jobs/' + view.id, { headers: authHeaders() }).then((s) => (s.ok ? s.json() : null)).then((j) => {
+    if (j && !view.total) {
+      view.total = j.pages;
+      view.meta(`${formatBytes(file.size)} · ${view.pages} / ${view.total} pages`);
+      view.progress();
+    }
+  }).catch(() => {});
+  const reader = r.body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (!line.trim()) continue;
+        const msg = JSON.parse(line);
+        if (msg.type === 'page') view.addPage(msg);
+        else if (msg.type === 'summary') view.finish(msg);
+      }
+    }
+  } catch (e) {
+    if (view.node.dataset.state !== 'cancelled') { view.setState('failed'); view.error('stream broken: ' + e.message); }
+  }
+  refreshStatus();
+}
+
+// ---- picking and dropping files ----
+$('file').addEventListener('change', (e) => {
+  for (const f of e.target.files) upload(f);
+  e.target.value = '';
+});
+const drop = $('drop');
+['dragenter', 'dragover'].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.add('over'); }));
+['dragleave', 'drop'].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.remove('over'); }));
+drop.addEventListener('drop', (e) => { for (const f of e.dataTransfer.files) upload(f); });
+document.addEventListener('dragover', (e) => e.preventDefault());
+document.addEventListener('drop', (e) => e.preventDefault());
