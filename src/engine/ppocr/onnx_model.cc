@@ -19,6 +19,23 @@ Ort::Env& OrtEnvironment() {
   return *env;                                                             // must outlive sessions
 }
 
+// The shared capped arena, registered with the environment once (kCapped sessions use it).
+void RegisterCappedArena(int64_t max_bytes) {
+  static std::once_flag once;
+  std::call_once(once, [max_bytes] {
+    const char* keys[] = {"max_mem", "arena_extend_strategy", "initial_chunk_size_bytes",
+                          "initial_growth_chunk_size_bytes"};
+    // kSameAsRequested (1): grow by exactly what a tensor needs, no doubling.
+    const size_t values[] = {static_cast<size_t>(max_bytes), 1, 1 << 20, 1 << 20};
+    OrtArenaCfg* cfg = nullptr;
+    Ort::ThrowOnError(Ort::GetApi().CreateArenaCfgV2(keys, values, 4, &cfg));
+    Ort::MemoryInfo info = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+    Ort::Status st(Ort::GetApi().CreateAndRegisterAllocator(OrtEnvironment(), info, cfg));
+    Ort::GetApi().ReleaseArenaCfg(cfg);
+    if (!st.IsOK()) throw Ort::Exception(st.GetErrorMessage(), st.GetErrorCode());
+  });
+}
+
 // Loads are serialized so each load's RSS growth is measured on its own (other workers
 // may still be running inference; the clamp in Load bounds what that noise can do).
 std::mutex g_load_mu;
@@ -70,7 +87,11 @@ Status OnnxModel::Load() {
     options.SetInterOpNumThreads(1);
     options.SetExecutionMode(ExecutionMode::ORT_SEQUENTIAL);
     options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
-    if (!settings_.cpu_arena) options.DisableCpuMemArena();
+    if (settings_.arena == OrtArena::kOff) options.DisableCpuMemArena();
+    if (settings_.arena == OrtArena::kCapped) {
+      RegisterCappedArena(settings_.capped_arena_bytes);
+      options.AddConfigEntry("session.use_env_allocators", "1");
+    }
     if (!settings_.mem_pattern) options.DisableMemPattern();
     // Per-session thread pools would otherwise spin waiting for work between runs.
     options.AddConfigEntry("session.intra_op.allow_spinning", "0");
@@ -110,8 +131,10 @@ StatusOr<OnnxOutput> OnnxModel::Run(float* input, const std::vector<int64_t>& sh
                                                     shape.data(), shape.size());
     const char* in_names[] = {session_->input_name.c_str()};
     const char* out_names[] = {session_->output_name.c_str()};
-    std::vector<Ort::Value> outs =
-        session_->session->Run(Ort::RunOptions{nullptr}, in_names, &in, 1, out_names, 1);
+    Ort::RunOptions run;
+    // Hand the arena's free chunks back after the run, so its size follows the page.
+    if (settings_.arena == OrtArena::kCapped) run.AddConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+    std::vector<Ort::Value> outs = session_->session->Run(run, in_names, &in, 1, out_names, 1);
     auto value = std::make_shared<Ort::Value>(std::move(outs[0]));
     OnnxOutput out;
     out.shape = value->GetTensorTypeAndShapeInfo().GetShape();

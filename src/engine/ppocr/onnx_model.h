@@ -18,9 +18,17 @@
 
 namespace pageflow {
 
+enum class OrtArena {
+  kOff,      // every tensor straight from malloc
+  kDefault,  // ORT's per-session BFC arena: grows by doubling, never shrinks
+  kCapped,   // one process-wide arena capped at capped_arena_bytes, grown by exactly what is
+             // requested, and shrunk back after every run (OrtArenaCfg + shrinkage run option)
+};
+
 struct OrtSettings {
   int threads = 1;           // intra-op threads; inter-op is always 1 (sequential)
-  bool cpu_arena = false;    // ORT's BFC arena keeps freed tensors for reuse
+  OrtArena arena = OrtArena::kCapped;
+  int64_t capped_arena_bytes = 1ll << 30;  // kCapped: the arena's hard limit (ORT fails a run above it)
   bool mem_pattern = false;  // pre-plans one block per input shape and keeps it
 };
 

@@ -37,7 +37,13 @@ std::string ModelsDir(const PpocrOptions& options) {
   return PAGEFLOW_PPOCR_MODELS_DIR;
 }
 
-OrtSettings SettingsOf(const PpocrOptions& o) { return {o.ort_threads, o.ort_cpu_arena, o.ort_mem_pattern}; }
+OrtSettings SettingsOf(const PpocrOptions& o) {
+  OrtSettings s;
+  s.threads = o.ort_threads;
+  s.arena = o.ort_arena == 0 ? OrtArena::kOff : o.ort_arena == 1 ? OrtArena::kDefault : OrtArena::kCapped;
+  s.mem_pattern = o.ort_mem_pattern;
+  return s;
+}
 
 int RoundUp(int v, int multiple) { return (v + multiple - 1) / multiple * multiple; }
 
@@ -286,7 +292,18 @@ int64_t PpocrWorkingBytes(const PpocrOptions& o) {
 
 bool PpocrAvailable() { return true; }
 
-StatusOr<std::unique_ptr<Engine>> CreatePpocrEngine(const PpocrOptions& options, MemoryBudget& budget) {
+// Measurement knobs (README, "ppocr memory"): environment overrides of the ORT settings
+// and the tile size, so their effect on peak RSS can be measured without a rebuild.
+PpocrOptions WithEnvironment(PpocrOptions o) {
+  auto flag = [](const char* name) { const char* v = std::getenv(name); return v != nullptr && *v == '1'; };
+  if (const char* v = std::getenv("PAGEFLOW_PPOCR_ORT_ARENA"); v != nullptr && *v != '\0') o.ort_arena = std::atoi(v);
+  if (flag("PAGEFLOW_PPOCR_ORT_MEM_PATTERN")) o.ort_mem_pattern = true;
+  if (const char* v = std::getenv("PAGEFLOW_PPOCR_TILE_PX"); v != nullptr && *v != '\0') o.det_tile_px = std::atoi(v);
+  return o;
+}
+
+StatusOr<std::unique_ptr<Engine>> CreatePpocrEngine(const PpocrOptions& requested, MemoryBudget& budget) {
+  const PpocrOptions options = WithEnvironment(requested);
   if (options.det_tile_px < 256 || options.det_tile_px > 1024 || options.det_tile_overlap_px < 0 ||
       options.det_tile_overlap_px >= options.det_tile_px / 2) {
     return InvalidArgument("ppocr detection tiles must be 256..1024 px with an overlap below half a tile");

@@ -45,9 +45,9 @@ struct PpocrOptions {
   // widths sum to at most this many pixels. Memory grows linearly with it.
   int rec_batch_columns = 3200;
   float rec_min_score = 0.5f;  // lines recognized with a lower mean score are dropped
-  // ORT settings, kept for measurement (README): the CPU arena and memory patterns let
-  // ORT keep buffers between runs that the budget never sees; both off by default.
-  bool ort_cpu_arena = false;
+  // ORT settings, measured in the README ("ppocr memory"). Arena: 0 off, 1 ORT's default
+  // per-session arena, 2 one capped arena shrunk after every run (default: lowest peak).
+  int ort_arena = 2;
   bool ort_mem_pattern = false;
   int ort_threads = 1;  // intra-op threads per session; pageflow runs one engine per worker
 };
