@@ -29,7 +29,7 @@ class DirectionClassifier {
   StatusOr<std::vector<bool>> Classify(const std::vector<cv::Mat>& crops);
 
   // Bytes Classify allocates for `batch` crops besides ORT's activations.
-  static int64_t BufferBytes(int batch) { return int64_t{batch} * 3 * 48 * kWidth * 4; }
+  static int64_t BufferBytes(int batch) { return int64_t{batch} * 3 * 3 * 48 * kWidth * 4; }
 
  private:
   OnnxModel model_;
