@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
@@ -172,7 +173,8 @@ class PpocrEngine final : public Engine {
                          raster.data(), static_cast<size_t>(raster.stride()));
     const bool rgb = raster.channels() == 3;
 
-    PF_ASSIGN_OR_RETURN(std::vector<DetBox> boxes, DetectPage(pixels, rgb, raster.dpi()));
+    std::string note;
+    PF_ASSIGN_OR_RETURN(std::vector<DetBox> boxes, DetectPage(pixels, rgb, raster.dpi(), &note));
     std::vector<LineCandidate> lines;
     lines.reserve(boxes.size());
     for (const DetBox& b : boxes) lines.push_back(MakeCandidate(b));
@@ -185,6 +187,7 @@ class PpocrEngine final : public Engine {
     }
     PageText out;
     out.engine = "ppocr";
+    out.note = std::move(note);
     out.lines = ReadingOrder(std::move(kept));
     FinishPageText(out);
     return out;
@@ -194,7 +197,7 @@ class PpocrEngine final : public Engine {
   // Boxes in raster coordinates. The page is scaled to the detection resolution and cut
   // into tiles; each tile is resized straight from the raster, so no scaled copy of the
   // whole page exists.
-  StatusOr<std::vector<DetBox>> DetectPage(const cv::Mat& pixels, bool rgb, int dpi) {
+  StatusOr<std::vector<DetBox>> DetectPage(const cv::Mat& pixels, bool rgb, int dpi, std::string* note) {
     double s = 1.0;
     if (dpi >= 70 && dpi > options_.det_dpi) s = static_cast<double>(options_.det_dpi) / dpi;
     const int longest = std::max(pixels.cols, pixels.rows);
@@ -203,6 +206,11 @@ class PpocrEngine final : public Engine {
     const int height = std::max(1, static_cast<int>(std::lround(pixels.rows * s)));
     const std::vector<TileRect> tiles =
         PlanTiles(width, height, options_.det_tile_px, options_.det_tile_overlap_px);
+    if (tiles.size() > 1) {
+      char text[96];
+      std::snprintf(text, sizeof text, "ppocr detection on %dx%d (%.2fx) in %zu tiles", width, height, s, tiles.size());
+      *note = text;
+    }
     std::vector<DetBox> boxes;
     for (size_t t = 0; t < tiles.size(); ++t) {
       const TileRect& tile = tiles[t];

@@ -1,5 +1,6 @@
 #include "engine/ppocr/rec/text_recognizer.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "engine/ppocr/line_tensor.h"
@@ -26,6 +27,34 @@ Status TextRecognizer::Load() {
   return model_.Load();
 }
 
+std::string TextRecognizer::Spell(const std::vector<std::pair<int64_t, int64_t>>& chars) const {
+  const int64_t space = static_cast<int64_t>(keys_.size()) + 1;
+  auto is_ascii_glyph = [&](int64_t c) { return c != space && keys_[c - 1].size() == 1; };
+  // The Chinese model often drops the space between Latin words. Where two Latin glyphs
+  // are much further apart in time than the line's usual glyph pitch, put one back.
+  std::vector<int64_t> pitch;
+  for (size_t i = 1; i < chars.size(); ++i) {
+    if (is_ascii_glyph(chars[i - 1].second) && is_ascii_glyph(chars[i].second)) {
+      pitch.push_back(chars[i].first - chars[i - 1].first);
+    }
+  }
+  int64_t median = 0;
+  if (pitch.size() >= 4) {
+    std::nth_element(pitch.begin(), pitch.begin() + pitch.size() / 2, pitch.end());
+    median = pitch[pitch.size() / 2];
+  }
+  std::string text;
+  for (size_t i = 0; i < chars.size(); ++i) {
+    const int64_t c = chars[i].second;
+    if (i > 0 && median > 0 && is_ascii_glyph(chars[i - 1].second) && is_ascii_glyph(c) &&
+        chars[i].first - chars[i - 1].first >= median + kSpaceExtraSteps) {
+      text += ' ';
+    }
+    text += c == space ? std::string(" ") : keys_[c - 1];
+  }
+  return text;
+}
+
 int64_t TextRecognizer::BufferBytes(int64_t columns) const {
   const int64_t classes = keys_.empty() ? 6625 : static_cast<int64_t>(keys_.size()) + 2;
   return columns * 3 * kLineHeight * 4 + (columns / 8 + 1) * classes * 4;
@@ -49,9 +78,8 @@ StatusOr<std::vector<RecognizedLine>> TextRecognizer::Recognize(const std::vecto
   }
   const int64_t steps = out.shape[1];
   for (int64_t b = 0; b < n; ++b) {
-    RecognizedLine& line = lines[b];
+    std::vector<std::pair<int64_t, int64_t>> chars;  // (time step, class)
     double score_sum = 0;
-    int kept = 0;
     int64_t previous = -1;
     for (int64_t t = 0; t < steps; ++t) {
       const float* p = out.data + (b * steps + t) * classes;
@@ -60,13 +88,12 @@ StatusOr<std::vector<RecognizedLine>> TextRecognizer::Recognize(const std::vecto
         if (p[c] > p[best]) best = c;
       }
       if (best != 0 && best != previous) {
-        line.text += best == classes - 1 ? std::string(" ") : keys_[best - 1];
+        chars.emplace_back(t, best);
         score_sum += p[best];
-        ++kept;
       }
       previous = best;
     }
-    line.score = kept > 0 ? static_cast<float>(score_sum / kept) : 0.0f;
+    lines[b] = {Spell(chars), chars.empty() ? 0.0f : static_cast<float>(score_sum / chars.size())};
   }
   return lines;
 }

@@ -8,6 +8,7 @@
 
 #include <opencv2/core.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/ppocr/onnx_model.h"
@@ -44,6 +45,11 @@ class TextRecognizer {
   static StatusOr<std::vector<std::string>> ReadKeys(const std::string& path);
 
  private:
+  // CTC output (time step, class) to text, restoring dropped spaces between Latin words.
+  std::string Spell(const std::vector<std::pair<int64_t, int64_t>>& chars) const;
+  // A gap this many steps (8 px each at height 48) above the median pitch is a space.
+  static constexpr int64_t kSpaceExtraSteps = 2;
+
   std::string keys_path_;
   std::vector<std::string> keys_;  // model class i (1..N) is keys_[i-1]; N+1 is a space
   OnnxModel model_;
