@@ -27,27 +27,17 @@ Status TextRecognizer::Load() {
   return model_.Load();
 }
 
-std::string TextRecognizer::Spell(const std::vector<std::pair<int64_t, int64_t>>& chars) const {
+std::string TextRecognizer::Spell(const std::vector<std::pair<int64_t, int64_t>>& chars,
+                                  const std::vector<float>& space_probability) const {
   const int64_t space = static_cast<int64_t>(keys_.size()) + 1;
   auto is_ascii_glyph = [&](int64_t c) { return c != space && keys_[c - 1].size() == 1; };
-  // The Chinese model often drops the space between Latin words. Where two Latin glyphs
-  // are much further apart in time than the line's usual glyph pitch, put one back.
-  std::vector<int64_t> pitch;
-  for (size_t i = 1; i < chars.size(); ++i) {
-    if (is_ascii_glyph(chars[i - 1].second) && is_ascii_glyph(chars[i].second)) {
-      pitch.push_back(chars[i].first - chars[i - 1].first);
-    }
-  }
-  int64_t median = 0;
-  if (pitch.size() >= 4) {
-    std::nth_element(pitch.begin(), pitch.begin() + pitch.size() / 2, pitch.end());
-    median = pitch[pitch.size() / 2];
-  }
   std::string text;
   for (size_t i = 0; i < chars.size(); ++i) {
     const int64_t c = chars[i].second;
-    if (i > 0 && median > 0 && is_ascii_glyph(chars[i - 1].second) && is_ascii_glyph(c) &&
-        chars[i].first - chars[i - 1].first >= median + kSpaceExtraSteps) {
+    // The Chinese model often drops the space between Latin words while still giving it
+    // some probability in the gap: put it back there (never between CJK characters).
+    if (i > 0 && is_ascii_glyph(chars[i - 1].second) && is_ascii_glyph(c) &&
+        space_probability[i] > kMinSpaceProbability) {
       text += ' ';
     }
     text += c == space ? std::string(" ") : keys_[c - 1];
@@ -79,21 +69,26 @@ StatusOr<std::vector<RecognizedLine>> TextRecognizer::Recognize(const std::vecto
   const int64_t steps = out.shape[1];
   for (int64_t b = 0; b < n; ++b) {
     std::vector<std::pair<int64_t, int64_t>> chars;  // (time step, class)
+    std::vector<float> space_since_last;  // per kept char: max space probability before it
+    float space_max = 0;
     double score_sum = 0;
     int64_t previous = -1;
     for (int64_t t = 0; t < steps; ++t) {
       const float* p = out.data + (b * steps + t) * classes;
+      space_max = std::max(space_max, p[classes - 1]);
       int64_t best = 0;
       for (int64_t c = 1; c < classes; ++c) {
         if (p[c] > p[best]) best = c;
       }
       if (best != 0 && best != previous) {
         chars.emplace_back(t, best);
+        space_since_last.push_back(space_max);
+        space_max = 0;
         score_sum += p[best];
       }
       previous = best;
     }
-    lines[b] = {Spell(chars), chars.empty() ? 0.0f : static_cast<float>(score_sum / chars.size())};
+    lines[b] = {Spell(chars, space_since_last), chars.empty() ? 0.0f : static_cast<float>(score_sum / chars.size())};
   }
   return lines;
 }
