@@ -1,6 +1,10 @@
 #include "engine/ppocr/ppocr_engine.h"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -157,11 +161,61 @@ class PpocrEngine final : public Engine {
              SettingsOf(options), budget),
         cls_(dir + "/" + kClsFile, SettingsOf(options), budget),
         rec_(dir + "/" + kRecFile, dir + "/" + kKeysFile, SettingsOf(options), budget),
-        working_bytes_(PpocrWorkingBytes(options)) {}
+        working_bytes_(PpocrWorkingBytes(options)) {
+    if (options_.idle_unload_ms > 0) reaper_ = std::thread([this] { UnloadWhenIdle(); });
+  }
+
+  ~PpocrEngine() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (reaper_.joinable()) reaper_.join();
+  }
 
   std::string_view name() const override { return "ppocr"; }
 
   StatusOr<PageText> Recognize(PageAccess& page) override {
+    // While busy_ is set the reaper leaves the models alone; mu_ itself is not held
+    // during inference.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      busy_ = true;
+    }
+    StatusOr<PageText> text = RecognizeLoaded(page);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      busy_ = false;
+      last_use_ = std::chrono::steady_clock::now();
+    }
+    cv_.notify_all();
+    return text;
+  }
+
+ private:
+  // The reaper thread (idle_unload_ms > 0): unloads the models once no page has come
+  // for idle_unload_ms.
+  void UnloadWhenIdle() {
+    const auto idle = std::chrono::milliseconds(options_.idle_unload_ms);
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      // The models are only touched by Recognize while busy_, so reading them is safe here.
+      if (busy_ || !(det_.model().loaded() || cls_.model().loaded() || rec_.model().loaded())) {
+        cv_.wait(lock);
+        continue;
+      }
+      if (std::chrono::steady_clock::now() - last_use_ < idle) {
+        cv_.wait_until(lock, last_use_ + idle);
+        continue;
+      }
+      det_.model().Unload();
+      cls_.model().Unload();
+      rec_.model().Unload();
+    }
+  }
+
+  StatusOr<PageText> RecognizeLoaded(PageAccess& page) {
     // Models load on the first page, before its raster is reserved: a worker never waits
     // for model memory while holding a page.
     PF_RETURN_IF_ERROR(det_.Load());
@@ -193,7 +247,6 @@ class PpocrEngine final : public Engine {
     return out;
   }
 
- private:
   // Boxes in raster coordinates. The page is scaled to the detection resolution and cut
   // into tiles; each tile is resized straight from the raster, so no scaled copy of the
   // whole page exists.
@@ -281,6 +334,13 @@ class PpocrEngine final : public Engine {
   DirectionClassifier cls_;
   TextRecognizer rec_;
   int64_t working_bytes_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool busy_ = false;       // guarded by mu_; a page is being recognized
+  bool stopping_ = false;   // guarded by mu_
+  std::chrono::steady_clock::time_point last_use_;  // guarded by mu_
+  std::thread reaper_;      // only with idle_unload_ms > 0
 };
 
 }  // namespace

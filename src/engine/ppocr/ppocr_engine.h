@@ -50,6 +50,10 @@ struct PpocrOptions {
   int ort_arena = 2;
   bool ort_mem_pattern = false;
   int ort_threads = 1;  // intra-op threads per session; pageflow runs one engine per worker
+  // Unload all models (returning their fixed charge) after this many milliseconds without
+  // a page; the next page loads them again. 0: keep them loaded for the engine's life.
+  // For long-lived processes that sit idle (serve); a batch run keeps them busy anyway.
+  int64_t idle_unload_ms = 0;
 };
 
 // Checks the model files (existence, an ONNX header, the dictionary) without loading any

@@ -143,6 +143,24 @@ TEST_F(PpocrEngineTest, ATruncatedModelFailsTheFirstPageNamingTheFile) {
   EXPECT_EQ(budget_.Stats().reserved_bytes, 0);
 }
 
+TEST_F(PpocrEngineTest, IdleModelsAreUnloadedAndReloadedByTheNextPage) {
+  testing::WriteTestPdf(dir_.path() + "/a.pdf", {{.lines = {"Hello world"}, .font_pt = 28}});
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(dir_.path() + "/a.pdf");
+  ASSERT_OK(doc);
+  PpocrOptions options;
+  options.idle_unload_ms = 50;
+  StatusOr<std::unique_ptr<Engine>> engine = CreatePpocrEngine(options, budget_);
+  ASSERT_OK(engine);
+  DocumentPageAccess page(doc->get(), 0, RenderOptions{}, &budget_, "page 1 of a.pdf");
+  ASSERT_OK((*engine)->Recognize(page));
+  // Waits (up to a generous bound, not a timing assertion) for the reaper.
+  for (int i = 0; i < 600 && budget_.Stats().fixed_bytes > 0; ++i) usleep(50 * 1000);
+  EXPECT_EQ(budget_.Stats().fixed_bytes, 0);
+  StatusOr<PageText> again = (*engine)->Recognize(page);
+  ASSERT_OK(again);
+  EXPECT_NE(again->text.find("Hello"), std::string::npos) << again->text;
+}
+
 TEST_F(PpocrEngineTest, AutoCanUsePpocrForPagesWithoutText) {
   testing::WriteTestImage(dir_.path() + "/scan.png", 800, 600);
   StatusOr<std::unique_ptr<Document>> doc = OpenDocument(dir_.path() + "/scan.png");
