@@ -3,18 +3,23 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <utility>
 
 namespace pageflow {
 namespace {
 
-std::vector<int> PlanAxis(int length, int tile_px, int overlap_px) {
-  if (length <= tile_px) return {0};
+// Tile starts and the common tile length along one axis: the fewest tiles of at most
+// tile_px, then shrunk to share the length evenly (overlap exactly overlap_px, give or
+// take rounding), so no detection time is spent on more overlap than asked for.
+std::pair<std::vector<int>, int> PlanAxis(int length, int tile_px, int overlap_px) {
+  if (length <= tile_px) return {{0}, length};
   const int stride = tile_px - overlap_px;
   const int n = 1 + (length - tile_px + stride - 1) / stride;
+  const int size = std::min(tile_px, (length + (n - 1) * overlap_px + n - 1) / n);
   std::vector<int> starts;
-  const double step = static_cast<double>(length - tile_px) / (n - 1);  // <= stride
+  const double step = static_cast<double>(length - size) / (n - 1);  // <= size - overlap_px
   for (int i = 0; i < n; ++i) starts.push_back(static_cast<int>(std::lround(i * step)));
-  return starts;
+  return {starts, size};
 }
 
 float Area(float x0, float y0, float x1, float y1) {
@@ -61,10 +66,10 @@ float DetBox::max_y() const { return std::max({quad[1], quad[3], quad[5], quad[7
 std::vector<TileRect> PlanTiles(int width, int height, int tile_px, int overlap_px) {
   assert(tile_px > overlap_px && overlap_px >= 0);
   std::vector<TileRect> tiles;
-  for (int y : PlanAxis(height, tile_px, overlap_px)) {
-    for (int x : PlanAxis(width, tile_px, overlap_px)) {
-      tiles.push_back({x, y, std::min(tile_px, width - x), std::min(tile_px, height - y)});
-    }
+  const auto [ys, tile_h] = PlanAxis(height, tile_px, overlap_px);
+  const auto [xs, tile_w] = PlanAxis(width, tile_px, overlap_px);
+  for (int y : ys) {
+    for (int x : xs) tiles.push_back({x, y, std::min(tile_w, width - x), std::min(tile_h, height - y)});
   }
   return tiles;
 }

@@ -28,7 +28,8 @@ struct DetBox {
 };
 
 // Tiles of at most tile_px per side covering width x height, neighbours overlapping by
-// at least overlap_px, spread evenly. One tile when the page fits.
+// at least overlap_px: the fewest tiles that do, all the same size, spread evenly. One
+// tile when the page fits.
 // Precondition: tile_px > overlap_px >= 0.
 std::vector<TileRect> PlanTiles(int width, int height, int tile_px, int overlap_px);
 

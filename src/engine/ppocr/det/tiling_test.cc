@@ -42,6 +42,17 @@ TEST(PlanTilesTest, TilesCoverThePageWithTheOverlapAndNeverExceedTheTileSize) {
   }
 }
 
+TEST(PlanTilesTest, TilesShrinkToTheOverlapAskedFor) {
+  // A 150 DPI letter page: two columns and two rows of tiles, not 960 px ones that would
+  // overlap by 645 px.
+  std::vector<TileRect> tiles = PlanTiles(1275, 1650, 960, 128);
+  ASSERT_EQ(tiles.size(), 4u);
+  EXPECT_EQ(tiles[1].x + tiles[1].width, 1275);
+  EXPECT_GE(tiles[0].width - tiles[1].x, 128);
+  EXPECT_LE(tiles[0].width - tiles[1].x, 130);
+  EXPECT_LE(tiles[0].width, 960);
+}
+
 TEST(MergeTileBoxesTest, ALineCutByASeamIsFoundOnce) {
   // Tile 0 spans x 0..960, tile 1 spans x 832..1792: the line 700..1100 is seen as two
   // parts, each clipped at its tile's edge.
