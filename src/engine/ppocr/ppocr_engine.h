@@ -33,9 +33,10 @@ struct PpocrOptions {
   // Longest side of the detection image; larger pages (after det_dpi) are scaled down to
   // it. Bounds detection time on huge photos of unknown DPI.
   int det_max_page_px = 2400;
-  // Longest side of one detection tile (and of the whole detection image when it fits).
-  // ORT's working memory grows with its square: measured 960 px -> see README. <= 1024.
-  int det_tile_px = 960;
+  // Longest side of one detection tile (and of the whole detection image when it fits),
+  // <= 1024. ORT's working memory grows with its square. Measured (README, "ppocr"):
+  // 640 px peaks at 210 MiB RSS per worker vs 316 MiB at 960, same accuracy, 6% slower.
+  int det_tile_px = 640;
   int det_tile_overlap_px = 128;  // tiles overlap by at least this; boxes merged across
   float det_threshold = 0.3f;     // DB: probability above which a pixel is text
   float det_box_threshold = 0.6f; // DB: mean probability a box needs to be kept
