@@ -183,7 +183,12 @@ class PpocrEngine final : public Engine {
       std::lock_guard<std::mutex> lock(mu_);
       busy_ = true;
     }
-    StatusOr<PageText> text = RecognizeLoaded(page);
+    StatusOr<PageText> text = Internal("ppocr: no result");
+    try {
+      text = RecognizeLoaded(page);
+    } catch (const cv::Exception& e) {  // OpenCV reports bad input by throwing
+      text = Internal(std::string("ppocr image operation failed: ") + e.what());
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       busy_ = false;
