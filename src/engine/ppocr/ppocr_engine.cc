@@ -97,9 +97,9 @@ cv::Mat CropLine(const cv::Mat& page, bool page_is_rgb, const LineCandidate& c, 
   return bgr;
 }
 
-// Groups recognized boxes into text lines in reading order: rows top to bottom (boxes
-// sharing most of their height), boxes left to right within a row.
-std::vector<TextLine> ReadingOrder(std::vector<LineCandidate> items) {
+// Groups the boxes of one block into text lines: rows top to bottom (boxes sharing
+// most of their height), boxes left to right within a row.
+std::vector<TextLine> RowsOf(std::vector<LineCandidate> items) {
   std::sort(items.begin(), items.end(),
             [](const LineCandidate& a, const LineCandidate& b) { return a.box.min_y() < b.box.min_y(); });
   std::vector<std::vector<const LineCandidate*>> rows;
@@ -148,6 +148,92 @@ std::vector<TextLine> ReadingOrder(std::vector<LineCandidate> items) {
     previous_bottom = spans[r].second;
     previous_height = height;
     lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// Splits boxes into blocks in reading order (a restricted XY-cut): first at a vertical
+// gutter that separates two real columns (each side at least a quarter of the width and
+// three boxes of mostly full-width lines, the gap wider than 1.5 line heights), else at the widest horizontal gap
+// taller than a line; what cannot be cut is one block. A narrow column of prices on a
+// receipt is not a text column, so receipt lines stay whole.
+// Whether boxes [begin, end) look like a column of running text: their median width is
+// at least half the column's width (a receipt's price column is short boxes in a gap).
+bool FillsColumn(std::vector<LineCandidate>::const_iterator begin, std::vector<LineCandidate>::const_iterator end) {
+  float x0 = begin->box.min_x(), x1 = begin->box.max_x();
+  std::vector<float> widths;
+  for (auto it = begin; it != end; ++it) {
+    x0 = std::min(x0, it->box.min_x());
+    x1 = std::max(x1, it->box.max_x());
+    widths.push_back(it->box.max_x() - it->box.min_x());
+  }
+  std::nth_element(widths.begin(), widths.begin() + widths.size() / 2, widths.end());
+  return widths[widths.size() / 2] >= 0.5f * (x1 - x0);
+}
+
+void CutBlocks(std::vector<LineCandidate> items, float line_px, std::vector<std::vector<LineCandidate>>& blocks) {
+  if (items.size() < 2) {
+    if (!items.empty()) blocks.push_back(std::move(items));
+    return;
+  }
+  float x_min = items[0].box.min_x(), x_max = items[0].box.max_x();
+  for (const LineCandidate& c : items) {
+    x_min = std::min(x_min, c.box.min_x());
+    x_max = std::max(x_max, c.box.max_x());
+  }
+  // Vertical gutter.
+  std::sort(items.begin(), items.end(),
+            [](const LineCandidate& a, const LineCandidate& b) { return a.box.min_x() < b.box.min_x(); });
+  float reach = items[0].box.max_x();
+  for (size_t i = 1; i < items.size(); ++i) {
+    const float gap = items[i].box.min_x() - reach;
+    if (gap > 1.5f * line_px && i >= 3 && items.size() - i >= 3 && reach - x_min >= 0.3f * (x_max - x_min) &&
+        x_max - items[i].box.min_x() >= 0.3f * (x_max - x_min) &&
+        FillsColumn(items.begin(), items.begin() + static_cast<long>(i)) &&
+        FillsColumn(items.begin() + static_cast<long>(i), items.end())) {
+      std::vector<LineCandidate> right(std::make_move_iterator(items.begin() + static_cast<long>(i)),
+                                       std::make_move_iterator(items.end()));
+      items.resize(i);
+      CutBlocks(std::move(items), line_px, blocks);
+      CutBlocks(std::move(right), line_px, blocks);
+      return;
+    }
+    reach = std::max(reach, items[i].box.max_x());
+  }
+  // Widest horizontal gap.
+  std::sort(items.begin(), items.end(),
+            [](const LineCandidate& a, const LineCandidate& b) { return a.box.min_y() < b.box.min_y(); });
+  float bottom = items[0].box.max_y(), widest = line_px;
+  size_t cut = 0;
+  for (size_t i = 1; i < items.size(); ++i) {
+    const float gap = items[i].box.min_y() - bottom;
+    if (gap > widest) {
+      widest = gap;
+      cut = i;
+    }
+    bottom = std::max(bottom, items[i].box.max_y());
+  }
+  if (cut == 0) {
+    blocks.push_back(std::move(items));
+    return;
+  }
+  std::vector<LineCandidate> lower(std::make_move_iterator(items.begin() + static_cast<long>(cut)),
+                                   std::make_move_iterator(items.end()));
+  items.resize(cut);
+  CutBlocks(std::move(items), line_px, blocks);
+  CutBlocks(std::move(lower), line_px, blocks);
+}
+
+std::vector<TextLine> ReadingOrder(std::vector<LineCandidate> items) {
+  if (items.empty()) return {};
+  std::vector<float> heights;
+  for (const LineCandidate& c : items) heights.push_back(c.box.max_y() - c.box.min_y());
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  std::vector<std::vector<LineCandidate>> blocks;
+  CutBlocks(std::move(items), std::max(1.0f, heights[heights.size() / 2]), blocks);
+  std::vector<TextLine> lines;
+  for (std::vector<LineCandidate>& block : blocks) {
+    for (TextLine& line : RowsOf(std::move(block))) lines.push_back(std::move(line));
   }
   return lines;
 }
