@@ -64,6 +64,9 @@ Command AddEvalCommand(CLI::App& app) {
   cmd->add_option("--corpus", eval.corpus_dir, "Corpus directory with manifest.tsv and NAME.gt.txt files")
       ->required();
   cmd->add_option("--engine", eval.run.engine.kind, "Engine to evaluate (as for run)")->default_val("auto");
+  cmd->add_option("--ocr-engine", eval.run.engine.auto_ocr, "The OCR engine auto uses: tesseract or ppocr")
+      ->default_val("tesseract");
+  cmd->add_option("--models-dir", eval.run.engine.models_dir, "ppocr model directory (as for run)");
   cmd->add_option("--lang", eval.lang, "Tesseract languages for every item [default: each item's manifest language]");
   cmd->add_option("--baseline", eval.baseline, "Also run this baseline on the same inputs: tesseract-cli");
   cmd->add_option("--subset", eval.subsets, "Only these subsets (e.g. sroie_receipts or A_images/funsd_forms)");

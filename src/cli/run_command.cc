@@ -69,8 +69,13 @@ Command AddRunCommand(CLI::App& app) {
   cmd->add_option("--out", run.out_dir,
                   "Output directory: results/*.jsonl, md/, txt/; also the workspace a re-run resumes from")
       ->required();
-  cmd->add_option("--engine", run.engine.kind, "auto (text layer where good, else tesseract), text-layer, tesseract")
+  cmd->add_option("--engine", run.engine.kind,
+                  "auto (text layer where good, else --ocr-engine), text-layer, tesseract, ppocr")
       ->default_val("auto");
+  cmd->add_option("--ocr-engine", run.engine.auto_ocr, "The OCR engine auto uses: tesseract or ppocr")
+      ->default_val("tesseract");
+  cmd->add_option("--models-dir", run.engine.models_dir,
+                  "ppocr model directory [default: $PAGEFLOW_PPOCR_MODELS, else the one fetched by scripts/setup]");
   cmd->add_option("--lang", run.engine.lang, "Tesseract languages, e.g. eng+deu")->default_val("eng");
   cmd->add_option("--workers", run.workers,
                   "Pages recognized at once; each holds one engine (Tesseract eng: ~17 MB measured at load) "

@@ -1,5 +1,6 @@
 #include "engine/engine_factory.h"
 
+#include "engine/ppocr/ppocr_engine.h"
 #include "engine/tesseract/tesseract_engine.h"
 #include "engine/text_layer/text_layer_engine.h"
 
@@ -7,7 +8,7 @@ namespace pageflow {
 namespace {
 
 // The OCR engines (everything but text-layer and auto), in the order help lists them.
-constexpr const char* kOcrEngines[] = {"tesseract"};
+constexpr const char* kOcrEngines[] = {"tesseract", "ppocr"};
 
 bool IsOcrEngine(const std::string& kind) {
   for (const char* k : kOcrEngines) {
@@ -19,6 +20,11 @@ bool IsOcrEngine(const std::string& kind) {
 StatusOr<std::unique_ptr<Engine>> CreateOcrEngine(const std::string& kind, const EngineOptions& options,
                                                   MemoryBudget& budget) {
   if (kind == "tesseract") return CreateTesseractEngine({options.lang, options.tessdata_dir}, budget);
+  if (kind == "ppocr") {
+    PpocrOptions ppocr;
+    ppocr.models_dir = options.models_dir;
+    return CreatePpocrEngine(ppocr, budget);
+  }
   return InvalidArgument("unknown OCR engine '" + kind + "' (use " + KnownEnginesList() + ")");
 }
 

@@ -18,13 +18,14 @@ struct EngineOptions {
   std::string auto_ocr = "tesseract";  // the OCR engine `auto` uses where the text layer is not good
   std::string lang = "eng";    // Tesseract languages, e.g. "eng+deu"
   std::string tessdata_dir;    // empty: Tesseract's compiled-in default
+  std::string models_dir;      // ppocr models; empty: $PAGEFLOW_PPOCR_MODELS or the built-in path
 };
 
 // INVALID_ARGUMENT for an unknown kind; UNAVAILABLE when a model cannot load;
 // RESOURCE_EXHAUSTED when its fixed cost does not fit the budget.
 StatusOr<std::unique_ptr<Engine>> CreateEngine(const EngineOptions& options, MemoryBudget& budget);
 bool IsKnownEngine(const std::string& kind);
-// The engine kinds, for messages and help: "auto, text-layer, tesseract".
+// The engine kinds, for messages and help: "auto, text-layer, tesseract, ppocr".
 std::string KnownEnginesList();
 
 }  // namespace pageflow
