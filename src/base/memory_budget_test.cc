@@ -88,12 +88,13 @@ TEST(MemoryBudgetTest, WaitersAreServedInOrderSoBigRequestsAreNotStarved) {
   std::vector<int> order;
   std::mutex mu;
   std::thread big([&] {
-    StatusOr<Reservation> r = budget.Reserve(900, "big");
+    StatusOr<Reservation> r = budget.Reserve(950, "big");
     std::lock_guard<std::mutex> l(mu);
-    order.push_back(900);
+    order.push_back(950);
   });
   AwaitWaiting(budget, 1);
   // A small request arriving later must queue behind the big one even though it fits.
+  // (950 + 100 > 1000: small cannot be granted until big has recorded itself.)
   std::thread small([&] {
     StatusOr<Reservation> r = budget.Reserve(100, "small");
     std::lock_guard<std::mutex> l(mu);
@@ -108,7 +109,7 @@ TEST(MemoryBudgetTest, WaitersAreServedInOrderSoBigRequestsAreNotStarved) {
   big.join();
   small.join();
   ASSERT_EQ(order.size(), 2u);
-  EXPECT_EQ(order[0], 900);
+  EXPECT_EQ(order[0], 950);
   EXPECT_LE(budget.Stats().peak_reserved_bytes, 1000);
   EXPECT_EQ(budget.Stats().waiting, 0);
 }
