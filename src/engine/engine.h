@@ -25,6 +25,15 @@ namespace pageflow {
 // beyond the raster itself.
 using WorkingBytesFn = std::function<int64_t(int width, int height)>;
 
+// How an engine wants a page rendered, when the pipeline's --dpi is not what it needs.
+struct RenderRequest {
+  WorkingBytesFn working_bytes;  // as for Render(working_bytes)
+  // > 0: the longest side of the raster in pixels (PDF pages are scaled to it, ignoring
+  // --dpi; pictures are only ever reduced to it). Still capped by what the budget can
+  // grant: a page that does not fit is downscaled as usual (see render_note).
+  int target_long_side = 0;
+};
+
 // What an engine may ask of the page it is given. Implemented by the pipeline.
 class PageAccess {
  public:
@@ -36,6 +45,8 @@ class PageAccess {
   // Raster's reservation pays for both. RESOURCE_EXHAUSTED if the page cannot fit even
   // downscaled; CORRUPT if the page cannot be decoded.
   virtual StatusOr<Raster> Render(const WorkingBytesFn& working_bytes) = 0;
+  // Render with a request; the same reservation contract. The default ignores the target.
+  virtual StatusOr<Raster> Render(const RenderRequest& request) { return Render(request.working_bytes); }
   // Human-readable page label for messages: "page 3 of a.pdf".
   virtual std::string Label() const = 0;
 };

@@ -13,8 +13,14 @@ StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
 }
 
 StatusOr<Raster> DocumentPageAccess::Render(const WorkingBytesFn& working_bytes) {
+  return Render(RenderRequest{working_bytes, 0});
+}
+
+StatusOr<Raster> DocumentPageAccess::Render(const RenderRequest& request) {
   PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc_->Geometry(page_));
-  PF_ASSIGN_OR_RETURN(RenderPlan plan, PlanRender(geometry, options_, working_bytes,
+  RenderOptions options = options_;
+  options.target_long_side = request.target_long_side;
+  PF_ASSIGN_OR_RETURN(RenderPlan plan, PlanRender(geometry, options, request.working_bytes,
                                                   budget_->MaxSingleReservation()));
   render_note_ = plan.note;
   PF_ASSIGN_OR_RETURN(Reservation reservation, budget_->Reserve(plan.total_bytes, label_));

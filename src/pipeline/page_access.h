@@ -21,6 +21,7 @@ class DocumentPageAccess final : public PageAccess {
 
   StatusOr<TextLayerPage> TextLayer() override;
   StatusOr<Raster> Render(const WorkingBytesFn& working_bytes) override;
+  StatusOr<Raster> Render(const RenderRequest& request) override;
   std::string Label() const override { return label_; }
   // What planning did to the page (e.g. "downscaled to ..."), empty if nothing.
   const std::string& render_note() const { return render_note_; }
