@@ -57,6 +57,12 @@ struct PageText {
   std::string engine;           // the path that produced it: "text-layer", "tesseract"
   std::string note;             // e.g. why a text layer was rejected, or downscaling
   float mean_confidence = 0;    // 0..1, over lines weighted by length
+  // Remote engines (vlm): usage summed over the page's requests, and what happened.
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  int attempts = 0;             // requests that got an answer or an HTTP error
+  std::string fallback;         // non-empty: why the primary engine failed; `engine` is the fallback's
+  std::string attributes_json;  // engine-specific page metadata, a JSON object (vlm: olmOCR front matter)
 };
 
 class Engine {

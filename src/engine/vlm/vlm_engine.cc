@@ -1,0 +1,332 @@
+#include "engine/vlm/vlm_engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "base/log.h"
+#include "engine/text_layer/text_layer_engine.h"
+#include "engine/vlm/http_client.h"
+#include "engine/vlm/png_codec.h"
+#include "engine/vlm/server_supervisor.h"
+#include "engine/vlm/vlm_protocol.h"
+
+namespace pageflow {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// A keep-alive curl handle with its connection buffers (receive 16 KiB, upload 64 KiB),
+// its TLS-free socket state and a worker thread's touched stack: well under this.
+constexpr int64_t kEngineFixedBytes = 1ll << 20;
+
+int64_t AnswerCapBytes(const VlmOptions& o) {
+  // A token is at most a few UTF-8 bytes, JSON-escaped up to 12 (\uXXXX\uXXXX); plus the
+  // envelope (id, usage, ...).
+  return int64_t{o.max_tokens} * 12 + (64 << 10);
+}
+
+void SleepMs(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+}  // namespace
+
+int64_t VlmWorkingBytes(const VlmOptions& o, int64_t prompt_bytes, int width, int height) {
+  const int64_t png = PngBoundBytes(width, height, 1);
+  // The body: the JSON around the image (prompt escaped at most 6x), the base64 PNG.
+  const int64_t body = 1024 + 6 * prompt_bytes + static_cast<int64_t>(o.model.size()) + Base64Bytes(png) + kRequestSuffixBytes;
+  return png + body + AnswerCapBytes(o);
+}
+
+class VlmEngineGroup {
+ public:
+  VlmOptions options;
+  std::string prefix;         // request JSON before the image
+  bool front_matter = false;  // olmocr preset
+  std::string bearer;
+  std::string endpoint;
+  int64_t prompt_bytes = 0;
+  std::mutex fallback_mu;
+  std::unique_ptr<Engine> tesseract;  // guarded by fallback_mu; the --vlm-fallback tesseract engine
+  std::unique_ptr<ServerSupervisor> supervisor;
+
+  std::atomic<int64_t> requests{0}, retries{0}, connection_errors{0}, pages{0}, pages_fallback{0},
+      pages_failed{0}, latency_us{0}, max_latency_us{0}, prompt_tokens{0}, completion_tokens{0};
+
+  ~VlmEngineGroup() {
+    const int64_t n = requests.load();
+    const double mean = n > 0 ? latency_us.load() / 1e6 / n : 0;
+    char line[384];
+    std::snprintf(line, sizeof line,
+                  "vlm: %lld pages, %lld requests (%lld retries, %lld connection errors), latency mean %.2f s max "
+                  "%.2f s; %lld prompt + %lld completion tokens; %lld pages fell back, %lld failed",
+                  static_cast<long long>(pages.load()), static_cast<long long>(n),
+                  static_cast<long long>(retries.load()), static_cast<long long>(connection_errors.load()), mean,
+                  max_latency_us.load() / 1e6, static_cast<long long>(prompt_tokens.load()),
+                  static_cast<long long>(completion_tokens.load()), static_cast<long long>(pages_fallback.load()),
+                  static_cast<long long>(pages_failed.load()));
+    if (pages.load() > 0) LogInfo(line);
+  }
+
+  double Temperature(int attempt) const {
+    const auto& t = options.temperatures;
+    return t.empty() ? 0.0 : t[std::min<size_t>(attempt, t.size() - 1)];
+  }
+  int64_t BackoffMs(int attempt) const {
+    int64_t ms = options.backoff_ms;
+    for (int i = 1; i < attempt && ms < options.max_backoff_ms; ++i) ms *= 2;
+    return std::min<int64_t>(ms, options.max_backoff_ms);
+  }
+};
+
+namespace {
+
+// One page's request: body and answer buffer, paid by `reservation`.
+struct PreparedPage {
+  Reservation reservation;
+  std::string body;         // prefix + base64 PNG + suffix
+  size_t suffix_at = 0;     // where the suffix (max_tokens, temperature) starts
+  std::string answer;
+  int width = 0, height = 0;
+};
+
+class VlmEngine final : public Engine {
+ public:
+  VlmEngine(std::shared_ptr<VlmEngineGroup> group, Reservation fixed)
+      : group_(std::move(group)),
+        fixed_(std::move(fixed)),
+        http_(HttpClientOptions{group_->options.connect_timeout_s, group_->options.request_timeout_s}),
+        text_layer_(CreateTextLayerEngine()) {}
+
+  std::string_view name() const override { return "vlm"; }
+
+  StatusOr<PageText> Recognize(PageAccess& page) override {
+    VlmEngineGroup& g = *group_;
+    const VlmOptions& o = g.options;
+    ++g.pages;
+    PageText out;
+    std::string error;
+    int rotation = 0;
+    int prepared_rotation = -1;
+    PreparedPage prepared;
+    int64_t connect_delay_ms = o.backoff_ms;
+    Clock::time_point unreachable_since{};
+    bool unreachable = false;
+    while (out.attempts <= o.retries) {
+      if (prepared_rotation != rotation) {
+        prepared = PreparedPage();  // release the previous body before rendering again
+        StatusOr<PreparedPage> p = Prepare(page, rotation);
+        if (!p.ok()) {
+          if (p.status().code() == StatusCode::kCancelled) return p.status();
+          error = p.status().message();
+          break;
+        }
+        prepared = std::move(*p);
+        prepared_rotation = rotation;
+      }
+      prepared.body.resize(prepared.suffix_at);
+      prepared.body += RequestSuffix(o.max_tokens, g.Temperature(out.attempts));
+
+      const Clock::time_point t0 = Clock::now();
+      StatusOr<HttpResponse> r =
+          http_.Post(g.endpoint, prepared.body, g.bearer, AnswerCapBytes(o), &prepared.answer);
+      const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
+      ++g.requests;
+      g.latency_us += us;
+      for (int64_t m = g.max_latency_us.load(); us > m && !g.max_latency_us.compare_exchange_weak(m, us);) {
+      }
+      if (!r.ok() && IsConnectionError(r.status())) {
+        // The server is down or restarting: wait for it without using up attempts.
+        ++g.connection_errors;
+        if (!unreachable) unreachable_since = Clock::now();
+        unreachable = true;
+        if (Clock::now() - unreachable_since > std::chrono::seconds(o.unreachable_timeout_s)) {
+          error = "server unreachable for " + std::to_string(o.unreachable_timeout_s) + " s (" +
+                  r.status().message() + ")";
+          break;
+        }
+        SleepMs(connect_delay_ms);
+        connect_delay_ms = std::min<int64_t>(connect_delay_ms * 2, o.max_backoff_ms);
+        continue;
+      }
+      unreachable = false;
+      connect_delay_ms = o.backoff_ms;
+      if (out.attempts > 0) ++g.retries;
+      ++out.attempts;
+      if (!r.ok()) {
+        error = r.status().message();
+        SleepMs(g.BackoffMs(out.attempts));
+        continue;
+      }
+      if (r->status != 200) {
+        error = "HTTP " + std::to_string(r->status) + ": " + prepared.answer.substr(0, 200);
+        SleepMs(g.BackoffMs(out.attempts));
+        continue;
+      }
+      VlmAnswer usage;
+      StatusOr<VlmAnswer> a = ParseChatAnswer(prepared.answer, g.front_matter, &usage);
+      out.prompt_tokens += usage.prompt_tokens;
+      out.completion_tokens += usage.completion_tokens;
+      g.prompt_tokens += usage.prompt_tokens;
+      g.completion_tokens += usage.completion_tokens;
+      if (!a.ok()) {
+        error = a.status().message();  // a new temperature may do better; no need to wait
+        continue;
+      }
+      if (a->has_front_matter && !a->is_rotation_valid && a->rotation_correction != 0 &&
+          out.attempts <= o.retries) {
+        rotation = (rotation + a->rotation_correction) % 360;
+        error = "the model reports the page rotated";
+        continue;
+      }
+      Accept(*a, rotation, prepared, &out);
+      return out;
+    }
+    return Fallback(page, std::move(out), error);
+  }
+
+ private:
+  StatusOr<PreparedPage> Prepare(PageAccess& page, int rotation) {
+    const VlmEngineGroup& g = *group_;
+    const VlmOptions& o = g.options;
+    RenderRequest request;
+    request.target_long_side = o.target_dim;
+    request.working_bytes = [&](int w, int h) { return VlmWorkingBytes(o, g.prompt_bytes, w, h); };
+    PF_ASSIGN_OR_RETURN(Raster raster, page.Render(request));
+    PreparedPage p;
+    // The raster's reservation pays for the raster, the PNG, the body and the answer
+    // buffer (VlmWorkingBytes); it is shrunk to body + answer once the PNG is gone.
+    p.reservation = std::move(raster.reservation());
+    p.width = raster.width();
+    p.height = raster.height();
+    std::string png;
+    png.reserve(PngBoundBytes(raster.width(), raster.height(), raster.channels()));  // paid by p.reservation
+    PF_RETURN_IF_ERROR(EncodePng(raster, rotation, &png));
+    raster = Raster();  // pixels freed; the reservation lives on in p
+    // The body is the base64 copy of the PNG with the JSON around it: paid by p.reservation.
+    p.body.reserve(g.prefix.size() + Base64Bytes(static_cast<int64_t>(png.size())) + kRequestSuffixBytes);
+    p.body = g.prefix;
+    AppendBase64(png, &p.body);
+    p.suffix_at = p.body.size();
+    png = std::string();
+    p.answer.reserve(AnswerCapBytes(o));  // paid by p.reservation
+    p.reservation.ShrinkTo(static_cast<int64_t>(p.body.capacity() + p.answer.capacity()) + (16 << 10));
+    return p;
+  }
+
+  void Accept(const VlmAnswer& a, int rotation, const PreparedPage& p, PageText* out) {
+    out->engine = "vlm";
+    out->text = a.text;
+    int64_t y = 0;
+    bool block = true;
+    size_t start = 0;
+    while (start <= a.text.size()) {
+      size_t end = a.text.find('\n', start);
+      if (end == std::string::npos) end = a.text.size();
+      std::string line = a.text.substr(start, end - start);
+      if (line.empty()) {
+        block = true;
+      } else {
+        TextLine tl;
+        tl.text = std::move(line);
+        tl.block_start = block;
+        tl.confidence = 1.0f;
+        tl.box = {0, static_cast<int>(y), p.width, static_cast<int>(y + 1)};
+        out->lines.push_back(std::move(tl));
+        block = false;
+        ++y;
+      }
+      start = end + 1;
+    }
+    out->mean_confidence = out->lines.empty() ? 0.0f : 1.0f;
+    nlohmann::json attrs = {{"prompt_tokens", out->prompt_tokens},
+                            {"completion_tokens", out->completion_tokens},
+                            {"attempts", out->attempts}};
+    if (a.has_front_matter) {
+      attrs["primary_language"] = a.primary_language;
+      attrs["is_table"] = a.is_table;
+      attrs["is_diagram"] = a.is_diagram;
+      attrs["is_rotation_valid"] = a.is_rotation_valid;
+    }
+    if (rotation != 0) attrs["rotation"] = rotation;
+    out->attributes_json = attrs.dump();
+  }
+
+  StatusOr<PageText> Fallback(PageAccess& page, PageText vlm, const std::string& error) {
+    VlmEngineGroup& g = *group_;
+    const std::string reason = "vlm failed after " + std::to_string(vlm.attempts) + " attempts: " + error;
+    nlohmann::json attrs = {{"prompt_tokens", vlm.prompt_tokens},
+                            {"completion_tokens", vlm.completion_tokens},
+                            {"attempts", vlm.attempts}};
+    StatusOr<PageText> text = Unavailable(reason);
+    if (g.options.fallback == "text-layer") {
+      text = text_layer_->Recognize(page);
+    } else if (g.options.fallback == "tesseract") {
+      std::lock_guard<std::mutex> lock(g.fallback_mu);
+      text = g.tesseract->Recognize(page);
+    } else {
+      ++g.pages_failed;
+      return Unavailable(reason);
+    }
+    if (!text.ok()) {
+      ++g.pages_failed;
+      return Unavailable(reason + "; fallback " + g.options.fallback + ": " + text.status().message());
+    }
+    ++g.pages_fallback;
+    text->fallback = reason;
+    text->prompt_tokens = vlm.prompt_tokens;
+    text->completion_tokens = vlm.completion_tokens;
+    text->attempts = vlm.attempts;
+    text->attributes_json = attrs.dump();
+    return text;
+  }
+
+  std::shared_ptr<VlmEngineGroup> group_;
+  Reservation fixed_;
+  HttpClient http_;
+  std::unique_ptr<Engine> text_layer_;
+};
+
+}  // namespace
+
+StatusOr<std::shared_ptr<VlmEngineGroup>> CreateVlmEngineGroup(const VlmOptions& options,
+                                                               const TesseractOptions& fallback_tesseract,
+                                                               MemoryBudget& budget) {
+  auto g = std::make_shared<VlmEngineGroup>();
+  g->options = options;
+  VlmOptions& o = g->options;
+  if (o.url.empty()) return InvalidArgument("--vlm-url is empty");
+  while (!o.url.empty() && o.url.back() == '/') o.url.pop_back();
+  if (o.model.empty()) return InvalidArgument("--vlm-model is empty");
+  if (o.target_dim < 64) return InvalidArgument("--vlm-target-dim must be at least 64");
+  if (o.fallback != "text-layer" && o.fallback != "tesseract" && o.fallback != "none") {
+    return InvalidArgument("--vlm-fallback must be text-layer, tesseract or none");
+  }
+  if (o.api_key.empty()) {
+    if (const char* key = std::getenv("PAGEFLOW_VLM_API_KEY")) o.api_key = key;
+  }
+  PF_ASSIGN_OR_RETURN(std::string prompt, LoadPrompt(o.prompt));
+  g->prompt_bytes = static_cast<int64_t>(prompt.size());
+  g->prefix = RequestPrefix(o.model, prompt);
+  g->front_matter = PromptWantsFrontMatter(o.prompt);
+  g->bearer = o.api_key;
+  g->endpoint = o.url + "/v1/chat/completions";
+  if (o.fallback == "tesseract") {
+    PF_ASSIGN_OR_RETURN(g->tesseract, CreateTesseractEngine(fallback_tesseract, budget));
+  }
+  if (!o.serve.command.empty()) {
+    PF_ASSIGN_OR_RETURN(g->supervisor, ServerSupervisor::Start(o.serve, o.url));
+  }
+  return g;
+}
+
+StatusOr<std::unique_ptr<Engine>> CreateVlmEngine(std::shared_ptr<VlmEngineGroup> group, MemoryBudget& budget) {
+  PF_ASSIGN_OR_RETURN(Reservation fixed, budget.ChargeFixed(kEngineFixedBytes, "vlm engine (HTTP connection)"));
+  return std::unique_ptr<Engine>(new VlmEngine(std::move(group), std::move(fixed)));
+}
+
+}  // namespace pageflow
