@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <iostream>
 #include <thread>
 
 #include "testing/test_util.h"
@@ -270,12 +271,21 @@ TEST(VlmTest, FiveHundredPagesWithASlowServerStayUnderTheMemoryLimit) {
   const std::string pdf = dir.path() + "/long.pdf";
   testing::WriteTestPdf(pdf, Pages(500));
   TestServer server({"--delay-ms", "15"});
-  const int64_t limit = 160ll << 20;
+  // Fixed: 16 MiB PDF store + 16 slots x 4 MiB. Each request reserves its answer buffer
+  // (12 bytes per max token: 4.6 MiB here), so the budget, not --vlm-max-inflight, is
+  // what bounds the requests in flight.
+  const int64_t limit = 120ll << 20;
   VlmRun run = RunVlm(dir, pdf, server.url(),
-                   {"--vlm-max-inflight", "16", "--memory-limit", "160M", "--pdf-store", "16M", "--vlm-prompt",
-                    "markdown", "--vlm-fallback", "none"});
+                      {"--vlm-max-inflight", "16", "--memory-limit", "120M", "--pdf-store", "16M", "--vlm-prompt",
+                       "markdown", "--vlm-fallback", "none", "--vlm-max-tokens", "400000"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   json stats = run.Stats();
+  std::cerr << "500 pages: peak RSS " << stats["peak_rss_bytes"].get<int64_t>() / 1048576.0 << " MiB, reserved "
+            << stats["peak_reserved_bytes"].get<int64_t>() / 1048576.0 << " MiB, budget waits "
+            << stats["budget_waits"].get<int64_t>() << ", max concurrent " << server.Stats()["max_concurrent"].get<int>()
+            << "\n";
+  EXPECT_GT(stats["budget_waits"].get<int64_t>(), 0);
+  EXPECT_LT(server.Stats()["max_concurrent"].get<int>(), 16);
   EXPECT_EQ(stats["pages"].get<int>(), 500);
   EXPECT_EQ(server.Stats()["requests"].get<int>(), 500);
   EXPECT_LE(server.Stats()["max_concurrent"].get<int>(), 16);
