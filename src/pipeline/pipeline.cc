@@ -365,8 +365,10 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   // Fixed costs first: MuPDF's store, then one engine per worker.
   SetPdfStoreLimit(options.pdf_store_bytes);
   PF_ASSIGN_OR_RETURN(Reservation store, budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
+  EngineOptions engine_options = options.engine;
+  engine_options.vlm.stop = stop;  // a remote engine abandons its waits on Ctrl-C
   PF_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Engine>> engines,
-                      CreateEngines(options.engine, budget, options.workers));
+                      CreateEngines(engine_options, budget, options.workers));
   const MemoryBudgetStats fixed = budget.Stats();
   LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) +
           " (" + std::to_string(options.workers) + " x " + options.engine.kind +

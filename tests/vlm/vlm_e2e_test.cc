@@ -266,17 +266,39 @@ TEST(VlmTest, UnreachableServerBacksOffThenFallsBackWithoutFailingTheRun) {
   EXPECT_NE(reason.find("after 0 attempts"), std::string::npos) << reason;  // connection errors use none
 }
 
+TEST(VlmTest, StopRequestEndsWaitingForAnUnreachableServer) {
+  testing::TempDir dir;
+  const std::string pdf = dir.path() + "/doc.pdf";
+  testing::WriteTestPdf(pdf, Pages(2));
+  const int pid = testing::StartPageflow(
+      {"run", pdf, "--out", dir.path() + "/out", "--engine", "vlm", "--vlm-url",
+       "http://127.0.0.1:" + std::to_string(FreePort()), "--vlm-unreachable-timeout", "3600", "--no-progress"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  kill(pid, SIGINT);
+  int status = 0;
+  pid_t done = 0;
+  // A hang guard, not a timing assertion: without the stop it would wait an hour.
+  for (int i = 0; i < 600 && (done = waitpid(pid, &status, WNOHANG)) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (done == 0) kill(pid, SIGKILL), waitpid(pid, &status, 0);
+  ASSERT_EQ(done, pid) << "pageflow did not stop";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);  // interrupted: re-run to resume
+  EXPECT_FALSE(fs::exists(dir.path() + "/out/results") && !fs::is_empty(dir.path() + "/out/results"));
+}
+
 TEST(VlmTest, FiveHundredPagesWithASlowServerStayUnderTheMemoryLimit) {
   testing::TempDir dir;
   const std::string pdf = dir.path() + "/long.pdf";
   testing::WriteTestPdf(pdf, Pages(500));
   TestServer server({"--delay-ms", "15"});
-  // Fixed: 16 MiB PDF store + 16 slots x 4 MiB. Each request reserves its answer buffer
+  // Fixed: 16 MiB PDF store + 16 slots x 6 MiB. Each request reserves its answer buffer
   // (12 bytes per max token: 4.6 MiB here), so the budget, not --vlm-max-inflight, is
   // what bounds the requests in flight.
-  const int64_t limit = 120ll << 20;
+  const int64_t limit = 150ll << 20;
   VlmRun run = RunVlm(dir, pdf, server.url(),
-                      {"--vlm-max-inflight", "16", "--memory-limit", "120M", "--pdf-store", "16M", "--vlm-prompt",
+                      {"--vlm-max-inflight", "16", "--memory-limit", "150M", "--pdf-store", "16M", "--vlm-prompt",
                        "markdown", "--vlm-fallback", "none", "--vlm-max-tokens", "400000"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   json stats = run.Stats();

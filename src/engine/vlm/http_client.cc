@@ -37,6 +37,11 @@ size_t Write(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
+int Progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* abort = static_cast<const std::atomic<bool>*>(user);
+  return abort != nullptr && abort->load() ? 1 : 0;
+}
+
 Status FromCurl(CURLcode code, const char* errbuf) {
   const std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
   switch (code) {
@@ -47,6 +52,8 @@ Status FromCurl(CURLcode code, const char* errbuf) {
     case CURLE_RECV_ERROR:
     case CURLE_PARTIAL_FILE:
       return Unavailable(kConnectionPrefix + detail);
+    case CURLE_ABORTED_BY_CALLBACK:
+      return Cancelled("request abandoned: stopping");
     case CURLE_OPERATION_TIMEDOUT:
       return Unavailable("request timed out: " + detail);
     default:
@@ -93,6 +100,11 @@ StatusOr<HttpResponse> HttpClient::Post(const std::string& url, std::string_view
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(impl_->options.connect_timeout_s));
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(impl_->options.timeout_s));
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  if (impl_->options.abort != nullptr) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, Progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, impl_->options.abort);
+  }
   const CURLcode rc = curl_easy_perform(c);
   if (sink.overflow) {
     return ResourceExhausted("answer longer than " + std::to_string(max_answer_bytes) + " bytes");

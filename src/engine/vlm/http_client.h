@@ -5,6 +5,7 @@
 //   StatusOr<HttpResponse> r = http.Post(url, body, "Bearer KEY", 1 << 20, &answer);
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@ namespace pageflow {
 struct HttpClientOptions {
   int connect_timeout_s = 10;
   int timeout_s = 600;  // whole request
+  const std::atomic<bool>* abort = nullptr;  // when it becomes true, a request in progress fails CANCELLED
 };
 
 struct HttpResponse {

@@ -55,7 +55,7 @@ ServerSupervisor::~ServerSupervisor() {
     stopping_ = true;
   }
   cv_.notify_all();
-  Kill();
+  Kill();  // the watcher reaps the child and returns
   if (watcher_.joinable()) watcher_.join();
 }
 
@@ -100,27 +100,30 @@ Status ServerSupervisor::WaitReady() {
 }
 
 void ServerSupervisor::Watch() {
+  // The only exits: stopping (after the current child is gone), or no child to wait for.
   int delay_ms = 1000;
   for (;;) {
-    int wstatus = 0;
-    const pid_t pid = pid_;
-    if (waitpid(pid, &wstatus, 0) != pid) return;
-    reaped_ = true;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (stopping_) return;
-      LogWarning("vlm: the inference server " + Describe(wstatus) + "; restarting in " +
-                 std::to_string(delay_ms / 1000.0).substr(0, 4) + " s");
-      if (cv_.wait_for(lock, std::chrono::milliseconds(delay_ms), [&] { return stopping_; })) return;
+    std::string how = "exited before it was ready";
+    if (!reaped_) {
+      int wstatus = 0;
+      if (waitpid(pid_, &wstatus, 0) != pid_) return;
+      reaped_ = true;
+      how = Describe(wstatus);
     }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_) return;
+    LogWarning("vlm: the inference server " + how + "; restarting in " + std::to_string(delay_ms / 1000) + " s");
+    if (cv_.wait_for(lock, std::chrono::milliseconds(delay_ms), [&] { return stopping_; })) return;
     ++restarts_;
+    // Launched under the lock: the destructor either sees this child or stops us first.
     if (!Launch().ok()) return;
+    lock.unlock();
     // Requests back off on connection errors meanwhile; a server that keeps dying before
-    // it is ready is restarted with growing delays (up to a minute).
+    // it is ready is restarted with growing delays (up to a minute). If stopping, the
+    // child is stopped by Kill() and reaped at the top of the loop.
     const Status ready = WaitReady();
     delay_ms = ready.ok() ? 1000 : std::min(delay_ms * 2, 60000);
-    if (!ready.ok() && ready.code() == StatusCode::kCancelled) return;
-    if (!ready.ok()) LogWarning("vlm: " + ready.message());
+    if (!ready.ok() && ready.code() != StatusCode::kCancelled) LogWarning("vlm: " + ready.message());
   }
 }
 

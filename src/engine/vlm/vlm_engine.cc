@@ -22,10 +22,11 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // What one more in-flight slot costs beyond its request: the worker's own open document
-// (MuPDF context, xref and page tree), its thread, and the keep-alive curl handle with its
-// buffers. Measured: 16 slots instead of 1 on a 535-page PDF at --vlm-target-dim 256 add
-// 49 MiB of peak RSS (56 -> 105 MiB), 3.3 MiB per slot.
-constexpr int64_t kEngineFixedBytes = 4ll << 20;
+// (MuPDF context, xref, page tree, fonts), its thread, and the keep-alive curl handle with
+// its buffers. Measured as peak RSS of 16 slots minus 1 slot, per extra slot: 3.3 MiB on a
+// 535-page PDF at --vlm-target-dim 256, 4.8 MiB on gnuplot.pdf at 1288 with an instant
+// server, 6.0 MiB with a slow one (bench/vlm). It depends on the document.
+constexpr int64_t kEngineFixedBytes = 6ll << 20;
 
 int64_t AnswerCapBytes(const VlmOptions& o) {
   // A token is at most a few UTF-8 bytes, JSON-escaped up to 12 (\uXXXX\uXXXX); plus the
@@ -33,7 +34,15 @@ int64_t AnswerCapBytes(const VlmOptions& o) {
   return int64_t{o.max_tokens} * 12 + (64 << 10);
 }
 
-void SleepMs(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+// Sleeps in short steps so that a stop request is seen; false if stopping.
+bool SleepMs(int64_t ms, const std::atomic<bool>* stop) {
+  const Clock::time_point end = Clock::now() + std::chrono::milliseconds(ms);
+  while (Clock::now() < end) {
+    if (stop != nullptr && stop->load()) return false;
+    std::this_thread::sleep_for(std::min<Clock::duration>(end - Clock::now(), std::chrono::milliseconds(50)));
+  }
+  return stop == nullptr || !stop->load();
+}
 
 }  // namespace
 
@@ -101,7 +110,8 @@ class VlmEngine final : public Engine {
   VlmEngine(std::shared_ptr<VlmEngineGroup> group, Reservation fixed)
       : group_(std::move(group)),
         fixed_(std::move(fixed)),
-        http_(HttpClientOptions{group_->options.connect_timeout_s, group_->options.request_timeout_s}),
+        http_(HttpClientOptions{group_->options.connect_timeout_s, group_->options.request_timeout_s,
+                                group_->options.stop}),
         text_layer_(CreateTextLayerEngine()) {}
 
   std::string_view name() const override { return "vlm"; }
@@ -141,6 +151,7 @@ class VlmEngine final : public Engine {
       g.latency_us += us;
       for (int64_t m = g.max_latency_us.load(); us > m && !g.max_latency_us.compare_exchange_weak(m, us);) {
       }
+      if (!r.ok() && r.status().code() == StatusCode::kCancelled) return r.status();
       if (!r.ok() && IsConnectionError(r.status())) {
         // The server is down or restarting: wait for it without using up attempts.
         ++g.connection_errors;
@@ -151,7 +162,7 @@ class VlmEngine final : public Engine {
                   r.status().message() + ")";
           break;
         }
-        SleepMs(connect_delay_ms);
+        if (!SleepMs(connect_delay_ms, o.stop)) return Cancelled("stopping");
         connect_delay_ms = std::min<int64_t>(connect_delay_ms * 2, o.max_backoff_ms);
         continue;
       }
@@ -161,12 +172,12 @@ class VlmEngine final : public Engine {
       ++out.attempts;
       if (!r.ok()) {
         error = r.status().message();
-        SleepMs(g.BackoffMs(out.attempts));
+        if (!SleepMs(g.BackoffMs(out.attempts), o.stop)) return Cancelled("stopping");
         continue;
       }
       if (r->status != 200) {
         error = "HTTP " + std::to_string(r->status) + ": " + prepared.answer.substr(0, 200);
-        SleepMs(g.BackoffMs(out.attempts));
+        if (!SleepMs(g.BackoffMs(out.attempts), o.stop)) return Cancelled("stopping");
         continue;
       }
       VlmAnswer usage;

@@ -5,6 +5,7 @@
 //   VlmOptions o;  o.url = "http://127.0.0.1:8000";  o.model = "allenai/olmOCR-2-7B-1025-FP8";
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ struct VlmOptions {
   int unreachable_timeout_s = 600;
   std::string fallback = "text-layer"; // text-layer, tesseract, none: for pages that still fail
   VlmServeOptions serve;
+  // Not a flag: set by the pipeline. Once true, waits and requests in progress are
+  // abandoned (the page returns CANCELLED and stays unfinished for a re-run).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 }  // namespace pageflow
