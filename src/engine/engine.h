@@ -71,6 +71,9 @@ class Engine {
   virtual std::string_view name() const = 0;
   // Errors carry a message without the page label (the caller adds it).
   virtual StatusOr<PageText> Recognize(PageAccess& page) = 0;
+  // Run-wide metrics as a JSON object (the vlm engines: requests, retries, latency,
+  // tokens), shared by the engines of a run; empty if the engine has none.
+  virtual std::string StatsJson() const { return ""; }
 };
 
 }  // namespace pageflow

@@ -349,6 +349,7 @@ Status Run::Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* su
   summary->pages_failed = counters_.pages_failed.load();
   summary->documents_skipped = counters_.documents_skipped.load();
   summary->interrupted = Stopping();
+  if (!engines.empty()) summary->engine_stats_json = engines.front()->StatsJson();
   return Status::Ok();
 }
 

@@ -172,6 +172,20 @@ TEST(VlmTest, ErrorsAndTruncatedAnswersAreRetried) {
   for (const json& p : rec["metadata"]["page_attributes"]) EXPECT_EQ(p["attempts"].get<int>(), 3);
   EXPECT_FALSE(rec["metadata"].contains("fallback_pages"));
   EXPECT_EQ(server.Stats()["requests"].get<int>(), 12);
+  json engine = run.Stats()["engine_stats"];
+  EXPECT_EQ(engine["vlm_requests"].get<int>(), 12);
+  EXPECT_EQ(engine["vlm_retries"].get<int>(), 8);
+  EXPECT_EQ(engine["vlm_pages"].get<int>(), 4);
+  EXPECT_GT(engine["vlm_prompt_tokens"].get<int64_t>(), 0);
+}
+
+TEST(VlmTest, ServerThatCannotStartIsFatal) {
+  testing::TempDir dir;
+  const std::string pdf = dir.path() + "/doc.pdf";
+  testing::WriteTestPdf(pdf, Pages(1));
+  VlmRun run = RunVlm(dir, pdf, "http://127.0.0.1:" + std::to_string(FreePort()), {"--vlm-serve", "sh -c 'exit 7'"});
+  EXPECT_EQ(run.result.exit_code, 3);
+  EXPECT_NE(run.result.err.find("exited with code 7 before it was ready"), std::string::npos) << run.result.err;
 }
 
 TEST(VlmTest, PagesThatStillFailFallBackAndAreMarked) {
@@ -329,6 +343,8 @@ TEST(VlmTest, ServeStartsTheServerAndRestartsItWhenItDies) {
                     "none"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   EXPECT_EQ(run.Record()["metadata"]["engines_used"]["vlm"].get<int>(), 8);
+  EXPECT_GE(run.Stats()["engine_stats"]["vlm_server_restarts"].get<int>(), 2);
+  EXPECT_GT(run.Stats()["engine_stats"]["vlm_connection_errors"].get<int>(), 0);
   const std::string starts = testing::ReadFile(log);
   EXPECT_GE(std::count(starts.begin(), starts.end(), '\n'), 3) << starts;  // 3 answers per life: restarted
   EXPECT_NE(starts.find("--gpu-memory-utilization 0.5 --max-model-len 4096 --enforce-eager"), std::string::npos)

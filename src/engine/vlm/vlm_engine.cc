@@ -83,6 +83,22 @@ class VlmEngineGroup {
     if (pages.load() > 0) LogInfo(line);
   }
 
+  std::string StatsJson() const {
+    const int64_t n = requests.load();
+    return nlohmann::json({{"vlm_pages", pages.load()},
+                           {"vlm_requests", n},
+                           {"vlm_retries", retries.load()},
+                           {"vlm_connection_errors", connection_errors.load()},
+                           {"vlm_latency_mean_seconds", n > 0 ? latency_us.load() / 1e6 / n : 0.0},
+                           {"vlm_latency_max_seconds", max_latency_us.load() / 1e6},
+                           {"vlm_prompt_tokens", prompt_tokens.load()},
+                           {"vlm_completion_tokens", completion_tokens.load()},
+                           {"vlm_pages_fallback", pages_fallback.load()},
+                           {"vlm_pages_failed", pages_failed.load()},
+                           {"vlm_server_restarts", supervisor ? supervisor->restarts() : 0}})
+        .dump();
+  }
+
   double Temperature(int attempt) const {
     const auto& t = options.temperatures;
     return t.empty() ? 0.0 : t[std::min<size_t>(attempt, t.size() - 1)];
@@ -115,6 +131,7 @@ class VlmEngine final : public Engine {
         text_layer_(CreateTextLayerEngine()) {}
 
   std::string_view name() const override { return "vlm"; }
+  std::string StatsJson() const override { return group_->StatsJson(); }
 
   StatusOr<PageText> Recognize(PageAccess& page) override {
     VlmEngineGroup& g = *group_;
