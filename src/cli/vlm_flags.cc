@@ -32,7 +32,7 @@ void AddVlmFlags(CLI::App* cmd, VlmFlags* f, RunOptions* run) {
                   "Attempts after the first for a page (invalid or truncated answer, HTTP error, timeout)")
       ->default_val(v.retries)->check(CLI::Range(0, 100))->group(g);
   cmd->add_option("--vlm-temperatures", f->temperatures,
-                  "Temperature by attempt, comma-separated; the last repeats [default: 0.1,0.1,0.2,0.3,0.5,0.8]")
+                  "Temperature by attempt, comma-separated; the last repeats [default: olmOCR's 0.1,0.1,0.2,0.3,0.5,0.8,0.9,1.0]")
       ->group(g);
   cmd->add_option("--vlm-max-tokens", v.max_tokens, "max_tokens per request; also caps the answer buffer")
       ->default_val(v.max_tokens)->check(CLI::Range(16, 1000000))->group(g);

@@ -37,7 +37,7 @@ struct VlmOptions {
   int max_inflight = 8;
   int retries = 4;                     // attempts after the first for a page (answer invalid, HTTP error, timeout)
   // Sampling temperature by attempt (the last repeats); olmOCR's ladder.
-  std::vector<double> temperatures = {0.1, 0.1, 0.2, 0.3, 0.5, 0.8};
+  std::vector<double> temperatures = {0.1, 0.1, 0.2, 0.3, 0.5, 0.8, 0.9, 1.0};
   int max_tokens = 8000;               // max_tokens per request; also caps the answer buffer
   int connect_timeout_s = 10;
   int request_timeout_s = 600;         // one request, end to end
