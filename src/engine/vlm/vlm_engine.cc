@@ -118,7 +118,6 @@ struct PreparedPage {
   std::string body;         // prefix + base64 PNG + suffix
   size_t suffix_at = 0;     // where the suffix (max_tokens, temperature) starts
   std::string answer;
-  int width = 0, height = 0;
 };
 
 class VlmEngine final : public Engine {
@@ -213,7 +212,7 @@ class VlmEngine final : public Engine {
         error = "the model reports the page rotated";
         continue;
       }
-      Accept(*a, rotation, prepared, &out);
+      Accept(*a, rotation, &out);
       return out;
     }
     return Fallback(page, std::move(out), error);
@@ -231,8 +230,6 @@ class VlmEngine final : public Engine {
     // The raster's reservation pays for the raster, the PNG, the body and the answer
     // buffer (VlmWorkingBytes); it is shrunk to body + answer once the PNG is gone.
     p.reservation = std::move(raster.reservation());
-    p.width = raster.width();
-    p.height = raster.height();
     std::string png;
     png.reserve(PngBoundBytes(raster.width(), raster.height(), raster.channels()));  // paid by p.reservation
     PF_RETURN_IF_ERROR(EncodePng(raster, rotation, &png));
@@ -248,10 +245,9 @@ class VlmEngine final : public Engine {
     return p;
   }
 
-  void Accept(const VlmAnswer& a, int rotation, const PreparedPage& p, PageText* out) {
+  void Accept(const VlmAnswer& a, int rotation, PageText* out) {
     out->engine = "vlm";
-    out->text = a.text;
-    int64_t y = 0;
+    out->text = a.text;  // kept as the model wrote it (Markdown); lines are for counts
     bool block = true;
     size_t start = 0;
     while (start <= a.text.size()) {
@@ -264,11 +260,9 @@ class VlmEngine final : public Engine {
         TextLine tl;
         tl.text = std::move(line);
         tl.block_start = block;
-        tl.confidence = 1.0f;
-        tl.box = {0, static_cast<int>(y), p.width, static_cast<int>(y + 1)};
+        tl.confidence = 1.0f;  // the model gives none; boxes stay empty
         out->lines.push_back(std::move(tl));
         block = false;
-        ++y;
       }
       start = end + 1;
     }
