@@ -43,8 +43,8 @@ void AddVlmFlags(CLI::App* cmd, VlmFlags* f, RunOptions* run) {
   cmd->add_option("--vlm-backoff-ms", v.backoff_ms, "First retry delay in ms; doubles per retry up to 30 s")
       ->default_val(v.backoff_ms)->check(CLI::Range(0, 600000))->group(g);
   cmd->add_option("--vlm-unreachable-timeout", v.unreachable_timeout_s,
-                  "Connection errors back off without using attempts until the server has been unreachable this "
-                  "many seconds for a page; then the page falls back")
+                  "Connection errors back off without using attempts until no request has reached the server for "
+                  "this many seconds; then pages fall back at once until it answers again")
       ->default_val(v.unreachable_timeout_s)->check(CLI::Range(0, 86400))->group(g);
   cmd->add_option("--vlm-fallback", v.fallback,
                   "Engine for pages the VLM still fails on: text-layer (PDF text), tesseract (one shared instance), "

@@ -34,6 +34,10 @@ int64_t AnswerCapBytes(const VlmOptions& o) {
   return int64_t{o.max_tokens} * 12 + (64 << 10);
 }
 
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count() + 1;
+}
+
 // Sleeps in short steps so that a stop request is seen; false if stopping.
 bool SleepMs(int64_t ms, const std::atomic<bool>* stop) {
   const Clock::time_point end = Clock::now() + std::chrono::milliseconds(ms);
@@ -65,6 +69,10 @@ class VlmEngineGroup {
   std::unique_ptr<Engine> tesseract;  // guarded by fallback_mu; the --vlm-fallback tesseract engine
   std::unique_ptr<ServerSupervisor> supervisor;
 
+  // Since when (steady clock, us) no request has reached the server; 0 = it answers. Shared
+  // so that once the server has been gone for --vlm-unreachable-timeout, every page fails
+  // over at once instead of each waiting that long again.
+  std::atomic<int64_t> unreachable_since_us{0};
   std::atomic<int64_t> requests{0}, retries{0}, connection_errors{0}, pages{0}, pages_fallback{0},
       pages_failed{0}, latency_us{0}, max_latency_us{0}, prompt_tokens{0}, completion_tokens{0};
 
@@ -142,8 +150,6 @@ class VlmEngine final : public Engine {
     int prepared_rotation = -1;
     PreparedPage prepared;
     int64_t connect_delay_ms = o.backoff_ms;
-    Clock::time_point unreachable_since{};
-    bool unreachable = false;
     while (out.attempts <= o.retries) {
       if (prepared_rotation != rotation) {
         prepared = PreparedPage();  // release the previous body before rendering again
@@ -171,10 +177,12 @@ class VlmEngine final : public Engine {
       if (!r.ok() && IsConnectionError(r.status())) {
         // The server is down or restarting: wait for it without using up attempts.
         ++g.connection_errors;
-        if (!unreachable) unreachable_since = Clock::now();
-        unreachable = true;
-        if (Clock::now() - unreachable_since > std::chrono::seconds(o.unreachable_timeout_s)) {
-          error = "server unreachable for " + std::to_string(o.unreachable_timeout_s) + " s (" +
+        const int64_t now_us = NowUs();
+        int64_t since = 0;
+        g.unreachable_since_us.compare_exchange_strong(since, now_us);
+        since = g.unreachable_since_us.load();
+        if (since != 0 && now_us - since > int64_t{o.unreachable_timeout_s} * 1000000) {
+          error = "server unreachable for " + std::to_string((now_us - since) / 1000000) + " s (" +
                   r.status().message() + ")";
           break;
         }
@@ -182,7 +190,7 @@ class VlmEngine final : public Engine {
         connect_delay_ms = std::min<int64_t>(connect_delay_ms * 2, o.max_backoff_ms);
         continue;
       }
-      unreachable = false;
+      g.unreachable_since_us = 0;
       connect_delay_ms = o.backoff_ms;
       if (out.attempts > 0) ++g.retries;
       ++out.attempts;

@@ -45,7 +45,7 @@ struct VlmOptions {
   int max_backoff_ms = 30000;
   // Connection errors (server down, restarting) back off without using attempts until
   // the server has been unreachable this long for the page; then the page fails over.
-  int unreachable_timeout_s = 600;
+  int unreachable_timeout_s = 600;  // counted from the last time any request reached the server
   std::string fallback = "text-layer"; // text-layer, tesseract, none: for pages that still fail
   VlmServeOptions serve;
   // Not a flag: set by the pipeline. Once true, waits and requests in progress are
