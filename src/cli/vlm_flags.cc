@@ -24,9 +24,9 @@ void AddVlmFlags(CLI::App* cmd, VlmFlags* f, RunOptions* run) {
                   "with its square")
       ->default_val(v.target_dim)->check(CLI::Range(64, 10000))->group(g);
   cmd->add_option("--vlm-max-inflight", v.max_inflight,
-                  "Requests in flight at once: the run's workers, each charged 6 MiB (its open document, thread, "
-                  "connection) and, while it waits on HTTP, its request body and answer buffer; also bounded by "
-                  "--memory-limit")
+                  "Requests in flight at once: the run's workers, each charged 4 MiB (thread, connection, its "
+                  "document while rendering) and, while it waits on HTTP, its request body and answer buffer; also "
+                  "bounded by --memory-limit")
       ->default_val(v.max_inflight)->check(CLI::Range(1, 1024))->group(g);
   cmd->add_option("--vlm-retries", v.retries,
                   "Attempts after the first for a page (invalid or truncated answer, HTTP error, timeout)")

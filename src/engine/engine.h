@@ -49,6 +49,9 @@ class PageAccess {
   virtual StatusOr<Raster> Render(const RenderRequest& request) { return Render(request.working_bytes); }
   // Human-readable page label for messages: "page 3 of a.pdf".
   virtual std::string Label() const = 0;
+  // The engine will not touch the page's source for a while (it waits on a server): the
+  // pipeline may close the document meanwhile; a later TextLayer/Render reopens it.
+  virtual void ReleaseSource() {}
 };
 
 struct PageText {

@@ -199,7 +199,9 @@ void Run::Worker(Engine* engine) {
     if (!open) {
       e.record.error = open_error.message();
     } else {
-      DocumentPageAccess access(open.get(), job->page, options_.render, budget_, label);
+      // An engine waiting on a server may close `open` meanwhile (ReleaseSource); the
+      // next page then reopens it.
+      DocumentPageAccess access(&open, job->page, options_.render, budget_, label);
       StatusOr<PageText> text = engine->Recognize(access);
       if (text.ok()) {
         e.record.text = std::move(text->text);

@@ -307,12 +307,12 @@ TEST(VlmTest, FiveHundredPagesWithASlowServerStayUnderTheMemoryLimit) {
   const std::string pdf = dir.path() + "/long.pdf";
   testing::WriteTestPdf(pdf, Pages(500));
   TestServer server({"--delay-ms", "15"});
-  // Fixed: 16 MiB PDF store + 16 slots x 6 MiB. Each request reserves its answer buffer
+  // Fixed: 16 MiB PDF store + 16 slots x 4 MiB. Each request reserves its answer buffer
   // (12 bytes per max token: 4.6 MiB here), so the budget, not --vlm-max-inflight, is
   // what bounds the requests in flight.
-  const int64_t limit = 150ll << 20;
+  const int64_t limit = 120ll << 20;
   VlmRun run = RunVlm(dir, pdf, server.url(),
-                      {"--vlm-max-inflight", "16", "--memory-limit", "150M", "--pdf-store", "16M", "--vlm-prompt",
+                      {"--vlm-max-inflight", "16", "--memory-limit", "120M", "--pdf-store", "16M", "--vlm-prompt",
                        "markdown", "--vlm-fallback", "none", "--vlm-max-tokens", "400000"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   json stats = run.Stats();

@@ -21,12 +21,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// What one more in-flight slot costs beyond its request: the worker's own open document
-// (MuPDF context, xref, page tree, fonts), its thread, and the keep-alive curl handle with
-// its buffers. Measured as peak RSS of 16 slots minus 1 slot, per extra slot: 3.3 MiB on a
-// 535-page PDF at --vlm-target-dim 256, 4.8 MiB on gnuplot.pdf at 1288 with an instant
-// server, 6.0 MiB with a slow one (bench/vlm). It depends on the document.
-constexpr int64_t kEngineFixedBytes = 6ll << 20;
+// What one more in-flight slot costs beyond its request: its thread, its keep-alive curl
+// handle and buffers, and its worker's open document while it renders (closed while it
+// waits on the server). Measured as peak RSS of 16 slots minus 1 slot, per extra slot, on
+// 120 pages of gnuplot.pdf at 1288 px (bench/vlm): 2.7 MiB with a slow server, 2.9 MiB
+// with an instant one (before documents were closed during waits: 5.9 MiB).
+constexpr int64_t kEngineFixedBytes = 4ll << 20;
 
 int64_t AnswerCapBytes(const VlmOptions& o) {
   // A token is at most a few UTF-8 bytes, JSON-escaped up to 12 (\uXXXX\uXXXX); plus the
@@ -161,6 +161,9 @@ class VlmEngine final : public Engine {
         }
         prepared = std::move(*p);
         prepared_rotation = rotation;
+        // Waiting on the server needs only the body: the worker's open document (a few
+        // MiB of parsed objects) is closed meanwhile and reopened for its next page.
+        page.ReleaseSource();
       }
       prepared.body.resize(prepared.suffix_at);
       prepared.body += RequestSuffix(o.max_tokens, g.Temperature(out.attempts));
