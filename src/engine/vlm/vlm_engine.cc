@@ -1,5 +1,7 @@
 #include "engine/vlm/vlm_engine.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -22,10 +24,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // What one more in-flight slot costs beyond its request: its thread, its keep-alive curl
-// handle and buffers, and its worker's open document while it renders (closed while it
-// waits on the server). Measured as peak RSS of 16 slots minus 1 slot, per extra slot, on
-// 120 pages of gnuplot.pdf at 1288 px (bench/vlm): 2.7 MiB with a slow server, 2.9 MiB
-// with an instant one (before documents were closed during waits: 5.9 MiB).
+// handle and buffers, and its worker's open document (while it renders, when there are
+// more slots than cores; else all the time). Measured as peak RSS of 16 slots minus 1,
+// per extra slot, on gnuplot.pdf at 1288 px with a slow server: 2.9 MiB (4.9 MiB with
+// documents kept open during waits; 5.9 MiB also without the arena cap below).
 constexpr int64_t kEngineFixedBytes = 4ll << 20;
 
 int64_t AnswerCapBytes(const VlmOptions& o) {
@@ -65,6 +67,7 @@ class VlmEngineGroup {
   std::string bearer;
   std::string endpoint;
   int64_t prompt_bytes = 0;
+  bool release_documents = false;  // close a waiting slot's document (more slots than cores)
   std::mutex fallback_mu;
   std::unique_ptr<Engine> tesseract;  // guarded by fallback_mu; the --vlm-fallback tesseract engine
   std::unique_ptr<ServerSupervisor> supervisor;
@@ -161,9 +164,11 @@ class VlmEngine final : public Engine {
         }
         prepared = std::move(*p);
         prepared_rotation = rotation;
-        // Waiting on the server needs only the body: the worker's open document (a few
-        // MiB of parsed objects) is closed meanwhile and reopened for its next page.
-        page.ReleaseSource();
+        // Waiting on the server needs only the body. With more slots than cores, the
+        // worker's open document (parsed objects, fonts: ~2.3 MiB on gnuplot.pdf) is
+        // closed meanwhile and reopened for its next page, which costs ~9 ms of CPU per
+        // page there; with few slots, keeping it is cheap and faster.
+        if (g.release_documents) page.ReleaseSource();
       }
       prepared.body.resize(prepared.suffix_at);
       prepared.body += RequestSuffix(o.max_tokens, g.Temperature(out.attempts));
@@ -350,12 +355,18 @@ StatusOr<std::shared_ptr<VlmEngineGroup>> CreateVlmEngineGroup(const VlmOptions&
   g->front_matter = PromptWantsFrontMatter(o.prompt);
   g->bearer = o.api_key;
   g->endpoint = o.url + "/v1/chat/completions";
+  g->release_documents = o.max_inflight > static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (o.fallback == "tesseract") {
     PF_ASSIGN_OR_RETURN(g->tesseract, CreateTesseractEngine(fallback_tesseract, budget));
   }
   if (!o.serve.command.empty()) {
     PF_ASSIGN_OR_RETURN(g->supervisor, ServerSupervisor::Start(o.serve, o.url));
   }
+  // A vlm run has many worker threads that mostly wait. glibc gives each thread its own
+  // heap arena (up to 8 per core), and each arena keeps its high-water mark of freed
+  // rasters and documents: 16 slots peaked at 102 MiB RSS on gnuplot.pdf, 69 MiB with two
+  // arenas, at the same speed (bench/vlm). Set before the workers start.
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   return g;
 }
 
