@@ -287,7 +287,11 @@ TEST(VlmTest, StopRequestEndsWaitingForAnUnreachableServer) {
   const int pid = testing::StartPageflow(
       {"run", pdf, "--out", dir.path() + "/out", "--engine", "vlm", "--vlm-url",
        "http://127.0.0.1:" + std::to_string(FreePort()), "--vlm-unreachable-timeout", "3600", "--no-progress"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Signals are handled once the workspace exists (it is opened after they are installed).
+  for (int i = 0; i < 300 && !fs::exists(dir.path() + "/out/.pageflow"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   kill(pid, SIGINT);
   int status = 0;
   pid_t done = 0;
