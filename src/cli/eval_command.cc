@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/vlm_flags.h"
 #include "engine/engine_factory.h"
 #include "eval/corpus_eval.h"
 #include "output/atomic_file.h"
@@ -17,6 +18,8 @@ namespace {
 struct EvalFlags {
   EvalOptions eval;
   std::string json_path, memory_limit;
+  VlmFlags vlm;
+  CLI::App* app = nullptr;
 };
 
 int ExecuteEval(EvalFlags& f) {
@@ -26,6 +29,7 @@ int ExecuteEval(EvalFlags& f) {
     return kExitUsage;
   }
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &eval.run.memory_limit_bytes)) return kExitUsage;
+  if (!ApplyVlmFlags(f.vlm, f.app, &eval.run)) return kExitUsage;
   if (eval.run.workers <= 0) eval.run.workers = DefaultWorkers();
   std::string scratch;
   if (eval.work_dir.empty()) {
@@ -76,6 +80,8 @@ Command AddEvalCommand(CLI::App& app) {
   cmd->add_option("--memory-limit", f->memory_limit, "As for run");
   cmd->add_option("--json", f->json_path, "Also write the full report as JSON to FILE");
   cmd->add_option("--work-dir", eval.work_dir, "Scratch directory [default: a temporary directory]");
+  AddVlmFlags(cmd, &f->vlm, &eval.run);
+  f->app = cmd;
   return {cmd, [f] { return ExecuteEval(*f); }};
 }
 

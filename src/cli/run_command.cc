@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/vlm_flags.h"
 #include "engine/engine_factory.h"
 #include "pipeline/pipeline.h"
 
@@ -15,6 +16,8 @@ struct RunFlags {
   RunOptions run;
   std::string memory_limit, pdf_store, formats = "jsonl";
   bool no_progress = false;
+  VlmFlags vlm;
+  CLI::App* app = nullptr;
 };
 
 int ExecuteRun(RunFlags& f) {
@@ -33,6 +36,7 @@ int ExecuteRun(RunFlags& f) {
     return kExitUsage;
   }
   run.formats = *formats;
+  if (!ApplyVlmFlags(f.vlm, f.app, &run)) return kExitUsage;
   if (run.workers <= 0) run.workers = DefaultWorkers();
   run.progress = !f.no_progress;
 
@@ -69,8 +73,10 @@ Command AddRunCommand(CLI::App& app) {
   cmd->add_option("--out", run.out_dir,
                   "Output directory: results/*.jsonl, md/, txt/; also the workspace a re-run resumes from")
       ->required();
+  f->app = cmd;
   cmd->add_option("--engine", run.engine.kind,
-                  "auto (text layer where good, else --ocr-engine), text-layer, tesseract, ppocr")
+                  "auto (text layer where good, else --ocr-engine), text-layer, tesseract, ppocr, "
+                  "vlm (a document VLM server)")
       ->default_val("auto");
   cmd->add_option("--ocr-engine", run.engine.auto_ocr, "The OCR engine auto uses: tesseract or ppocr")
       ->default_val("tesseract");
@@ -101,6 +107,7 @@ Command AddRunCommand(CLI::App& app) {
   cmd->add_option("--tessdata", run.engine.tessdata_dir, "Tesseract language data directory");
   cmd->add_option("--stats", run.stats_path, "Write run statistics (JSON) to FILE");
   cmd->add_flag("--no-progress", f->no_progress, "Do not draw the progress line");
+  AddVlmFlags(cmd, &f->vlm, &run);
   return {cmd, [f] { return ExecuteRun(*f); }};
 }
 

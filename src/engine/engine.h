@@ -25,6 +25,15 @@ namespace pageflow {
 // beyond the raster itself.
 using WorkingBytesFn = std::function<int64_t(int width, int height)>;
 
+// How an engine wants a page rendered, when the pipeline's --dpi is not what it needs.
+struct RenderRequest {
+  WorkingBytesFn working_bytes;  // as for Render(working_bytes)
+  // > 0: the longest side of the raster in pixels (PDF pages are scaled to it, ignoring
+  // --dpi; pictures are only ever reduced to it). Still capped by what the budget can
+  // grant: a page that does not fit is downscaled as usual (see render_note).
+  int target_long_side = 0;
+};
+
 // What an engine may ask of the page it is given. Implemented by the pipeline.
 class PageAccess {
  public:
@@ -36,8 +45,13 @@ class PageAccess {
   // Raster's reservation pays for both. RESOURCE_EXHAUSTED if the page cannot fit even
   // downscaled; CORRUPT if the page cannot be decoded.
   virtual StatusOr<Raster> Render(const WorkingBytesFn& working_bytes) = 0;
+  // Render with a request; the same reservation contract. The default ignores the target.
+  virtual StatusOr<Raster> Render(const RenderRequest& request) { return Render(request.working_bytes); }
   // Human-readable page label for messages: "page 3 of a.pdf".
   virtual std::string Label() const = 0;
+  // The engine will not touch the page's source for a while (it waits on a server): the
+  // pipeline may close the document meanwhile; a later TextLayer/Render reopens it.
+  virtual void ReleaseSource() {}
 };
 
 struct PageText {
@@ -46,6 +60,12 @@ struct PageText {
   std::string engine;           // the path that produced it: "text-layer", "tesseract"
   std::string note;             // e.g. why a text layer was rejected, or downscaling
   float mean_confidence = 0;    // 0..1, over lines weighted by length
+  // Remote engines (vlm): usage summed over the page's requests, and what happened.
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  int attempts = 0;             // requests that got an answer or an HTTP error
+  std::string fallback;         // non-empty: why the primary engine failed; `engine` is the fallback's
+  std::string attributes_json;  // engine-specific page metadata, a JSON object (vlm: olmOCR front matter)
 };
 
 class Engine {
@@ -54,6 +74,9 @@ class Engine {
   virtual std::string_view name() const = 0;
   // Errors carry a message without the page label (the caller adds it).
   virtual StatusOr<PageText> Recognize(PageAccess& page) = 0;
+  // Run-wide metrics as a JSON object (the vlm engines: requests, retries, latency,
+  // tokens), shared by the engines of a run; empty if the engine has none.
+  virtual std::string StatsJson() const { return ""; }
 };
 
 }  // namespace pageflow

@@ -3,12 +3,13 @@
 #include "engine/ppocr/ppocr_engine.h"
 #include "engine/tesseract/tesseract_engine.h"
 #include "engine/text_layer/text_layer_engine.h"
+#include "engine/vlm/vlm_engine.h"
 
 namespace pageflow {
 namespace {
 
 // The OCR engines (everything but text-layer and auto), in the order help lists them.
-constexpr const char* kOcrEngines[] = {"tesseract", "ppocr"};
+constexpr const char* kOcrEngines[] = {"tesseract", "ppocr", "vlm"};
 
 bool IsOcrEngine(const std::string& kind) {
   for (const char* k : kOcrEngines) {
@@ -18,12 +19,19 @@ bool IsOcrEngine(const std::string& kind) {
 }
 
 StatusOr<std::unique_ptr<Engine>> CreateOcrEngine(const std::string& kind, const EngineOptions& options,
-                                                  MemoryBudget& budget) {
+                                                  MemoryBudget& budget,
+                                                  const std::shared_ptr<VlmEngineGroup>& vlm = nullptr) {
   if (kind == "tesseract") return CreateTesseractEngine({options.lang, options.tessdata_dir}, budget);
   if (kind == "ppocr") {
     PpocrOptions ppocr;
     ppocr.models_dir = options.models_dir;
     return CreatePpocrEngine(ppocr, budget);
+  }
+  if (kind == "vlm") {
+    if (vlm) return CreateVlmEngine(vlm, budget);
+    PF_ASSIGN_OR_RETURN(std::shared_ptr<VlmEngineGroup> group,
+                        CreateVlmEngineGroup(options.vlm, {options.lang, options.tessdata_dir}, budget));
+    return CreateVlmEngine(std::move(group), budget);
   }
   return InvalidArgument("unknown OCR engine '" + kind + "' (use " + KnownEnginesList() + ")");
 }
@@ -38,16 +46,40 @@ std::string KnownEnginesList() {
   return list;
 }
 
-StatusOr<std::unique_ptr<Engine>> CreateEngine(const EngineOptions& options, MemoryBudget& budget) {
+namespace {
+
+StatusOr<std::unique_ptr<Engine>> CreateEngineShared(const EngineOptions& options, MemoryBudget& budget,
+                                                     const std::shared_ptr<VlmEngineGroup>& vlm) {
   if (options.kind == "text-layer") return CreateTextLayerEngine();
   if (options.kind == "auto") {
     if (!IsOcrEngine(options.auto_ocr)) {
       return InvalidArgument("auto cannot fall back to '" + options.auto_ocr + "': not an OCR engine");
     }
-    PF_ASSIGN_OR_RETURN(std::unique_ptr<Engine> ocr, CreateOcrEngine(options.auto_ocr, options, budget));
+    PF_ASSIGN_OR_RETURN(std::unique_ptr<Engine> ocr, CreateOcrEngine(options.auto_ocr, options, budget, vlm));
     return CreateAutoEngine(std::move(ocr));
   }
-  return CreateOcrEngine(options.kind, options, budget);
+  return CreateOcrEngine(options.kind, options, budget, vlm);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Engine>> CreateEngine(const EngineOptions& options, MemoryBudget& budget) {
+  return CreateEngineShared(options, budget, nullptr);
+}
+
+StatusOr<std::vector<std::unique_ptr<Engine>>> CreateEngines(const EngineOptions& options, MemoryBudget& budget,
+                                                             int count) {
+  std::shared_ptr<VlmEngineGroup> vlm;
+  if (options.kind == "vlm" || (options.kind == "auto" && options.auto_ocr == "vlm")) {
+    PF_ASSIGN_OR_RETURN(vlm, CreateVlmEngineGroup(options.vlm, {options.lang, options.tessdata_dir}, budget));
+  }
+  std::vector<std::unique_ptr<Engine>> engines;
+  for (int i = 0; i < count; ++i) {
+    StatusOr<std::unique_ptr<Engine>> e = CreateEngineShared(options, budget, vlm);
+    if (!e.ok()) return e.status().WithContext("worker " + std::to_string(i + 1) + " of " + std::to_string(count));
+    engines.push_back(std::move(*e));
+  }
+  return engines;
 }
 
 }  // namespace pageflow

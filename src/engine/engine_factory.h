@@ -7,9 +7,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/memory_budget.h"
 #include "engine/engine.h"
+#include "engine/vlm/vlm_options.h"
 
 namespace pageflow {
 
@@ -19,11 +21,16 @@ struct EngineOptions {
   std::string lang = "eng";    // Tesseract languages, e.g. "eng+deu"
   std::string tessdata_dir;    // empty: Tesseract's compiled-in default
   std::string models_dir;      // ppocr models; empty: $PAGEFLOW_PPOCR_MODELS or the built-in path
+  VlmOptions vlm;              // the vlm engine (and its fallback uses lang/tessdata_dir)
 };
 
 // INVALID_ARGUMENT for an unknown kind; UNAVAILABLE when a model cannot load;
 // RESOURCE_EXHAUSTED when its fixed cost does not fit the budget.
 StatusOr<std::unique_ptr<Engine>> CreateEngine(const EngineOptions& options, MemoryBudget& budget);
+// `count` engines, one per worker, sharing what they can (the vlm engines share one
+// fallback, metrics and the supervised server). Same errors as CreateEngine.
+StatusOr<std::vector<std::unique_ptr<Engine>>> CreateEngines(const EngineOptions& options, MemoryBudget& budget,
+                                                             int count);
 bool IsKnownEngine(const std::string& kind);
 // The engine kinds, for messages and help: "auto, text-layer, tesseract, ppocr".
 std::string KnownEnginesList();

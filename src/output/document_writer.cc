@@ -73,6 +73,9 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const Output
   json spans = json::array();
   json failed = json::array();
   json notes = json::array();
+  json fallbacks = json::array();
+  json page_attributes = json::array();
+  int64_t prompt_tokens = 0, completion_tokens = 0;
   std::map<std::string, int> engines;
   int64_t offset = 0;
   bool first_page = true;
@@ -83,6 +86,16 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const Output
     if (!pages.ok()) return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" + std::to_string(range.last + 1));
     for (const PageRecord& p : *pages) {
       seconds += p.seconds;
+      prompt_tokens += p.prompt_tokens;
+      completion_tokens += p.completion_tokens;
+      if (!p.attributes.empty()) {
+        json a = json::parse(p.attributes, nullptr, /*allow_exceptions=*/false);
+        if (a.is_object()) {
+          a["page"] = p.page;
+          page_attributes.push_back(std::move(a));
+        }
+      }
+      if (!p.fallback.empty()) fallbacks.push_back({{"page", p.page}, {"engine", p.engine}, {"reason", p.fallback}});
       if (!p.error.empty()) {
         failed.push_back({{"page", p.page}, {"error", p.error}});
         if (md) PF_RETURN_IF_ERROR(md->Write("<!-- page " + std::to_string(p.page) + " failed: " + p.error + " -->\n\n"));
@@ -109,6 +122,16 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const Output
     }
   }
   summary->pages_failed = static_cast<int>(failed.size());
+  summary->pages_fallback = static_cast<int>(fallbacks.size());
+  int64_t pages_total = 0;
+  for (const PageRange& range : meta.ranges) pages_total += range.size();
+  if (pages_total > 0 &&
+      static_cast<double>(summary->pages_failed + summary->pages_fallback) / pages_total > meta.max_page_error_rate) {
+    summary->over_error_rate = true;
+    return Unavailable(std::to_string(summary->pages_failed) + " pages failed and " +
+                       std::to_string(summary->pages_fallback) + " fell back of " + std::to_string(pages_total) +
+                       ", more than --max-page-error-rate " + json(meta.max_page_error_rate).dump());
+  }
 
   if (jsonl) {
     struct stat st {};
@@ -121,6 +144,11 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const Output
                      {"failed_pages", failed},
                      {"page_notes", notes},
                      {"processing_seconds", seconds}};
+    if (prompt_tokens > 0 || completion_tokens > 0 || !page_attributes.empty()) {
+      metadata["tokens"] = {{"prompt", prompt_tokens}, {"completion", completion_tokens}};
+      metadata["page_attributes"] = page_attributes;
+    }
+    if (!fallbacks.empty()) metadata["fallback_pages"] = fallbacks;
     json tail = {{"source", "pageflow"},
                  {"added", IsoTime(std::time(nullptr))},
                  {"created", IsoTime(created)},

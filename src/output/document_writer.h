@@ -30,12 +30,19 @@ struct DocumentMeta {
   std::string engine;          // requested engine
   std::string lang;
   std::vector<PageRange> ranges;
+  // A document whose fraction of pages that failed or fell back to a local engine
+  // exceeds this is not written (WriteDocument returns UNAVAILABLE, see below).
+  double max_page_error_rate = 1.0;
 };
 
 struct DocumentSummary {
   int pages_failed = 0;
+  int pages_fallback = 0;  // done by the fallback engine after the primary one failed
+  bool over_error_rate = false;  // not written: (failed + fallback) / pages > max_page_error_rate
 };
 
+// Writes nothing and returns UNAVAILABLE (summary->over_error_rate set) when the
+// document's page error rate exceeds meta.max_page_error_rate.
 Status WriteDocument(const Workspace& workspace, const DocumentMeta& meta,
                      const OutputFormats& formats, DocumentSummary* summary);
 

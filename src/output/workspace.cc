@@ -72,6 +72,10 @@ Status Workspace::WriteRange(const std::string& id, PageRange range,
               {"confidence", p.confidence}, {"lines", p.lines}, {"seconds", p.seconds}};
     if (!p.note.empty()) j["note"] = p.note;
     if (!p.error.empty()) j["error"] = p.error;
+    if (p.prompt_tokens > 0) j["prompt_tokens"] = p.prompt_tokens;
+    if (p.completion_tokens > 0) j["completion_tokens"] = p.completion_tokens;
+    if (!p.fallback.empty()) j["fallback"] = p.fallback;
+    if (!p.attributes.empty()) j["attributes"] = p.attributes;
     pj.push_back(std::move(j));
   }
   json doc = {{"fingerprint", fingerprint_}, {"pages", std::move(pj)}};
@@ -97,6 +101,10 @@ StatusOr<std::vector<PageRecord>> Workspace::ReadRange(const std::string& id, Pa
     p.error = j.value("error", "");
     p.lines = j.value("lines", 0);
     p.seconds = j.value("seconds", 0.0);
+    p.prompt_tokens = j.value("prompt_tokens", int64_t{0});
+    p.completion_tokens = j.value("completion_tokens", int64_t{0});
+    p.fallback = j.value("fallback", "");
+    p.attributes = j.value("attributes", "");
     pages.push_back(std::move(p));
   }
   return pages;

@@ -28,6 +28,11 @@ struct PageRecord {
   std::string error;          // non-empty: the page failed, with the reason
   int lines = 0;
   double seconds = 0;
+  // Remote engines (vlm): tokens used, and why the page fell back to a local engine.
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  std::string fallback = {};  // non-empty: the primary engine failed for this reason
+  std::string attributes = {};  // engine-specific page metadata, a JSON object; empty if none
 };
 
 struct PageRange {

@@ -6,19 +6,41 @@ namespace pageflow {
 // content and small next to a raster, so it is covered by this flat reservation.
 constexpr int64_t kTextLayerBytes = 8ll << 20;
 
+StatusOr<Document*> DocumentPageAccess::Doc() {
+  if (doc_ == nullptr) {
+    PF_ASSIGN_OR_RETURN(*owner_, OpenDocument(path_));
+    doc_ = owner_->get();
+  }
+  return doc_;
+}
+
+void DocumentPageAccess::ReleaseSource() {
+  if (owner_ == nullptr) return;
+  owner_->reset();
+  doc_ = nullptr;
+}
+
 StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
-  if (doc_->format() != DocumentFormat::kPdf) return Unsupported("images have no text layer");
+  PF_ASSIGN_OR_RETURN(Document * doc, Doc());
+  if (doc->format() != DocumentFormat::kPdf) return Unsupported("images have no text layer");
   PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes, "text layer of " + label_));
-  return doc_->TextLayer(page_);
+  return doc->TextLayer(page_);
 }
 
 StatusOr<Raster> DocumentPageAccess::Render(const WorkingBytesFn& working_bytes) {
-  PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc_->Geometry(page_));
-  PF_ASSIGN_OR_RETURN(RenderPlan plan, PlanRender(geometry, options_, working_bytes,
+  return Render(RenderRequest{working_bytes, 0});
+}
+
+StatusOr<Raster> DocumentPageAccess::Render(const RenderRequest& request) {
+  PF_ASSIGN_OR_RETURN(Document * doc, Doc());
+  PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(page_));
+  RenderOptions options = options_;
+  options.target_long_side = request.target_long_side;
+  PF_ASSIGN_OR_RETURN(RenderPlan plan, PlanRender(geometry, options, request.working_bytes,
                                                   budget_->MaxSingleReservation()));
   render_note_ = plan.note;
   PF_ASSIGN_OR_RETURN(Reservation reservation, budget_->Reserve(plan.total_bytes, label_));
-  return doc_->Render(page_, plan, std::move(reservation));
+  return doc->Render(page_, plan, std::move(reservation));
 }
 
 }  // namespace pageflow

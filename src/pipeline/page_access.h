@@ -3,6 +3,7 @@
 // the engine's working set, and only then renders.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,15 +19,27 @@ class DocumentPageAccess final : public PageAccess {
   DocumentPageAccess(Document* doc, int page, const RenderOptions& options, MemoryBudget* budget,
                      std::string label)
       : doc_(doc), page_(page), options_(options), budget_(budget), label_(std::move(label)) {}
+  // Over the worker's own handle `*owner` (non-null): ReleaseSource() closes it, and the
+  // next use reopens it there.
+  DocumentPageAccess(std::unique_ptr<Document>* owner, int page, const RenderOptions& options,
+                     MemoryBudget* budget, std::string label)
+      : doc_(owner->get()), owner_(owner), path_(doc_->path()), page_(page), options_(options), budget_(budget),
+        label_(std::move(label)) {}
 
   StatusOr<TextLayerPage> TextLayer() override;
   StatusOr<Raster> Render(const WorkingBytesFn& working_bytes) override;
+  StatusOr<Raster> Render(const RenderRequest& request) override;
   std::string Label() const override { return label_; }
+  void ReleaseSource() override;
   // What planning did to the page (e.g. "downscaled to ..."), empty if nothing.
   const std::string& render_note() const { return render_note_; }
 
  private:
-  Document* doc_;
+  StatusOr<Document*> Doc();
+
+  Document* doc_;                              // null once released
+  std::unique_ptr<Document>* owner_ = nullptr;  // the worker's handle, if it may be released
+  std::string path_;
   int page_;
   RenderOptions options_;
   MemoryBudget* budget_;

@@ -65,12 +65,19 @@ struct Event {
   }
 };
 
+// A vlm run's results depend on the model, the prompt and the image size too.
+std::string VlmFingerprint(const RunOptions& o) {
+  if (o.engine.kind != "vlm" && !(o.engine.kind == "auto" && o.engine.auto_ocr == "vlm")) return "";
+  return ";vlm_model=" + o.engine.vlm.model + ";vlm_prompt=" + o.engine.vlm.prompt +
+         ";vlm_dim=" + std::to_string(o.engine.vlm.target_dim);
+}
+
 std::string Fingerprint(const RunOptions& o) {
   return "engine=" + o.engine.kind + ";lang=" + o.engine.lang + ";dpi=" +
          std::to_string(o.render.dpi) + ";max_dim=" + std::to_string(o.render.max_dim) +
          ";formats=" + (o.formats.jsonl ? "j" : "") + (o.formats.md ? "m" : "") +
          (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range) +
-         ";max_pages=" + std::to_string(o.max_pages);
+         ";max_pages=" + std::to_string(o.max_pages) + VlmFingerprint(o);
 }
 
 class Run {
@@ -154,6 +161,7 @@ void Run::Source() {
     auto info = std::make_shared<DocInfo>();
     info->meta = DocumentMeta{id, item->path, item->relative, pages, options_.engine.kind,
                               options_.engine.lang, {}};
+    info->meta.max_page_error_rate = options_.max_page_error_rate;
     const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
     for (int first = 0; first < todo; first += options_.pages_per_range) {
       const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
@@ -199,7 +207,9 @@ void Run::Worker(Engine* engine) {
     if (!open) {
       e.record.error = open_error.message();
     } else {
-      DocumentPageAccess access(open.get(), job->page, options_.render, budget_, label);
+      // An engine waiting on a server may close `open` meanwhile (ReleaseSource); the
+      // next page then reopens it.
+      DocumentPageAccess access(&open, job->page, options_.render, budget_, label);
       StatusOr<PageText> text = engine->Recognize(access);
       if (text.ok()) {
         e.record.text = std::move(text->text);
@@ -207,6 +217,10 @@ void Run::Worker(Engine* engine) {
         e.record.confidence = text->mean_confidence;
         e.record.lines = static_cast<int>(text->lines.size());
         e.record.note = text->note;
+        e.record.prompt_tokens = text->prompt_tokens;
+        e.record.completion_tokens = text->completion_tokens;
+        e.record.fallback = std::move(text->fallback);
+        e.record.attributes = std::move(text->attributes_json);
         if (!access.render_note().empty()) {
           e.record.note += (e.record.note.empty() ? "" : "; ") + access.render_note();
         }
@@ -272,6 +286,17 @@ Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
 Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
   DocumentSummary ds;
   Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds);
+  if (ds.over_error_rate) {
+    // Reported failed, and its pages are dropped so that a re-run tries them again.
+    LogError(doc.meta.source_path + ": " + st.message());
+    ++summary->documents_failed;
+    ++counters_.documents_failed;
+    ws_.Cleanup(doc.meta.id);  // also drops an earlier failure record: write the new one after
+    if (Status rf = ws_.RecordFailure(doc.meta.id, doc.meta.source_path, st.message()); !rf.ok()) {
+      LogError(rf.message());
+    }
+    return;
+  }
   if (st.ok()) st = ws_.MarkDone(doc.meta.id);
   if (!st.ok()) {
     LogError(doc.meta.source_path + ": cannot write results: " + st.message());
@@ -363,6 +388,7 @@ Status Run::Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* su
   summary->pages_failed = counters_.pages_failed.load();
   summary->documents_skipped = counters_.documents_skipped.load();
   summary->interrupted = Stopping();
+  if (!engines.empty()) summary->engine_stats_json = engines.front()->StatsJson();
   return Status::Ok();
 }
 
@@ -379,12 +405,10 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   // Fixed costs first: MuPDF's store, then one engine per worker.
   SetPdfStoreLimit(options.pdf_store_bytes);
   PF_ASSIGN_OR_RETURN(Reservation store, budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
-  std::vector<std::unique_ptr<Engine>> engines;
-  for (int i = 0; i < options.workers; ++i) {
-    StatusOr<std::unique_ptr<Engine>> e = CreateEngine(options.engine, budget);
-    if (!e.ok()) return e.status().WithContext("worker " + std::to_string(i + 1) + " of " + std::to_string(options.workers));
-    engines.push_back(std::move(*e));
-  }
+  EngineOptions engine_options = options.engine;
+  engine_options.vlm.stop = stop;  // a remote engine abandons its waits on Ctrl-C
+  PF_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Engine>> engines,
+                      CreateEngines(engine_options, budget, options.workers));
   const MemoryBudgetStats fixed = budget.Stats();
   LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) +
           " (" + std::to_string(options.workers) + " x " + options.engine.kind +

@@ -30,6 +30,9 @@ struct RunOptions {
   int64_t pdf_store_bytes = 64ll << 20;
   // Only the first N pages of each document; 0 = all.
   int max_pages = 0;
+  // A document whose pages failed or fell back (vlm) in a larger fraction than this is
+  // reported failed and not written (olmOCR's --max_page_error_rate). 1 = never.
+  double max_page_error_rate = 1.0;
   bool progress = true;              // draw a progress line when stderr is a terminal
   std::string stats_path;            // --stats FILE; empty: none
 

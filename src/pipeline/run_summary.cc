@@ -22,6 +22,10 @@ std::string RunSummary::ToJson() const {
                       {"workers", workers},
                       {"engine", engine},
                       {"interrupted", interrupted}};
+  if (!engine_stats_json.empty()) {
+    nlohmann::json e = nlohmann::json::parse(engine_stats_json, nullptr, /*allow_exceptions=*/false);
+    if (e.is_object()) j["engine_stats"] = std::move(e);
+  }
   return j.dump(2) + "\n";
 }
 

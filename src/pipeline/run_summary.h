@@ -39,6 +39,7 @@ struct RunSummary {
   int workers = 0;
   std::string engine;
   bool interrupted = false;
+  std::string engine_stats_json;  // Engine::StatsJson() of the run's engines; empty if none
 
   // 0 = every page done; 1 = some pages or documents failed (the rest is written).
   int ExitCode() const { return (documents_failed > 0 || pages_failed > 0 || interrupted) ? 1 : 0; }

@@ -44,6 +44,10 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
     dpi = options.dpi;
   }
   double scale = 1.0;
+  if (options.target_long_side > 0) {
+    const double target_scale = options.target_long_side / std::max(w, h);
+    scale = g.native_width > 0 ? std::min(1.0, target_scale) : target_scale;
+  }
   std::string note;
   bool shrunk_for_budget = false;
   const double longest = std::max(w * scale, h * scale);

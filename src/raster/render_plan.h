@@ -36,6 +36,9 @@ struct RenderOptions {
   int dpi = 300;         // PDF pages render at this resolution
   int max_dim = 10000;   // longest side in pixels after rendering (images are scaled down)
   int min_dim = 400;     // below this longest side a page is not worth OCRing: fail instead
+  // > 0: render so the longest side is this many pixels instead of at `dpi` (PDF pages
+  // are scaled up or down; pictures only down). max_dim and the budget still cap it.
+  int target_long_side = 0;
 };
 
 struct RenderPlan {

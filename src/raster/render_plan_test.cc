@@ -25,6 +25,29 @@ TEST(RenderPlanTest, PdfPageRendersAtRequestedDpi) {
   EXPECT_TRUE(p->note.empty());
 }
 
+TEST(RenderPlanTest, TargetLongSideReplacesDpi) {
+  RenderOptions o{300, 10000, 400};
+  o.target_long_side = 1288;
+  StatusOr<RenderPlan> p = PlanRender(Letter(), o, NoWork, 1ll << 40);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->height, 1288);
+  EXPECT_EQ(p->width, 995);  // 612 / 792 * 1288
+  EXPECT_EQ(p->dpi, 117);
+
+  PageGeometry picture;  // pictures are reduced to the target, never enlarged
+  picture.native_width = 800;
+  picture.native_height = 600;
+  picture.decode_bytes = 800 * 600;
+  StatusOr<RenderPlan> small = PlanRender(picture, o, NoWork, 1ll << 40);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->width, 800);
+  o.target_long_side = 400;
+  StatusOr<RenderPlan> reduced = PlanRender(picture, o, NoWork, 1ll << 40);
+  ASSERT_TRUE(reduced.ok());
+  EXPECT_EQ(reduced->width, 400);
+  EXPECT_EQ(reduced->height, 300);
+}
+
 TEST(RenderPlanTest, HugePageIsCappedByMaxDim) {
   PageGeometry g;
   g.width_pt = g.height_pt = 200 * 72;  // 200 x 200 inches
