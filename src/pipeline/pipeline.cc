@@ -295,7 +295,7 @@ Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
     if (Status rf = ws_.RecordFailure(doc.meta.id, doc.meta.source_path, st.message()); !rf.ok()) {
       LogError(rf.message());
     }
-    return;
+    return st;  // a queue worker re-delivers the item (and dead-letters it in the end)
   }
   if (st.ok()) st = ws_.MarkDone(doc.meta.id);
   if (!st.ok()) {

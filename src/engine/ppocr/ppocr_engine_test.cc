@@ -57,7 +57,9 @@ TEST_F(PpocrEngineTest, LoadsNoModelBeforeTheFirstPageThenChargesThem) {
                         {{.lines = {"The quick brown fox", "jumps over the lazy dog"}, .font_pt = 28}});
   StatusOr<std::unique_ptr<Document>> doc = OpenDocument(dir_.path() + "/a.pdf");
   ASSERT_OK(doc);
-  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine(EngineOptions{"ppocr", "tesseract", "eng", "", ""}, budget_);
+  EngineOptions options;
+  options.kind = "ppocr";
+  StatusOr<std::unique_ptr<Engine>> engine = CreateEngine(options, budget_);
   ASSERT_OK(engine);
   EXPECT_EQ(budget_.Stats().fixed_bytes, 0);  // lazy: nothing loaded yet
   EXPECT_EQ(budget_.Stats().reserved_bytes, 0);
