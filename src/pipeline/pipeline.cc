@@ -21,6 +21,7 @@
 #include "output/atomic_file.h"
 #include "output/document_writer.h"
 #include "output/workspace.h"
+#include "pipeline/fixed_costs.h"
 #include "pipeline/page_access.h"
 #include "pipeline/progress.h"
 
@@ -376,15 +377,8 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   MemoryBudget budget(limit);
   Governor governor(&budget, GovernorOptions{});
 
-  // Fixed costs first: MuPDF's store, then one engine per worker.
-  SetPdfStoreLimit(options.pdf_store_bytes);
-  PF_ASSIGN_OR_RETURN(Reservation store, budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
-  std::vector<std::unique_ptr<Engine>> engines;
-  for (int i = 0; i < options.workers; ++i) {
-    StatusOr<std::unique_ptr<Engine>> e = CreateEngine(options.engine, budget);
-    if (!e.ok()) return e.status().WithContext("worker " + std::to_string(i + 1) + " of " + std::to_string(options.workers));
-    engines.push_back(std::move(*e));
-  }
+  // Fixed costs first: MuPDF's store, then one engine per worker (kept for the whole run).
+  PF_ASSIGN_OR_RETURN(FixedCosts fixed_costs, ChargeFixedCosts(options, budget));
   const MemoryBudgetStats fixed = budget.Stats();
   LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) +
           " (" + std::to_string(options.workers) + " x " + options.engine.kind +
@@ -393,7 +387,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   governor.Start();
   RunSummary summary;
   Run run(options, std::move(ws), &budget, stop);
-  PF_RETURN_IF_ERROR(run.Execute(std::move(engines), &summary));
+  PF_RETURN_IF_ERROR(run.Execute(std::move(fixed_costs.engines), &summary));
   governor.Stop();
 
   const MemoryBudgetStats bs = budget.Stats();
