@@ -279,6 +279,7 @@ StatusOr<MemoryPlan> PlanMemory(const RunOptions& options) {
   if (options.workers < 1) return InvalidArgument("--workers must be at least 1");
   MemoryPlan plan;
   plan.engine = options.engine.kind;
+  plan.auto_ocr = options.engine.auto_ocr;
   plan.lang = options.engine.lang;
   plan.workers = options.workers;
   plan.dpi = options.render.dpi;
@@ -377,6 +378,7 @@ std::string MemoryPlan::ToJson() const {
   }
   nlohmann::json j = {
       {"engine", engine},
+      {"auto_ocr", auto_ocr},
       {"lang", lang},
       {"workers", workers},
       {"dpi", dpi},
@@ -419,7 +421,8 @@ std::string MemoryPlan::ToText() const {
                 "fixed (--pdf-store)");
   out += line;
   for (size_t i = 0; i < engines.size(); ++i) {
-    const std::string name = "worker " + std::to_string(i + 1) + ": " + engine;
+    const std::string name =
+        "worker " + std::to_string(i + 1) + ": " + engine + (engine == "auto" ? " (" + auto_ocr + ")" : "");
     std::string how = "fixed, measured at load";
     if (engines[i].first_page_bytes > 0) how += " (+" + FormatBytes(engines[i].first_page_bytes) + " on its first page)";
     std::snprintf(line, sizeof line, "  %-26s %9s  %s\n", name.c_str(), FormatBytes(engines[i].bytes()).c_str(),
@@ -444,14 +447,15 @@ std::string MemoryPlan::ToText() const {
       continue;
     }
     std::string name = d.path + " (" + Plural(d.pages, "page", "pages");
-    if (d.largest_page > 0) name += ", largest " + std::to_string(d.largest_page);
+    if (d.pages_planned < d.pages) name += ", first " + std::to_string(d.pages_planned) + " planned";
+    if (d.pages_planned > 1) name += "; largest: page " + std::to_string(d.largest_page);
     name += ")";
     if (d.largest_page == 0) {
       out += "  " + name + "\n";
       continue;
     }
     out += Row(name, d.largest, workers);
-    if (d.downscaled > 0 || d.refused > 0) {
+    if (d.pages_planned > 1 && (d.downscaled > 0 || d.refused > 0)) {
       out += "  " + std::string(26, ' ') + " " + Plural(d.downscaled, "page", "pages") + " downscaled, " +
              std::to_string(d.refused) + " refused\n";
     }
@@ -467,7 +471,7 @@ std::string MemoryPlan::ToText() const {
            " of " + FormatBytes(limit_bytes) + "; " + std::to_string(pages_in_flight) +
            (pages_in_flight == 1 ? " page" : " pages") + " in flight at once.\n";
   } else {
-    out += "Does not fit as asked:\n";
+    out += "Would not run as asked:\n";
     for (const std::string& a : advice) out += "  - " + a + "\n";
   }
   return out;

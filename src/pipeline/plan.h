@@ -66,6 +66,7 @@ struct EngineCost {
 struct MemoryPlan {
   // The run being planned.
   std::string engine;
+  std::string auto_ocr;  // the OCR engine `auto` falls back to
   std::string lang;
   int workers = 0;
   int dpi = 0;
