@@ -204,8 +204,8 @@ void Decide(MemoryPlan& plan) {
   }
 }
 
-nlohmann::json PageJson(const PagePlan& p) {
-  nlohmann::json j = {{"name", p.name},
+nlohmann::ordered_json PageJson(const PagePlan& p) {
+  nlohmann::ordered_json j = {{"name", p.name},
                       {"renders", p.renders},
                       {"requested", {{"width", p.requested_width}, {"height", p.requested_height}, {"bytes", p.requested_bytes}}},
                       {"planned", {{"width", p.width}, {"height", p.height}, {"bytes", p.reserved_bytes}}},
@@ -350,18 +350,18 @@ StatusOr<MemoryPlan> PlanMemory(const RunOptions& options) {
 }
 
 std::string MemoryPlan::ToJson() const {
-  nlohmann::json engines_json = nlohmann::json::array();
+  nlohmann::ordered_json engines_json = nlohmann::ordered_json::array();
   for (size_t i = 0; i < engines.size(); ++i) {
     engines_json.push_back({{"worker", i + 1},
                             {"load_bytes", engines[i].load_bytes},
                             {"first_page_bytes", engines[i].first_page_bytes},
                             {"bytes", engines[i].bytes()}});
   }
-  nlohmann::json typical = nlohmann::json::array();
+  nlohmann::ordered_json typical = nlohmann::ordered_json::array();
   for (const PagePlan& p : typical_pages) typical.push_back(PageJson(p));
-  nlohmann::json docs = nlohmann::json::array();
+  nlohmann::ordered_json docs = nlohmann::ordered_json::array();
   for (const DocumentPlan& d : documents) {
-    nlohmann::json j = {{"path", d.path}};
+    nlohmann::ordered_json j = {{"path", d.path}};
     if (!d.error.empty()) {
       j["error"] = d.error;
     } else {
@@ -376,7 +376,7 @@ std::string MemoryPlan::ToJson() const {
     }
     docs.push_back(std::move(j));
   }
-  nlohmann::json j = {
+  nlohmann::ordered_json j = {
       {"engine", engine},
       {"auto_ocr", auto_ocr},
       {"lang", lang},
@@ -396,7 +396,7 @@ std::string MemoryPlan::ToJson() const {
       {"pages_in_flight", pages_in_flight},
       {"required_limit_bytes", required_limit_bytes},
       {"suggested_workers", suggested_workers},
-      {"suggested_memory_limit_bytes", std::max(limit_bytes, required_limit_bytes)},
+      {"suggested_memory_limit_bytes", ((required_limit_bytes + (1ll << 20) - 1) >> 20) << 20},
       {"fixed_fit", fixed_fit},
       {"fits", fits},
       {"advice", advice},
