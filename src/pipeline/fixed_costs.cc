@@ -2,18 +2,18 @@
 
 #include <string>
 
-#include "engine/engine_factory.h"
 #include "input/document.h"
 
 namespace pageflow {
 
-StatusOr<FixedCosts> ChargeFixedCosts(const RunOptions& options, MemoryBudget& budget) {
+StatusOr<FixedCosts> ChargeFixedCosts(const RunOptions& options, MemoryBudget& budget,
+                                      const EngineFactory& create) {
   FixedCosts fixed;
   SetPdfStoreLimit(options.pdf_store_bytes);
   PF_ASSIGN_OR_RETURN(fixed.pdf_store, budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
   for (int i = 0; i < options.workers; ++i) {
     const int64_t before = budget.Stats().fixed_bytes;
-    StatusOr<std::unique_ptr<Engine>> e = CreateEngine(options.engine, budget);
+    StatusOr<std::unique_ptr<Engine>> e = create(options.engine, budget);
     if (!e.ok()) return e.status().WithContext("worker " + std::to_string(i + 1) + " of " + std::to_string(options.workers));
     fixed.engines.push_back(std::move(*e));
     fixed.engine_bytes.push_back(budget.Stats().fixed_bytes - before);

@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "base/memory_budget.h"
 #include "engine/engine.h"
+#include "engine/engine_factory.h"
 #include "pipeline/run_options.h"
 
 namespace pageflow {
@@ -22,9 +24,13 @@ struct FixedCosts {
   std::vector<int64_t> engine_bytes;             // what loading each engine charged
 };
 
+// Makes one worker's engine (CreateEngine; tests substitute their own).
+using EngineFactory = std::function<StatusOr<std::unique_ptr<Engine>>(const EngineOptions&, MemoryBudget&)>;
+
 // Sets MuPDF's store limit, charges it, and creates options.workers engines. Errors:
 // RESOURCE_EXHAUSTED when a charge does not fit (the message says what would), and
-// CreateEngine's errors with the worker named ("worker 2 of 4: ...").
-StatusOr<FixedCosts> ChargeFixedCosts(const RunOptions& options, MemoryBudget& budget);
+// the factory's errors with the worker named ("worker 2 of 4: ...").
+StatusOr<FixedCosts> ChargeFixedCosts(const RunOptions& options, MemoryBudget& budget,
+                                      const EngineFactory& create = CreateEngine);
 
 }  // namespace pageflow

@@ -275,7 +275,7 @@ int MemoryPlan::ExitCode() const {
   return fits ? 0 : 1;
 }
 
-StatusOr<MemoryPlan> PlanMemory(const RunOptions& options) {
+StatusOr<MemoryPlan> PlanMemory(const RunOptions& options, const EngineFactory& create) {
   if (options.workers < 1) return InvalidArgument("--workers must be at least 1");
   MemoryPlan plan;
   plan.engine = options.engine.kind;
@@ -292,7 +292,7 @@ StatusOr<MemoryPlan> PlanMemory(const RunOptions& options) {
   // Loaded as a run loads them; each engine then gets one page (sized as if memory were
   // no object) so that models an engine loads on first use are charged too.
   MemoryBudget throwaway(kNoLimit);
-  PF_ASSIGN_OR_RETURN(FixedCosts fixed, ChargeFixedCosts(options, throwaway));
+  PF_ASSIGN_OR_RETURN(FixedCosts fixed, ChargeFixedCosts(options, throwaway, create));
   plan.pdf_store_bytes = fixed.pdf_store.bytes();
   const StatusOr<PageGeometry> a4 = PageGeometry{kA4WidthPt, kA4HeightPt};
   const StatusOr<PageGeometry> letter = PageGeometry{kLetterWidthPt, kLetterHeightPt};

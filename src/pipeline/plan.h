@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "pipeline/fixed_costs.h"
 #include "pipeline/run_options.h"
 
 namespace pageflow {
@@ -112,6 +113,7 @@ struct MemoryPlan {
 // engines for real, and opens every INPUT to size its pages (no page is rendered).
 // Errors: INVALID_ARGUMENT for workers < 1, and CreateEngine's errors (an engine that
 // cannot load). A limit too small for the fixed costs is not an error: the plan says so.
-StatusOr<MemoryPlan> PlanMemory(const RunOptions& options);
+// `create` makes the engines (CreateEngine; tests substitute their own).
+StatusOr<MemoryPlan> PlanMemory(const RunOptions& options, const EngineFactory& create = CreateEngine);
 
 }  // namespace pageflow

@@ -178,6 +178,52 @@ TEST(PlanTest, DocumentsAreSizedByTheirLargestPage) {
   EXPECT_EQ(plan->ExitCode(), 0);
 }
 
+// An engine like ppocr: its model is charged on the first page, not at load, and its
+// working set is its own formula. The plan must see both without knowing the engine.
+class LazyEngine final : public Engine {
+ public:
+  static constexpr int64_t kModelBytes = 5ll << 20;
+  static int64_t WorkingBytes(int w, int h) { return int64_t{w} * h * 2 + (1ll << 20); }
+
+  explicit LazyEngine(MemoryBudget& budget) : budget_(budget) {}
+  std::string_view name() const override { return "lazy"; }
+  StatusOr<PageText> Recognize(PageAccess& page) override {
+    if (model_.bytes() == 0) {
+      PF_ASSIGN_OR_RETURN(model_, budget_.ChargeFixed(kModelBytes, "lazy model"));
+    }
+    PF_ASSIGN_OR_RETURN(Raster raster, page.Render(WorkingBytes));
+    return PageText{};
+  }
+
+ private:
+  MemoryBudget& budget_;
+  Reservation model_;
+};
+
+TEST(PlanTest, AnyEngineIsMeasuredThroughItsOwnChargesAndWorkingSet) {
+  RunOptions o = Options("lazy", 2, 512 * kMiB);
+  int created = 0;
+  StatusOr<MemoryPlan> plan =
+      PlanMemory(o, [&](const EngineOptions&, MemoryBudget& budget) -> StatusOr<std::unique_ptr<Engine>> {
+        ++created;
+        return std::unique_ptr<Engine>(new LazyEngine(budget));
+      });
+  ASSERT_OK(plan);
+  EXPECT_EQ(created, 2);
+  ASSERT_EQ(plan->engines.size(), 2u);
+  for (const EngineCost& e : plan->engines) {
+    EXPECT_EQ(e.load_bytes, 0);
+    EXPECT_EQ(e.first_page_bytes, LazyEngine::kModelBytes);
+  }
+  EXPECT_EQ(plan->fixed_bytes, 64 * kMiB + 2 * LazyEngine::kModelBytes);
+  StatusOr<RenderPlan> want = PlanRender(PageGeometry{595.276, 841.89}, o.render, LazyEngine::WorkingBytes,
+                                         std::numeric_limits<int64_t>::max());
+  ASSERT_OK(want);
+  EXPECT_EQ(plan->typical_pages[0].requested_bytes, want->total_bytes);
+  EXPECT_EQ(plan->typical_pages[0].reserved_bytes, want->total_bytes);
+  EXPECT_TRUE(plan->typical_pages[0].renders);
+}
+
 TEST(PlanTest, JsonCarriesTheSameFigures) {
   StatusOr<MemoryPlan> plan = PlanMemory(Options("text-layer", 3, 100 * kMiB));
   ASSERT_OK(plan);
