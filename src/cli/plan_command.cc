@@ -31,14 +31,19 @@ int ExecutePlan(PlanFlags& f) {
 
 Command AddPlanCommand(CLI::App& app) {
   auto f = std::make_shared<PlanFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "plan", "Show how a run would spend its memory: limit, fixed costs, per-page reservations, workers");
+  CLI::App* cmd = app.add_subcommand("plan",
+                                     "Show how a run would spend its memory: limit, "
+                                     "fixed costs, per-page reservations, workers");
   cmd->footer(
-      "Engines are loaded for real to measure their cost; no page is rendered. Exit codes: 0 the plan fits; "
-      "1 a page would be downscaled or refused, an input cannot be opened, or workers would wait on memory; "
-      "2 usage error; 3 the fixed costs alone exceed the limit, or an engine cannot load.");
+      "Engines are loaded for real to measure their cost; no page is rendered. Exit "
+      "codes: 0 the plan fits; "
+      "1 a page would be downscaled or refused, an input cannot be opened, or workers "
+      "would wait on memory; "
+      "2 usage error; 3 the fixed costs alone exceed the limit, or an engine cannot "
+      "load.");
   cmd->add_option("inputs", f->run.inputs,
-                  "Optional files, directories (recursed) or @list.txt: each document's page count and largest "
+                  "Optional files, directories (recursed) or @list.txt: each document's "
+                  "page count and largest "
                   "page are planned too");
   f->shared.AddEngineFlags(cmd);
   f->shared.AddMaxPagesFlag(cmd);

@@ -8,15 +8,20 @@
 namespace pageflow {
 
 void SharedRunFlags::AddEngineFlags(CLI::App* cmd) {
-  cmd->add_option("--engine", run_->engine.kind, "auto (text layer where good, else tesseract), text-layer, tesseract")
+  cmd->add_option("--engine", run_->engine.kind,
+                  "auto (text layer where good, else tesseract), text-layer, tesseract")
       ->default_val("auto");
-  cmd->add_option("--lang", run_->engine.lang, "Tesseract languages, e.g. eng+deu")->default_val("eng");
+  cmd->add_option("--lang", run_->engine.lang, "Tesseract languages, e.g. eng+deu")
+      ->default_val("eng");
   cmd->add_option("--workers", run_->workers,
-                  "Pages recognized at once; each holds one engine (Tesseract eng: ~17 MB measured at load) "
+                  "Pages recognized at once; each holds one engine (Tesseract eng: ~17 "
+                  "MB measured at load) "
                   "[default: CPU cores]");
   cmd->add_option("--memory-limit", memory_limit_,
-                  "Byte budget for the whole process, e.g. 2G, 600M [default: half of min(RAM, cgroup limit)]");
-  cmd->add_option("--dpi", run_->render.dpi, "Resolution PDF pages are rendered at for OCR")
+                  "Byte budget for the whole process, e.g. 2G, 600M [default: half of "
+                  "min(RAM, cgroup limit)]");
+  cmd->add_option("--dpi", run_->render.dpi,
+                  "Resolution PDF pages are rendered at for OCR")
       ->default_val(300)
       ->check(CLI::Range(50, 1200));
   cmd->add_option("--max-dim", run_->render.max_dim,
@@ -26,20 +31,24 @@ void SharedRunFlags::AddEngineFlags(CLI::App* cmd) {
 }
 
 void SharedRunFlags::AddMaxPagesFlag(CLI::App* cmd) {
-  cmd->add_option("--max-pages", run_->max_pages, "Only the first N pages of each document (0 = all)")
+  cmd->add_option("--max-pages", run_->max_pages,
+                  "Only the first N pages of each document (0 = all)")
       ->default_val(0)
       ->check(CLI::NonNegativeNumber);
 }
 
 void SharedRunFlags::AddStoreFlags(CLI::App* cmd) {
   cmd->add_option("--pdf-store", pdf_store_,
-                  "Bytes MuPDF may cache (fonts, decoded images); charged to the budget [default: 64M]");
-  cmd->add_option("--tessdata", run_->engine.tessdata_dir, "Tesseract language data directory");
+                  "Bytes MuPDF may cache (fonts, decoded images); charged to the budget "
+                  "[default: 64M]");
+  cmd->add_option("--tessdata", run_->engine.tessdata_dir,
+                  "Tesseract language data directory");
 }
 
 bool SharedRunFlags::Apply() {
   if (!IsKnownEngine(run_->engine.kind)) {
-    std::cerr << "pageflow: unknown --engine '" << run_->engine.kind << "' (use " << KnownEnginesList() << ")\n";
+    std::cerr << "pageflow: unknown --engine '" << run_->engine.kind << "' (use "
+              << KnownEnginesList() << ")\n";
     return false;
   }
   if (!ParseSizeFlag("--memory-limit", memory_limit_, &run_->memory_limit_bytes) ||

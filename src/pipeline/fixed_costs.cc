@@ -10,11 +10,14 @@ StatusOr<FixedCosts> ChargeFixedCosts(const RunOptions& options, MemoryBudget& b
                                       const EngineFactory& create) {
   FixedCosts fixed;
   SetPdfStoreLimit(options.pdf_store_bytes);
-  PF_ASSIGN_OR_RETURN(fixed.pdf_store, budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
+  PF_ASSIGN_OR_RETURN(fixed.pdf_store,
+                      budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
   for (int i = 0; i < options.workers; ++i) {
     const int64_t before = budget.Stats().fixed_bytes;
     StatusOr<std::unique_ptr<Engine>> e = create(options.engine, budget);
-    if (!e.ok()) return e.status().WithContext("worker " + std::to_string(i + 1) + " of " + std::to_string(options.workers));
+    if (!e.ok())
+      return e.status().WithContext("worker " + std::to_string(i + 1) + " of " +
+                                    std::to_string(options.workers));
     fixed.engines.push_back(std::move(*e));
     fixed.engine_bytes.push_back(budget.Stats().fixed_bytes - before);
   }

@@ -19,13 +19,15 @@
 namespace pageflow {
 
 struct FixedCosts {
-  Reservation pdf_store;                        // options.pdf_store_bytes, for the run's life
-  std::vector<std::unique_ptr<Engine>> engines;  // options.workers engines, in worker order
-  std::vector<int64_t> engine_bytes;             // what loading each engine charged
+  Reservation pdf_store;  // options.pdf_store_bytes, for the run's life
+  std::vector<std::unique_ptr<Engine>>
+      engines;                        // options.workers engines, in worker order
+  std::vector<int64_t> engine_bytes;  // what loading each engine charged
 };
 
 // Makes one worker's engine (CreateEngine; tests substitute their own).
-using EngineFactory = std::function<StatusOr<std::unique_ptr<Engine>>(const EngineOptions&, MemoryBudget&)>;
+using EngineFactory =
+    std::function<StatusOr<std::unique_ptr<Engine>>(const EngineOptions&, MemoryBudget&)>;
 
 // Sets MuPDF's store limit, charges it, and creates options.workers engines. Errors:
 // RESOURCE_EXHAUSTED when a charge does not fit (the message says what would), and

@@ -30,16 +30,21 @@ constexpr double kLetterWidthPt = 612, kLetterHeightPt = 792;
 // Its text layer is empty, so `auto` takes the OCR path: the plan is for the worst case.
 class PlanningPageAccess final : public PageAccess {
  public:
-  PlanningPageAccess(const StatusOr<PageGeometry>& geometry, bool pdf, const RenderOptions& render,
-                     int64_t max_bytes, std::string label)
-      : geometry_(geometry), pdf_(pdf), render_(render), max_bytes_(max_bytes), label_(std::move(label)) {}
+  PlanningPageAccess(const StatusOr<PageGeometry>& geometry, bool pdf,
+                     const RenderOptions& render, int64_t max_bytes, std::string label)
+      : geometry_(geometry),
+        pdf_(pdf),
+        render_(render),
+        max_bytes_(max_bytes),
+        label_(std::move(label)) {}
 
   StatusOr<TextLayerPage> TextLayer() override {
     if (!pdf_) return Unsupported("images have no text layer");
     text_layer_wanted_ = kTextLayerBytes;
     if (kTextLayerBytes > max_bytes_) {
-      return ResourceExhausted("text layer of " + label_ + " needs " + FormatBytes(kTextLayerBytes) +
-                               ", more than the " + FormatBytes(max_bytes_) + " left per page");
+      return ResourceExhausted("text layer of " + label_ + " needs " +
+                               FormatBytes(kTextLayerBytes) + ", more than the " +
+                               FormatBytes(max_bytes_) + " left per page");
     }
     text_layer_granted_ = kTextLayerBytes;
     return TextLayerPage{};
@@ -52,9 +57,11 @@ class PlanningPageAccess final : public PageAccess {
       rendered_ = true;
       return geometry_.status();
     }
-    StatusOr<RenderPlan> wanted = PlanRender(*geometry_, render_, working_bytes, kNoLimit);
+    StatusOr<RenderPlan> wanted =
+        PlanRender(*geometry_, render_, working_bytes, kNoLimit);
     // An engine may ask more than once (a fallback): the largest request is the plan.
-    if (!rendered_ || !wanted_.ok() || (wanted.ok() && wanted->total_bytes > wanted_->total_bytes)) {
+    if (!rendered_ || !wanted_.ok() ||
+        (wanted.ok() && wanted->total_bytes > wanted_->total_bytes)) {
       rendered_ = true;
       wanted_ = std::move(wanted);
       granted_ = PlanRender(*geometry_, render_, working_bytes, max_bytes_);
@@ -89,9 +96,11 @@ int InFlight(int64_t page_budget_bytes, int64_t reserved_bytes, int workers) {
   return static_cast<int>(std::clamp<int64_t>(fit, 1, workers));
 }
 
-PagePlan PlanPage(Engine& engine, const StatusOr<PageGeometry>& geometry, bool pdf, const RunOptions& o,
-                  int64_t page_budget_bytes, std::string name, std::string label) {
-  PlanningPageAccess page(geometry, pdf, o.render, std::max<int64_t>(0, page_budget_bytes), std::move(label));
+PagePlan PlanPage(Engine& engine, const StatusOr<PageGeometry>& geometry, bool pdf,
+                  const RunOptions& o, int64_t page_budget_bytes, std::string name,
+                  std::string label) {
+  PlanningPageAccess page(geometry, pdf, o.render,
+                          std::max<int64_t>(0, page_budget_bytes), std::move(label));
   StatusOr<PageText> result = engine.Recognize(page);
   PagePlan p;
   p.name = std::move(name);
@@ -124,12 +133,14 @@ PagePlan PlanPage(Engine& engine, const StatusOr<PageGeometry>& geometry, bool p
       p.width = granted.width;
       p.height = granted.height;
       p.reserved_bytes = std::max(page.text_layer_granted(), granted.total_bytes);
-      const bool reduced = granted.width != wanted.width || granted.height != wanted.height;
+      const bool reduced =
+          granted.width != wanted.width || granted.height != wanted.height;
       p.outcome = reduced ? PageOutcome::kDownscaled : PageOutcome::kFits;
       p.note = reduced ? granted.note : wanted.note;
     }
   }
-  if (p.outcome != PageOutcome::kRefused) p.in_flight = InFlight(page_budget_bytes, p.reserved_bytes, o.workers);
+  if (p.outcome != PageOutcome::kRefused)
+    p.in_flight = InFlight(page_budget_bytes, p.reserved_bytes, o.workers);
   return p;
 }
 
@@ -172,25 +183,33 @@ void Decide(MemoryPlan& plan) {
   plan.fits = plan.fixed_fit && plan.required_limit_bytes <= plan.limit_bytes && !problem;
 
   const std::string workers = Plural(plan.workers, "worker", "workers");
-  const std::string need = workers + (plan.workers == 1 ? " needs" : " need") + " at least " +
-                           LimitFlag(plan.required_limit_bytes) + " (" + FormatBytes(plan.fixed_bytes) +
-                           " fixed + " + std::to_string(plan.workers) + " x " + FormatBytes(plan.page_bytes) +
-                           " per page)";
+  const std::string need = workers + (plan.workers == 1 ? " needs" : " need") +
+                           " at least " + LimitFlag(plan.required_limit_bytes) + " (" +
+                           FormatBytes(plan.fixed_bytes) + " fixed + " +
+                           std::to_string(plan.workers) + " x " +
+                           FormatBytes(plan.page_bytes) + " per page)";
   const std::string with = "with " + FormatBytes(plan.limit_bytes);
   if (!plan.fixed_fit) {
-    std::string a = "the fixed costs alone (" + FormatBytes(plan.fixed_bytes) + ") exceed the limit of " +
-                    FormatBytes(plan.limit_bytes) + ", so a run would not start; " + need;
-    if (plan.suggested_workers > 0) a += "; " + with + ", use --workers " + std::to_string(plan.suggested_workers);
-    plan.advice.push_back(a + "; or use --memory-limit " + LimitFlag(plan.required_limit_bytes));
+    std::string a = "the fixed costs alone (" + FormatBytes(plan.fixed_bytes) +
+                    ") exceed the limit of " + FormatBytes(plan.limit_bytes) +
+                    ", so a run would not start; " + need;
+    if (plan.suggested_workers > 0)
+      a += "; " + with + ", use --workers " + std::to_string(plan.suggested_workers);
+    plan.advice.push_back(a + "; or use --memory-limit " +
+                          LimitFlag(plan.required_limit_bytes));
   } else if (plan.required_limit_bytes > plan.limit_bytes) {
     if (plan.suggested_workers > 0) {
-      plan.advice.push_back(need + "; " + with + ", use --workers " + std::to_string(plan.suggested_workers) +
-                            " (or --memory-limit " + LimitFlag(plan.required_limit_bytes) + ")");
+      plan.advice.push_back(need + "; " + with + ", use --workers " +
+                            std::to_string(plan.suggested_workers) +
+                            " (or --memory-limit " +
+                            LimitFlag(plan.required_limit_bytes) + ")");
     } else {
       const int64_t one = plan.FixedBytesFor(1) + plan.page_bytes;
-      plan.advice.push_back((plan.workers == 1 ? need : "even 1 worker needs at least " + LimitFlag(one)) + "; " +
-                            with + ", the largest pages would be downscaled or refused: use --memory-limit " +
-                            LimitFlag(one) + " or lower --dpi / --max-dim");
+      plan.advice.push_back(
+          (plan.workers == 1 ? need : "even 1 worker needs at least " + LimitFlag(one)) +
+          "; " + with +
+          ", the largest pages would be downscaled or refused: use --memory-limit " +
+          LimitFlag(one) + " or lower --dpi / --max-dim");
     }
   }
   int unopened = 0, refused = 0;
@@ -198,20 +217,29 @@ void Decide(MemoryPlan& plan) {
     unopened += d.error.empty() ? 0 : 1;
     refused += d.refused;
   }
-  if (unopened > 0) plan.advice.push_back(Plural(unopened, "input", "inputs") + " cannot be opened: a run would fail " + (unopened == 1 ? "it" : "them"));
+  if (unopened > 0)
+    plan.advice.push_back(Plural(unopened, "input", "inputs") +
+                          " cannot be opened: a run would fail " +
+                          (unopened == 1 ? "it" : "them"));
   if (refused > 0 && plan.required_limit_bytes <= plan.limit_bytes) {
-    plan.advice.push_back(Plural(refused, "page", "pages") + " would fail whatever the limit (see the notes above)");
+    plan.advice.push_back(Plural(refused, "page", "pages") +
+                          " would fail whatever the limit (see each page's note)");
   }
 }
 
 nlohmann::ordered_json PageJson(const PagePlan& p) {
-  nlohmann::ordered_json j = {{"name", p.name},
-                      {"renders", p.renders},
-                      {"requested", {{"width", p.requested_width}, {"height", p.requested_height}, {"bytes", p.requested_bytes}}},
-                      {"planned", {{"width", p.width}, {"height", p.height}, {"bytes", p.reserved_bytes}}},
-                      {"outcome", PageOutcomeName(p.outcome)},
-                      {"in_flight", p.in_flight},
-                      {"note", p.note}};
+  nlohmann::ordered_json j = {
+      {"name", p.name},
+      {"renders", p.renders},
+      {"requested",
+       {{"width", p.requested_width},
+        {"height", p.requested_height},
+        {"bytes", p.requested_bytes}}},
+      {"planned",
+       {{"width", p.width}, {"height", p.height}, {"bytes", p.reserved_bytes}}},
+      {"outcome", PageOutcomeName(p.outcome)},
+      {"in_flight", p.in_flight},
+      {"note", p.note}};
   if (p.width_pt > 0) {
     j["width_pt"] = p.width_pt;
     j["height_pt"] = p.height_pt;
@@ -221,25 +249,32 @@ nlohmann::ordered_json PageJson(const PagePlan& p) {
 
 std::string Dims(int w, int h) { return std::to_string(w) + " x " + std::to_string(h); }
 
-// One table row: name, requested raster and reservation, what the budget grants, pages in flight.
+// One table row: name, requested raster and reservation, what the budget grants, pages in
+// flight.
 std::string Row(const std::string& name, const PagePlan& p, int workers) {
-  std::string wanted = p.renders && p.requested_width > 0 ? Dims(p.requested_width, p.requested_height)
-                                                          : (p.renders ? "-" : "text layer");
+  std::string wanted = p.renders && p.requested_width > 0
+                           ? Dims(p.requested_width, p.requested_height)
+                           : (p.renders ? "-" : "text layer");
   std::string outcome = PageOutcomeName(p.outcome);
   if (p.outcome == PageOutcome::kDownscaled) {
-    outcome += " to " + Dims(p.width, p.height) + " (" + FormatBytes(p.reserved_bytes) + ")";
+    outcome +=
+        " to " + Dims(p.width, p.height) + " (" + FormatBytes(p.reserved_bytes) + ")";
   }
   const std::string flight =
-      p.outcome == PageOutcome::kRefused ? "0" : std::to_string(p.in_flight) + " of " + std::to_string(workers);
+      p.outcome == PageOutcome::kRefused
+          ? "0"
+          : std::to_string(p.in_flight) + " of " + std::to_string(workers);
   char line[512];
   std::string out;
   if (name.size() > 26) {
     out = "  " + name + "\n";
     std::snprintf(line, sizeof line, "  %-26s %-22s %11s  %-10s %s\n", "", wanted.c_str(),
-                  FormatBytes(p.requested_bytes).c_str(), flight.c_str(), outcome.c_str());
+                  FormatBytes(p.requested_bytes).c_str(), flight.c_str(),
+                  outcome.c_str());
   } else {
-    std::snprintf(line, sizeof line, "  %-26s %-22s %11s  %-10s %s\n", name.c_str(), wanted.c_str(),
-                  FormatBytes(p.requested_bytes).c_str(), flight.c_str(), outcome.c_str());
+    std::snprintf(line, sizeof line, "  %-26s %-22s %11s  %-10s %s\n", name.c_str(),
+                  wanted.c_str(), FormatBytes(p.requested_bytes).c_str(), flight.c_str(),
+                  outcome.c_str());
   }
   out += line;
   if (!p.note.empty()) out += "  " + std::string(26, ' ') + " note: " + p.note + "\n";
@@ -262,7 +297,8 @@ const char* PageOutcomeName(PageOutcome outcome) {
 
 int64_t MemoryPlan::FixedBytesFor(int k) const {
   int64_t bytes = pdf_store_bytes;
-  for (int i = 0; i < k && i < static_cast<int>(engines.size()); ++i) bytes += engines[i].bytes();
+  for (int i = 0; i < k && i < static_cast<int>(engines.size()); ++i)
+    bytes += engines[i].bytes();
   // Beyond the engines measured, each further one costs what the last did.
   if (k > static_cast<int>(engines.size()) && !engines.empty()) {
     bytes += (k - static_cast<int64_t>(engines.size())) * engines.back().bytes();
@@ -287,7 +323,8 @@ StatusOr<MemoryPlan> PlanMemory(const RunOptions& options, const EngineFactory& 
   plan.ram_bytes = PhysicalMemoryBytes();
   plan.cgroup_limit_bytes = CgroupMemoryLimitBytes();
   plan.limit_from_flag = options.memory_limit_bytes > 0;
-  plan.limit_bytes = plan.limit_from_flag ? options.memory_limit_bytes : DefaultMemoryLimitBytes();
+  plan.limit_bytes =
+      plan.limit_from_flag ? options.memory_limit_bytes : DefaultMemoryLimitBytes();
 
   // Loaded as a run loads them; each engine then gets one page (sized as if memory were
   // no object) so that models an engine loads on first use are charged too.
@@ -310,9 +347,10 @@ StatusOr<MemoryPlan> PlanMemory(const RunOptions& options, const EngineFactory& 
   Engine& engine = *fixed.engines.front();
   const int64_t page_budget = plan.page_budget_bytes();
   const std::string at = " at " + std::to_string(options.render.dpi) + " DPI";
-  plan.typical_pages.push_back(PlanPage(engine, a4, true, options, page_budget, "A4", "an A4 page" + at));
   plan.typical_pages.push_back(
-      PlanPage(engine, letter, true, options, page_budget, "Letter", "a Letter page" + at));
+      PlanPage(engine, a4, true, options, page_budget, "A4", "an A4 page" + at));
+  plan.typical_pages.push_back(PlanPage(engine, letter, true, options, page_budget,
+                                        "Letter", "a Letter page" + at));
 
   InputWalker walker(options.inputs);
   while (std::optional<InputItem> item = walker.Next()) {
@@ -330,12 +368,14 @@ StatusOr<MemoryPlan> PlanMemory(const RunOptions& options, const EngineFactory& 
       continue;
     }
     d.pages = (*doc)->page_count();
-    d.pages_planned = options.max_pages > 0 ? std::min(d.pages, options.max_pages) : d.pages;
+    d.pages_planned =
+        options.max_pages > 0 ? std::min(d.pages, options.max_pages) : d.pages;
     const bool pdf = (*doc)->format() == DocumentFormat::kPdf;
     for (int p = 0; p < d.pages_planned; ++p) {
       const StatusOr<PageGeometry> geometry = (*doc)->Geometry(p);
       const std::string name = "page " + std::to_string(p + 1);
-      PagePlan page = PlanPage(engine, geometry, pdf, options, page_budget, name, name + " of " + item->path);
+      PagePlan page = PlanPage(engine, geometry, pdf, options, page_budget, name,
+                               name + " of " + item->path);
       d.downscaled += page.outcome == PageOutcome::kDownscaled ? 1 : 0;
       d.refused += page.outcome == PageOutcome::kRefused ? 1 : 0;
       if (d.largest_page == 0 || page.requested_bytes > d.largest.requested_bytes) {
@@ -387,7 +427,10 @@ std::string MemoryPlan::ToJson() const {
       {"memory_limit_source", limit_from_flag ? "--memory-limit" : "default"},
       {"physical_memory_bytes", ram_bytes},
       {"cgroup_limit_bytes", cgroup_limit_bytes},
-      {"fixed", {{"pdf_store_bytes", pdf_store_bytes}, {"engines", engines_json}, {"total_bytes", fixed_bytes}}},
+      {"fixed",
+       {{"pdf_store_bytes", pdf_store_bytes},
+        {"engines", engines_json},
+        {"total_bytes", fixed_bytes}}},
       {"page_budget_bytes", page_budget_bytes()},
       {"typical_pages", typical},
       {"documents", docs},
@@ -396,7 +439,8 @@ std::string MemoryPlan::ToJson() const {
       {"pages_in_flight", pages_in_flight},
       {"required_limit_bytes", required_limit_bytes},
       {"suggested_workers", suggested_workers},
-      {"suggested_memory_limit_bytes", ((required_limit_bytes + (1ll << 20) - 1) >> 20) << 20},
+      {"suggested_memory_limit_bytes", ((required_limit_bytes + (1ll << 20) - 1) >> 20)
+                                           << 20},
       {"fixed_fit", fixed_fit},
       {"fits", fits},
       {"advice", advice},
@@ -408,46 +452,56 @@ std::string MemoryPlan::ToJson() const {
 std::string MemoryPlan::ToText() const {
   std::string out;
   char line[512];
-  out += "Plan for: --engine " + engine + " --lang " + lang + " --workers " + std::to_string(workers) +
-         " --dpi " + std::to_string(dpi) + " --max-dim " + std::to_string(max_dim) + "\n\n";
+  out += "Plan for: --engine " + engine + " --lang " + lang + " --workers " +
+         std::to_string(workers) + " --dpi " + std::to_string(dpi) + " --max-dim " +
+         std::to_string(max_dim) + "\n\n";
   const std::string source =
-      limit_from_flag ? "--memory-limit"
-                      : "default: half of min(RAM " + FormatBytes(ram_bytes) + ", cgroup limit " +
-                            (cgroup_limit_bytes > 0 ? FormatBytes(cgroup_limit_bytes) : std::string("none")) + ")";
-  std::snprintf(line, sizeof line, "  %-26s %9s  %s\n", "memory limit", FormatBytes(limit_bytes).c_str(),
-                source.c_str());
+      limit_from_flag
+          ? "--memory-limit"
+          : "default: half of min(RAM " + FormatBytes(ram_bytes) + ", cgroup limit " +
+                (cgroup_limit_bytes > 0 ? FormatBytes(cgroup_limit_bytes)
+                                        : std::string("none")) +
+                ")";
+  std::snprintf(line, sizeof line, "  %-26s %9s  %s\n", "memory limit",
+                FormatBytes(limit_bytes).c_str(), source.c_str());
   out += line;
-  std::snprintf(line, sizeof line, "  %-26s %9s  %s\n", "PDF resource store", FormatBytes(pdf_store_bytes).c_str(),
-                "fixed (--pdf-store)");
+  std::snprintf(line, sizeof line, "  %-26s %9s  %s\n", "PDF resource store",
+                FormatBytes(pdf_store_bytes).c_str(), "fixed (--pdf-store)");
   out += line;
   for (size_t i = 0; i < engines.size(); ++i) {
-    const std::string name =
-        "worker " + std::to_string(i + 1) + ": " + engine + (engine == "auto" ? " (" + auto_ocr + ")" : "");
+    const std::string name = "worker " + std::to_string(i + 1) + ": " + engine +
+                             (engine == "auto" ? " (" + auto_ocr + ")" : "");
     std::string how = "fixed, measured at load";
-    if (engines[i].first_page_bytes > 0) how += " (+" + FormatBytes(engines[i].first_page_bytes) + " on its first page)";
-    std::snprintf(line, sizeof line, "  %-26s %9s  %s\n", name.c_str(), FormatBytes(engines[i].bytes()).c_str(),
-                  how.c_str());
+    if (engines[i].first_page_bytes > 0)
+      how += " (+" + FormatBytes(engines[i].first_page_bytes) + " on its first page)";
+    std::snprintf(line, sizeof line, "  %-26s %9s  %s\n", name.c_str(),
+                  FormatBytes(engines[i].bytes()).c_str(), how.c_str());
     out += line;
   }
-  std::snprintf(line, sizeof line, "  %-26s %9s  %s\n", "fixed costs", FormatBytes(fixed_bytes).c_str(),
-                fixed_fit ? "charged at start" : "MORE THAN THE LIMIT: a run would not start");
+  std::snprintf(
+      line, sizeof line, "  %-26s %9s  %s\n", "fixed costs",
+      FormatBytes(fixed_bytes).c_str(),
+      fixed_fit ? "charged at start" : "MORE THAN THE LIMIT: a run would not start");
   out += line;
   std::snprintf(line, sizeof line, "  %-26s %9s  %s\n\n", "left for pages",
                 FormatBytes(std::max<int64_t>(0, page_budget_bytes())).c_str(),
                 "the most one page can reserve");
   out += line;
 
-  std::snprintf(line, sizeof line, "  %-26s %-22s %11s  %-10s %s\n", "page", "raster (px)", "reservation",
-                "in flight", "outcome");
+  std::snprintf(line, sizeof line, "  %-26s %-22s %11s  %-10s %s\n", "page",
+                "raster (px)", "reservation", "in flight", "outcome");
   out += line;
-  for (const PagePlan& p : typical_pages) out += Row(p.name + " at " + std::to_string(dpi) + " DPI", p, workers);
+  for (const PagePlan& p : typical_pages)
+    out += Row(p.name + " at " + std::to_string(dpi) + " DPI", p, workers);
   for (const DocumentPlan& d : documents) {
     if (!d.error.empty()) {
-      out += "  " + d.path + "\n  " + std::string(26, ' ') + " cannot be opened: " + d.error + "\n";
+      out += "  " + d.path + "\n  " + std::string(26, ' ') +
+             " cannot be opened: " + d.error + "\n";
       continue;
     }
     std::string name = d.path + " (" + Plural(d.pages, "page", "pages");
-    if (d.pages_planned < d.pages) name += ", first " + std::to_string(d.pages_planned) + " planned";
+    if (d.pages_planned < d.pages)
+      name += ", first " + std::to_string(d.pages_planned) + " planned";
     if (d.pages_planned > 1) name += "; largest: page " + std::to_string(d.largest_page);
     name += ")";
     if (d.largest_page == 0) {
@@ -456,20 +510,23 @@ std::string MemoryPlan::ToText() const {
     }
     out += Row(name, d.largest, workers);
     if (d.pages_planned > 1 && (d.downscaled > 0 || d.refused > 0)) {
-      out += "  " + std::string(26, ' ') + " " + Plural(d.downscaled, "page", "pages") + " downscaled, " +
-             std::to_string(d.refused) + " refused\n";
+      out += "  " + std::string(26, ' ') + " " + Plural(d.downscaled, "page", "pages") +
+             " downscaled, " + std::to_string(d.refused) + " refused\n";
     }
   }
   out += "\n";
   if (engine == "auto") {
-    out += "auto: every page planned as OCR (the worst case); a page whose text layer is good reserves " +
-           FormatBytes(kTextLayerBytes) + ".\n";
+    out +=
+        "auto: every page planned as OCR (the worst case); a page whose text layer is "
+        "good reserves " +
+        FormatBytes(kTextLayerBytes) + ".\n";
   }
   const std::string workers_text = Plural(workers, "worker", "workers");
   if (fits) {
-    out += "Fits: " + workers_text + (workers == 1 ? " needs " : " need ") + FormatBytes(required_limit_bytes) +
-           " of " + FormatBytes(limit_bytes) + "; " + std::to_string(pages_in_flight) +
-           (pages_in_flight == 1 ? " page" : " pages") + " in flight at once.\n";
+    out += "Fits: " + workers_text + (workers == 1 ? " needs " : " need ") +
+           FormatBytes(required_limit_bytes) + " of " + FormatBytes(limit_bytes) + "; " +
+           std::to_string(pages_in_flight) + (pages_in_flight == 1 ? " page" : " pages") +
+           " in flight at once.\n";
   } else {
     out += "Would not run as asked:\n";
     for (const std::string& a : advice) out += "  - " + a + "\n";

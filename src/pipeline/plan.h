@@ -24,16 +24,16 @@ namespace pageflow {
 enum class PageOutcome {
   kFits,        // rendered as requested (--dpi, --max-dim)
   kDownscaled,  // reduced to fit what the budget leaves per page
-  kRefused,     // fails in a run: too big even reduced, unreadable, or the engine cannot read it
+  kRefused,     // fails in a run: too big even reduced, unreadable, engine cannot read it
 };
 const char* PageOutcomeName(PageOutcome outcome);  // "fits", "downscaled", "refused"
 
 // One page as the run would treat it, alone (other pages in flight are not counted).
 struct PagePlan {
-  std::string name;        // "A4", "Letter", or "page 3" of a document
-  double width_pt = 0;     // PDF pages; 0 for pictures
+  std::string name;     // "A4", "Letter", or "page 3" of a document
+  double width_pt = 0;  // PDF pages; 0 for pictures
   double height_pt = 0;
-  bool renders = false;    // false: the engine reads the text layer only (or refuses)
+  bool renders = false;  // false: the engine reads the text layer only (or refuses)
   // The raster at --dpi and --max-dim, and the reservation it needs (raster, decoding,
   // engine working set; at least the text layer's), whatever the limit.
   int requested_width = 0, requested_height = 0;
@@ -42,18 +42,19 @@ struct PagePlan {
   int width = 0, height = 0;
   int64_t reserved_bytes = 0;
   PageOutcome outcome = PageOutcome::kFits;
-  int in_flight = 0;  // pages this big the budget lets the workers hold at once (<= workers)
-  std::string note;   // why it was reduced (--max-dim) or refused
+  // Pages this big the budget lets the workers hold at once (<= workers).
+  int in_flight = 0;
+  std::string note;  // why it was reduced (--max-dim) or refused
 };
 
 struct DocumentPlan {
   std::string path;
-  std::string error;        // non-empty: cannot be opened (the run fails the document)
-  int pages = 0;            // in the document
-  int pages_planned = 0;    // after --max-pages
-  int downscaled = 0;       // pages reduced to fit the budget
-  int refused = 0;          // pages that would fail
-  int largest_page = 0;     // 1-based: the page with the largest requested reservation
+  std::string error;      // non-empty: cannot be opened (the run fails the document)
+  int pages = 0;          // in the document
+  int pages_planned = 0;  // after --max-pages
+  int downscaled = 0;     // pages reduced to fit the budget
+  int refused = 0;        // pages that would fail
+  int largest_page = 0;   // 1-based: the page with the largest requested reservation
   PagePlan largest;
 };
 
@@ -85,20 +86,23 @@ struct MemoryPlan {
   int64_t fixed_bytes = 0;          // store + engines
   // Fixed costs of the first k workers (k = 1..workers): store + engines[0..k).
   int64_t FixedBytesFor(int k) const;
-  // limit - fixed: the largest single page reservation; negative when fixed costs do not fit.
+  // limit - fixed: the largest single page reservation; negative if fixed costs do not fit.
   int64_t page_budget_bytes() const { return limit_bytes - fixed_bytes; }
 
   std::vector<PagePlan> typical_pages;  // A4 and Letter at --dpi
   std::vector<DocumentPlan> documents;  // the INPUTs, if any
 
-  // The verdict, over the documents' pages when INPUTs were given, else the typical pages.
-  int64_t page_bytes = 0;            // the largest requested reservation among them
-  int pages_in_flight = 0;           // pages of that size the budget lets the workers hold
-  int64_t required_limit_bytes = 0;  // fixed + workers x page_bytes: every worker busy, nothing reduced
-  int suggested_workers = 0;         // most workers (<= workers) that fit the limit; 0: not even 1
-  bool fixed_fit = false;            // the fixed costs fit the limit at all
-  bool fits = false;                 // fixed costs fit, all workers busy at once, no page reduced or failed
-  std::vector<std::string> advice;   // what to change, one sentence each
+  // The verdict, over the documents' pages when INPUTs were given, else the typical ones.
+  int64_t page_bytes = 0;   // the largest requested reservation among them
+  int pages_in_flight = 0;  // pages of that size the budget lets the workers hold
+  // fixed + workers x page_bytes: every worker busy at once, nothing reduced.
+  int64_t required_limit_bytes = 0;
+  // The most workers (<= workers) that fit the limit that way; 0: not even one.
+  int suggested_workers = 0;
+  bool fixed_fit = false;  // the fixed costs fit the limit at all
+  // Fixed costs fit, all workers busy at once, no page reduced or failed, every input opens.
+  bool fits = false;
+  std::vector<std::string> advice;  // what to change, one sentence each
 
   // As `pageflow run` would exit on the same inputs, with one addition: 0 fits; 1 some
   // page would be downscaled or refused, a document cannot be opened, or the workers
@@ -114,6 +118,7 @@ struct MemoryPlan {
 // Errors: INVALID_ARGUMENT for workers < 1, and CreateEngine's errors (an engine that
 // cannot load). A limit too small for the fixed costs is not an error: the plan says so.
 // `create` makes the engines (CreateEngine; tests substitute their own).
-StatusOr<MemoryPlan> PlanMemory(const RunOptions& options, const EngineFactory& create = CreateEngine);
+StatusOr<MemoryPlan> PlanMemory(const RunOptions& options,
+                                const EngineFactory& create = CreateEngine);
 
 }  // namespace pageflow

@@ -25,8 +25,9 @@ RunOptions Options(const std::string& engine, int workers, int64_t limit) {
 
 // What the run's planner asks for an A4 page with Tesseract, the limit no object.
 RenderPlan TesseractA4(const RenderOptions& render) {
-  StatusOr<RenderPlan> p = PlanRender(PageGeometry{595.276, 841.89}, render, TesseractWorkingBytes,
-                                      std::numeric_limits<int64_t>::max());
+  StatusOr<RenderPlan> p =
+      PlanRender(PageGeometry{595.276, 841.89}, render, TesseractWorkingBytes,
+                 std::numeric_limits<int64_t>::max());
   EXPECT_OK(p);
   return *p;
 }
@@ -73,8 +74,10 @@ TEST(PlanTest, TooLittleForAllWorkersSuggestsFewer) {
   EXPECT_EQ(plan->required_limit_bytes, 64 * kMiB + 4 * kTextLayerBytes);
   EXPECT_EQ(plan->ExitCode(), 1);
   ASSERT_FALSE(plan->advice.empty());
-  EXPECT_NE(plan->advice[0].find("4 workers need at least 96M"), std::string::npos) << plan->advice[0];
-  EXPECT_NE(plan->advice[0].find("use --workers 2"), std::string::npos) << plan->advice[0];
+  EXPECT_NE(plan->advice[0].find("4 workers need at least 96M"), std::string::npos)
+      << plan->advice[0];
+  EXPECT_NE(plan->advice[0].find("use --workers 2"), std::string::npos)
+      << plan->advice[0];
 }
 
 TEST(PlanTest, PageThatCannotGetItsTextLayerIsRefused) {
@@ -82,7 +85,8 @@ TEST(PlanTest, PageThatCannotGetItsTextLayerIsRefused) {
   ASSERT_OK(plan);
   EXPECT_EQ(plan->typical_pages[0].outcome, PageOutcome::kRefused);
   EXPECT_EQ(plan->typical_pages[0].in_flight, 0);
-  EXPECT_NE(plan->typical_pages[0].note.find("needs 8.0M"), std::string::npos) << plan->typical_pages[0].note;
+  EXPECT_NE(plan->typical_pages[0].note.find("needs 8.0M"), std::string::npos)
+      << plan->typical_pages[0].note;
   EXPECT_EQ(plan->ExitCode(), 1);
 }
 
@@ -93,7 +97,8 @@ TEST(PlanTest, FixedCostsOverTheLimitAreFatal) {
   EXPECT_FALSE(plan->fits);
   EXPECT_EQ(plan->ExitCode(), 3);
   ASSERT_FALSE(plan->advice.empty());
-  EXPECT_NE(plan->advice[0].find("--memory-limit 72M"), std::string::npos) << plan->advice[0];
+  EXPECT_NE(plan->advice[0].find("--memory-limit 72M"), std::string::npos)
+      << plan->advice[0];
 }
 
 TEST(PlanTest, TesseractPagesArePlannedWithItsWorkingSet) {
@@ -145,10 +150,13 @@ TEST(PlanTest, PageTooBigForTheBudgetIsDownscaledWithinIt) {
 
 TEST(PlanTest, DocumentsAreSizedByTheirLargestPage) {
   testing::TempDir dir;
-  testing::WriteTestPdf(dir.path() + "/two.pdf", {{.lines = {"small"}}, {.width_pt = 1224, .height_pt = 1584, .lines = {"big"}}});
+  testing::WriteTestPdf(
+      dir.path() + "/two.pdf",
+      {{.lines = {"small"}}, {.width_pt = 1224, .height_pt = 1584, .lines = {"big"}}});
   testing::WriteTestImage(dir.path() + "/scan.png", 1200, 1600);
   RunOptions o = Options("text-layer", 1, 1024 * kMiB);
-  o.inputs = {dir.path() + "/two.pdf", dir.path() + "/scan.png", dir.path() + "/missing.pdf"};
+  o.inputs = {dir.path() + "/two.pdf", dir.path() + "/scan.png",
+              dir.path() + "/missing.pdf"};
   StatusOr<MemoryPlan> plan = PlanMemory(o);
   ASSERT_OK(plan);
   ASSERT_EQ(plan->documents.size(), 3u);
@@ -160,7 +168,8 @@ TEST(PlanTest, DocumentsAreSizedByTheirLargestPage) {
   const DocumentPlan& png = plan->documents[1];
   EXPECT_EQ(png.pages, 1);
   EXPECT_EQ(png.refused, 1);
-  EXPECT_NE(png.largest.note.find("no text layer"), std::string::npos) << png.largest.note;
+  EXPECT_NE(png.largest.note.find("no text layer"), std::string::npos)
+      << png.largest.note;
   EXPECT_FALSE(plan->documents[2].error.empty());
   EXPECT_EQ(plan->ExitCode(), 1);
 
@@ -204,10 +213,12 @@ TEST(PlanTest, AnyEngineIsMeasuredThroughItsOwnChargesAndWorkingSet) {
   RunOptions o = Options("lazy", 2, 512 * kMiB);
   int created = 0;
   StatusOr<MemoryPlan> plan =
-      PlanMemory(o, [&](const EngineOptions&, MemoryBudget& budget) -> StatusOr<std::unique_ptr<Engine>> {
-        ++created;
-        return std::unique_ptr<Engine>(new LazyEngine(budget));
-      });
+      PlanMemory(o,
+                 [&](const EngineOptions&,
+                     MemoryBudget& budget) -> StatusOr<std::unique_ptr<Engine>> {
+                   ++created;
+                   return std::unique_ptr<Engine>(new LazyEngine(budget));
+                 });
   ASSERT_OK(plan);
   EXPECT_EQ(created, 2);
   ASSERT_EQ(plan->engines.size(), 2u);
@@ -216,8 +227,9 @@ TEST(PlanTest, AnyEngineIsMeasuredThroughItsOwnChargesAndWorkingSet) {
     EXPECT_EQ(e.first_page_bytes, LazyEngine::kModelBytes);
   }
   EXPECT_EQ(plan->fixed_bytes, 64 * kMiB + 2 * LazyEngine::kModelBytes);
-  StatusOr<RenderPlan> want = PlanRender(PageGeometry{595.276, 841.89}, o.render, LazyEngine::WorkingBytes,
-                                         std::numeric_limits<int64_t>::max());
+  StatusOr<RenderPlan> want =
+      PlanRender(PageGeometry{595.276, 841.89}, o.render, LazyEngine::WorkingBytes,
+                 std::numeric_limits<int64_t>::max());
   ASSERT_OK(want);
   EXPECT_EQ(plan->typical_pages[0].requested_bytes, want->total_bytes);
   EXPECT_EQ(plan->typical_pages[0].reserved_bytes, want->total_bytes);

@@ -13,13 +13,16 @@ using nlohmann::json;
 
 json ParseOrFail(const testing::CommandResult& r) {
   json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << r.out << "\nstderr:\n" << r.err;
+  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n"
+                                 << r.out << "\nstderr:\n"
+                                 << r.err;
   return j;
 }
 
 TEST(PlanE2eTest, JsonFiguresAreConsistentWhenThePlanFits) {
-  testing::CommandResult r = testing::RunPageflow(
-      {"plan", "--engine", "tesseract", "--workers", "2", "--memory-limit", "1G", "--json"});
+  testing::CommandResult r =
+      testing::RunPageflow({"plan", "--engine", "tesseract", "--workers", "2",
+                            "--memory-limit", "1G", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   json j = ParseOrFail(r);
   ASSERT_TRUE(j.is_object());
@@ -50,8 +53,9 @@ TEST(PlanE2eTest, JsonFiguresAreConsistentWhenThePlanFits) {
     EXPECT_EQ(p["planned"]["bytes"], p["requested"]["bytes"]);
     EXPECT_EQ(p["in_flight"], 2);
     // A raster is a byte per pixel, plus Tesseract's working set on top.
-    EXPECT_GT(p["planned"]["bytes"].get<int64_t>(),
-              p["planned"]["width"].get<int64_t>() * p["planned"]["height"].get<int64_t>());
+    EXPECT_GT(
+        p["planned"]["bytes"].get<int64_t>(),
+        p["planned"]["width"].get<int64_t>() * p["planned"]["height"].get<int64_t>());
   }
   EXPECT_EQ(j["typical_pages"][0]["name"], "A4");
   EXPECT_EQ(j["typical_pages"][0]["planned"]["width"], 2480);  // 210 mm at 300 DPI
@@ -64,9 +68,13 @@ TEST(PlanE2eTest, PageTooBigForATinyLimitIsDownscaledAndExitsOne) {
   testing::TempDir dir;
   const std::string huge = dir.path() + "/huge.pdf";
   testing::WriteTestPdf(huge, {{.lines = {"Small"}},
-                               {.width_pt = 200 * 72, .height_pt = 200 * 72, .lines = {"Big page"}, .font_pt = 400}});
-  testing::CommandResult r = testing::RunPageflow(
-      {"plan", huge, "--engine", "tesseract", "--workers", "1", "--memory-limit", "300M", "--json"});
+                               {.width_pt = 200 * 72,
+                                .height_pt = 200 * 72,
+                                .lines = {"Big page"},
+                                .font_pt = 400}});
+  testing::CommandResult r =
+      testing::RunPageflow({"plan", huge, "--engine", "tesseract", "--workers", "1",
+                            "--memory-limit", "300M", "--json"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   json j = ParseOrFail(r);
   ASSERT_TRUE(j.is_object());
@@ -80,12 +88,14 @@ TEST(PlanE2eTest, PageTooBigForATinyLimitIsDownscaledAndExitsOne) {
   EXPECT_EQ(d["largest"]["outcome"], "downscaled");
   EXPECT_EQ(d["largest"]["requested"]["width"], 10000);  // --max-dim
   EXPECT_LT(d["largest"]["planned"]["width"].get<int>(), 10000);
-  EXPECT_LE(d["largest"]["planned"]["bytes"].get<int64_t>(), j["page_budget_bytes"].get<int64_t>());
+  EXPECT_LE(d["largest"]["planned"]["bytes"].get<int64_t>(),
+            j["page_budget_bytes"].get<int64_t>());
   EXPECT_GT(j["required_limit_bytes"].get<int64_t>(), 300ll << 20);
   ASSERT_FALSE(j["advice"].empty());
 
   // The table says the same to a person.
-  r = testing::RunPageflow({"plan", huge, "--engine", "tesseract", "--workers", "1", "--memory-limit", "300M"});
+  r = testing::RunPageflow({"plan", huge, "--engine", "tesseract", "--workers", "1",
+                            "--memory-limit", "300M"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("downscaled to"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Would not run as asked"), std::string::npos) << r.out;
@@ -94,8 +104,8 @@ TEST(PlanE2eTest, PageTooBigForATinyLimitIsDownscaledAndExitsOne) {
 TEST(PlanE2eTest, PageAnEngineCannotReadIsRefused) {
   testing::TempDir dir;
   testing::WriteTestImage(dir.path() + "/scan.png", 800, 600);
-  testing::CommandResult r =
-      testing::RunPageflow({"plan", dir.path() + "/scan.png", "--engine", "text-layer", "--json"});
+  testing::CommandResult r = testing::RunPageflow(
+      {"plan", dir.path() + "/scan.png", "--engine", "text-layer", "--json"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   json j = ParseOrFail(r);
   ASSERT_TRUE(j.is_object());
@@ -104,28 +114,27 @@ TEST(PlanE2eTest, PageAnEngineCannotReadIsRefused) {
 }
 
 TEST(PlanE2eTest, TooFewBytesForAllWorkersSuggestsFewerWorkers) {
-  // Text-layer pages reserve 8 MiB each and the engine costs nothing: 64M + 2 x 8M fits 2.
-  testing::CommandResult r =
-      testing::RunPageflow({"plan", "--engine", "text-layer", "--workers", "3", "--memory-limit", "81M"});
+  // Text-layer pages reserve 8 MiB each and the engine costs nothing: 64M + 2 x 8M
+  // fits 2.
+  testing::CommandResult r = testing::RunPageflow(
+      {"plan", "--engine", "text-layer", "--workers", "3", "--memory-limit", "81M"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("3 workers need at least 88M"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("with 81M, use --workers 2"), std::string::npos) << r.out;
 }
 
 TEST(PlanE2eTest, FixedCostsOverTheLimitExitThree) {
-  testing::CommandResult r = testing::RunPageflow({"plan", "--engine", "text-layer", "--memory-limit", "40M"});
+  testing::CommandResult r =
+      testing::RunPageflow({"plan", "--engine", "text-layer", "--memory-limit", "40M"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("would not start"), std::string::npos) << r.out;
 }
 
 TEST(PlanE2eTest, BadFlagsAreUsageErrors) {
   const std::vector<std::vector<std::string>> bad = {
-      {"plan", "--engine", "nope"},
-      {"plan", "--memory-limit", "lots"},
-      {"plan", "--pdf-store", "-5"},
-      {"plan", "--dpi", "5"},
-      {"plan", "--workers", "two"},
-      {"plan", "--bogus"},
+      {"plan", "--engine", "nope"},  {"plan", "--memory-limit", "lots"},
+      {"plan", "--pdf-store", "-5"}, {"plan", "--dpi", "5"},
+      {"plan", "--workers", "two"},  {"plan", "--bogus"},
   };
   for (const auto& args : bad) {
     testing::CommandResult r = testing::RunPageflow(args);
