@@ -16,7 +16,9 @@
 namespace pageflow {
 
 // Exit codes (DESIGN §4): 0 all pages done, 1 some pages or documents failed (the rest
-// written), 2 usage error, 3 fatal.
+// written), 2 usage error, 3 fatal. `plan` uses them for what a run would do: 0 fits,
+// 1 some page would be downscaled or refused (or workers would wait on memory), 3 the
+// fixed costs alone exceed the limit.
 constexpr int kExitOk = 0;
 constexpr int kExitPartial = 1;
 constexpr int kExitUsage = 2;
@@ -45,5 +47,6 @@ Command AddEnqueueCommand(CLI::App& app);
 Command AddWorkerCommand(CLI::App& app);
 Command AddQueueStatusCommand(CLI::App& app);
 Command AddServeCommand(CLI::App& app);
+Command AddPlanCommand(CLI::App& app);
 
 }  // namespace pageflow

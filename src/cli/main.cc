@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       AddWorkerCommand(app),
       AddQueueStatusCommand(app),
       AddServeCommand(app),
+      AddPlanCommand(app),
   };
 
   try {

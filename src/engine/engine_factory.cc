@@ -67,19 +67,12 @@ StatusOr<std::unique_ptr<Engine>> CreateEngine(const EngineOptions& options, Mem
   return CreateEngineShared(options, budget, nullptr);
 }
 
-StatusOr<std::vector<std::unique_ptr<Engine>>> CreateEngines(const EngineOptions& options, MemoryBudget& budget,
-                                                             int count) {
+StatusOr<EngineFactory> CreateSharedEngineFactory(const EngineOptions& options, MemoryBudget& budget) {
   std::shared_ptr<VlmEngineGroup> vlm;
   if (options.kind == "vlm" || (options.kind == "auto" && options.auto_ocr == "vlm")) {
     PF_ASSIGN_OR_RETURN(vlm, CreateVlmEngineGroup(options.vlm, {options.lang, options.tessdata_dir}, budget));
   }
-  std::vector<std::unique_ptr<Engine>> engines;
-  for (int i = 0; i < count; ++i) {
-    StatusOr<std::unique_ptr<Engine>> e = CreateEngineShared(options, budget, vlm);
-    if (!e.ok()) return e.status().WithContext("worker " + std::to_string(i + 1) + " of " + std::to_string(count));
-    engines.push_back(std::move(*e));
-  }
-  return engines;
+  return EngineFactory([vlm](const EngineOptions& o, MemoryBudget& b) { return CreateEngineShared(o, b, vlm); });
 }
 
 }  // namespace pageflow

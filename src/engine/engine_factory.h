@@ -5,6 +5,7 @@
 //   StatusOr<std::unique_ptr<Engine>> e = CreateEngine({.kind = "auto"}, budget);
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,10 +28,12 @@ struct EngineOptions {
 // INVALID_ARGUMENT for an unknown kind; UNAVAILABLE when a model cannot load;
 // RESOURCE_EXHAUSTED when its fixed cost does not fit the budget.
 StatusOr<std::unique_ptr<Engine>> CreateEngine(const EngineOptions& options, MemoryBudget& budget);
-// `count` engines, one per worker, sharing what they can (the vlm engines share one
-// fallback, metrics and the supervised server). Same errors as CreateEngine.
-StatusOr<std::vector<std::unique_ptr<Engine>>> CreateEngines(const EngineOptions& options, MemoryBudget& budget,
-                                                             int count);
+// Makes one engine; CreateEngine is one, tests substitute their own.
+using EngineFactory = std::function<StatusOr<std::unique_ptr<Engine>>(const EngineOptions&, MemoryBudget&)>;
+// A factory for the engines of one run (one per worker) that share what they can: the
+// vlm engines share one fallback, metrics and the supervised server, created and
+// charged now. Same errors as CreateEngine.
+StatusOr<EngineFactory> CreateSharedEngineFactory(const EngineOptions& options, MemoryBudget& budget);
 bool IsKnownEngine(const std::string& kind);
 // The engine kinds, for messages and help: "auto, text-layer, tesseract, ppocr".
 std::string KnownEnginesList();

@@ -2,10 +2,6 @@
 
 namespace pageflow {
 
-// Text extraction allocates MuPDF's structured text for one page; bounded by the page's
-// content and small next to a raster, so it is covered by this flat reservation.
-constexpr int64_t kTextLayerBytes = 8ll << 20;
-
 StatusOr<Document*> DocumentPageAccess::Doc() {
   if (doc_ == nullptr) {
     PF_ASSIGN_OR_RETURN(*owner_, OpenDocument(path_));

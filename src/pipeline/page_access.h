@@ -3,6 +3,7 @@
 // the engine's working set, and only then renders.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,10 @@
 #include "raster/render_plan.h"
 
 namespace pageflow {
+
+// What TextLayer() reserves while it extracts: MuPDF's structured text for one page is
+// bounded by the page's content and small next to a raster, so a flat figure covers it.
+constexpr int64_t kTextLayerBytes = 8ll << 20;
 
 class DocumentPageAccess final : public PageAccess {
  public:

@@ -21,6 +21,7 @@
 #include "output/atomic_file.h"
 #include "output/document_writer.h"
 #include "output/workspace.h"
+#include "pipeline/fixed_costs.h"
 #include "pipeline/page_access.h"
 #include "pipeline/progress.h"
 
@@ -402,13 +403,10 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   MemoryBudget budget(limit);
   Governor governor(&budget, GovernorOptions{});
 
-  // Fixed costs first: MuPDF's store, then one engine per worker.
-  SetPdfStoreLimit(options.pdf_store_bytes);
-  PF_ASSIGN_OR_RETURN(Reservation store, budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
-  EngineOptions engine_options = options.engine;
-  engine_options.vlm.stop = stop;  // a remote engine abandons its waits on Ctrl-C
-  PF_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Engine>> engines,
-                      CreateEngines(engine_options, budget, options.workers));
+  // Fixed costs first: MuPDF's store, then one engine per worker (kept for the whole run).
+  RunOptions charged = options;
+  charged.engine.vlm.stop = stop;  // a remote engine abandons its waits on Ctrl-C
+  PF_ASSIGN_OR_RETURN(FixedCosts fixed_costs, ChargeFixedCosts(charged, budget));
   const MemoryBudgetStats fixed = budget.Stats();
   LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) +
           " (" + std::to_string(options.workers) + " x " + options.engine.kind +
@@ -417,7 +415,7 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   governor.Start();
   RunSummary summary;
   Run run(options, std::move(ws), &budget, stop);
-  PF_RETURN_IF_ERROR(run.Execute(std::move(engines), &summary));
+  PF_RETURN_IF_ERROR(run.Execute(std::move(fixed_costs.engines), &summary));
   governor.Stop();
 
   const MemoryBudgetStats bs = budget.Stats();
