@@ -25,6 +25,7 @@ namespace pageflow {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::FreePort;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
@@ -39,18 +40,6 @@ std::string RedisServerPath() {
     if (access(p, X_OK) == 0) return p;
   }
   return "";
-}
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 // Forks argv with stdout/stderr appended to log; returns the pid.

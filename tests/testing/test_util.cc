@@ -1,6 +1,9 @@
 #include "testing/test_util.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <leptonica/allheaders.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -203,6 +206,18 @@ int StartPageflow(const std::vector<std::string>& args) {
 std::string SourceDir() {
   const char* dir = std::getenv("PAGEFLOW_SOURCE_DIR");
   return dir != nullptr ? dir : PAGEFLOW_DEFAULT_SOURCE_DIR;
+}
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
 }
 
 }  // namespace pageflow::testing

@@ -75,4 +75,7 @@ int StartPageflow(const std::vector<std::string>& args);
 // Directory of the source tree ($PAGEFLOW_SOURCE_DIR).
 std::string SourceDir();
 
+// A loopback TCP port that was free a moment ago (for test servers).
+int FreePort();
+
 }  // namespace pageflow::testing

@@ -21,6 +21,7 @@ namespace pageflow {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::FreePort;
 using nlohmann::json;
 
 constexpr int kTarget = 256;  // small pages: fast tests
@@ -67,18 +68,6 @@ class TestServer {
   pid_t pid_ = -1;
   int port_ = 0;
 };
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::vector<testing::TestPage> Pages(int n, double width_pt = 612, double height_pt = 792) {
   std::vector<testing::TestPage> pages;
