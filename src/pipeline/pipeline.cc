@@ -91,7 +91,7 @@ class Run {
         jobs_(static_cast<size_t>(o.workers)),
         events_(static_cast<size_t>(2 * o.workers + 4)) {}
 
-  Status Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* summary);
+  Status Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSummary* summary);
 
  private:
   void Source();
@@ -363,7 +363,7 @@ void Run::Monitor() {
   if (draw) SetStatusLine("");
 }
 
-Status Run::Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* summary) {
+Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSummary* summary) {
   std::thread monitor([this] { Monitor(); });
   std::thread source([this] {
     Source();
@@ -395,18 +395,41 @@ Status Run::Execute(std::vector<std::unique_ptr<Engine>> engines, RunSummary* su
 
 }  // namespace
 
+PipelineHost::PipelineHost(int64_t limit_bytes)
+    : budget_(std::make_unique<MemoryBudget>(limit_bytes > 0 ? limit_bytes : DefaultMemoryLimitBytes())) {}
+
+StatusOr<const FixedCosts*> PipelineHost::Prepare(const RunOptions& options, const std::atomic<bool>* stop) {
+  // Engines that talk to a server own per-run state (its supervisor, metrics): never reused.
+  const bool reusable = options.engine.kind != "vlm" && options.engine.auto_ocr != "vlm";
+  const EngineOptions& e = options.engine;
+  const std::string key = e.kind + '\n' + e.auto_ocr + '\n' + e.lang + '\n' + e.tessdata_dir + '\n' +
+                          e.models_dir + '\n' + std::to_string(options.workers) + '\n' +
+                          std::to_string(options.pdf_store_bytes);
+  if (reusable && key == key_) return &fixed_;
+  fixed_ = FixedCosts{};  // release the previous engines and their charges first
+  key_.clear();
+  RunOptions charged = options;
+  charged.engine.vlm.stop = stop;  // a remote engine abandons its waits on Ctrl-C
+  PF_ASSIGN_OR_RETURN(fixed_, ChargeFixedCosts(charged, *budget_));
+  ++loads_;
+  if (reusable) key_ = key;
+  return &fixed_;
+}
+
 StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bool>* stop) {
+  PipelineHost host(options.memory_limit_bytes);
+  return RunPipeline(options, stop, &host);
+}
+
+StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bool>* stop, PipelineHost* host) {
   const Clock::time_point start = Clock::now();
   PF_ASSIGN_OR_RETURN(Workspace ws, Workspace::Open(options.out_dir, Fingerprint(options), options.remove_stale_temporaries));
-  const int64_t limit =
-      options.memory_limit_bytes > 0 ? options.memory_limit_bytes : DefaultMemoryLimitBytes();
-  MemoryBudget budget(limit);
+  MemoryBudget& budget = host->budget();
+  const int64_t limit = budget.limit_bytes();
   Governor governor(&budget, GovernorOptions{});
 
   // Fixed costs first: MuPDF's store, then one engine per worker (kept for the whole run).
-  RunOptions charged = options;
-  charged.engine.vlm.stop = stop;  // a remote engine abandons its waits on Ctrl-C
-  PF_ASSIGN_OR_RETURN(FixedCosts fixed_costs, ChargeFixedCosts(charged, budget));
+  PF_ASSIGN_OR_RETURN(const FixedCosts* fixed_costs, host->Prepare(options, stop));
   const MemoryBudgetStats fixed = budget.Stats();
   LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) +
           " (" + std::to_string(options.workers) + " x " + options.engine.kind +
@@ -415,9 +438,8 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   governor.Start();
   RunSummary summary;
   Run run(options, std::move(ws), &budget, stop);
-  PF_RETURN_IF_ERROR(run.Execute(std::move(fixed_costs.engines), &summary));
+  PF_RETURN_IF_ERROR(run.Execute(fixed_costs->engines, &summary));
   governor.Stop();
-
   const MemoryBudgetStats bs = budget.Stats();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   summary.pages_per_second = summary.wall_seconds > 0 ? summary.pages / summary.wall_seconds : 0;

@@ -92,7 +92,11 @@ struct Outcome {
 class Worker {
  public:
   Worker(const WorkerOptions& o, WorkQueue queue, std::string consumer, const std::atomic<bool>* stop)
-      : options_(o), queue_(std::move(queue)), consumer_(std::move(consumer)), stop_(stop) {}
+      : options_(o),
+        queue_(std::move(queue)),
+        consumer_(std::move(consumer)),
+        stop_(stop),
+        host_(o.memory_limit_bytes) {}
   Status Run(WorkerSummary* summary);
 
  private:
@@ -105,6 +109,8 @@ class Worker {
   WorkQueue queue_;
   const std::string consumer_;
   const std::atomic<bool>* stop_;
+  // The budget and engines every batch runs on: engines load once, not once per batch.
+  PipelineHost host_;
 };
 
 Status Worker::Run(WorkerSummary* summary) {
@@ -214,7 +220,7 @@ Status Worker::RunGroup(std::vector<Delivery*>& group, WorkerSummary* summary) {
     }
   };
 
-  StatusOr<RunSummary> result = RunPipeline(run, stop_);
+  StatusOr<RunSummary> result = RunPipeline(run, stop_, &host_);
   if (!result.ok()) {
     const StatusCode code = result.status().code();
     if (code == StatusCode::kIoError || code == StatusCode::kResourceExhausted) {
