@@ -4,15 +4,14 @@ namespace pageflow {
 
 StatusOr<Document*> DocumentPageAccess::Doc() {
   if (doc_ == nullptr) {
-    PF_ASSIGN_OR_RETURN(*owner_, OpenDocument(path_));
-    doc_ = owner_->get();
+    PF_ASSIGN_OR_RETURN(doc_, owner_->Get(path_));
   }
   return doc_;
 }
 
 void DocumentPageAccess::ReleaseSource() {
   if (owner_ == nullptr) return;
-  owner_->reset();
+  owner_->Close();
   doc_ = nullptr;
 }
 

@@ -11,6 +11,7 @@
 #include "base/memory_budget.h"
 #include "engine/engine.h"
 #include "input/document.h"
+#include "pipeline/worker_document.h"
 #include "raster/render_plan.h"
 
 namespace pageflow {
@@ -24,11 +25,11 @@ class DocumentPageAccess final : public PageAccess {
   DocumentPageAccess(Document* doc, int page, const RenderOptions& options, MemoryBudget* budget,
                      std::string label)
       : doc_(doc), page_(page), options_(options), budget_(budget), label_(std::move(label)) {}
-  // Over the worker's own handle `*owner` (non-null): ReleaseSource() closes it, and the
-  // next use reopens it there.
-  DocumentPageAccess(std::unique_ptr<Document>* owner, int page, const RenderOptions& options,
+  // Over the worker's own handle `*owner` (non-null) on `path`: ReleaseSource() closes
+  // it, and the next use reopens it there.
+  DocumentPageAccess(WorkerDocument* owner, std::string path, int page, const RenderOptions& options,
                      MemoryBudget* budget, std::string label)
-      : doc_(owner->get()), owner_(owner), path_(doc_->path()), page_(page), options_(options), budget_(budget),
+      : doc_(nullptr), owner_(owner), path_(std::move(path)), page_(page), options_(options), budget_(budget),
         label_(std::move(label)) {}
 
   StatusOr<TextLayerPage> TextLayer() override;
@@ -43,7 +44,7 @@ class DocumentPageAccess final : public PageAccess {
   StatusOr<Document*> Doc();
 
   Document* doc_;                              // null once released
-  std::unique_ptr<Document>* owner_ = nullptr;  // the worker's handle, if it may be released
+  WorkerDocument* owner_ = nullptr;  // the worker's handle, if it may be released
   std::string path_;
   int page_;
   RenderOptions options_;

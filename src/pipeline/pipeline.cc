@@ -24,6 +24,7 @@
 #include "pipeline/fixed_costs.h"
 #include "pipeline/page_access.h"
 #include "pipeline/progress.h"
+#include "pipeline/worker_document.h"
 
 namespace pageflow {
 namespace {
@@ -184,33 +185,23 @@ void Run::Source() {
 }
 
 void Run::Worker(Engine* engine) {
-  std::unique_ptr<Document> open;  // this worker's own handle (MuPDF is per thread)
-  Status open_error;
+  WorkerDocument open;  // this worker's own handle (MuPDF is per thread)
   while (std::optional<PageJob> job = jobs_.Pop()) {
     if (Stopping()) continue;  // drain without work; the range stays unfinished
     const DocumentMeta& meta = job->doc->meta;
-    if (!open || open->path() != meta.source_path) {
-      open.reset();
-      StatusOr<std::unique_ptr<Document>> d = OpenDocument(meta.source_path);
-      if (d.ok()) {
-        open = std::move(*d);
-        open_error = Status::Ok();
-      } else {
-        open_error = d.status();
-      }
-    }
+    StatusOr<Document*> doc = open.Get(meta.source_path);
     const std::string label = "page " + std::to_string(job->page + 1) + " of " + meta.source_path;
     Event e;
     e.doc = job->doc;
     e.range_index = job->range_index;
     e.record.page = job->page + 1;
     const Clock::time_point t0 = Clock::now();
-    if (!open) {
-      e.record.error = open_error.message();
+    if (!doc.ok()) {
+      e.record.error = doc.status().message();
     } else {
-      // An engine waiting on a server may close `open` meanwhile (ReleaseSource); the
-      // next page then reopens it.
-      DocumentPageAccess access(&open, job->page, options_.render, budget_, label);
+      // An engine waiting on a server may close the document meanwhile (ReleaseSource);
+      // the next use reopens it.
+      DocumentPageAccess access(&open, meta.source_path, job->page, options_.render, budget_, label);
       StatusOr<PageText> text = engine->Recognize(access);
       if (text.ok()) {
         e.record.text = std::move(text->text);
@@ -231,6 +222,7 @@ void Run::Worker(Engine* engine) {
       }
     }
     e.record.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    open.PageDone(e.record.seconds);
     if (!e.record.error.empty()) {
       ++counters_.pages_failed;
       LogWarning(label + ": " + e.record.error);
