@@ -13,7 +13,7 @@ void SharedRunFlags::AddEngineFlags(CLI::App* cmd) {
                   "auto (text layer where good, else --ocr-engine), text-layer, tesseract, ppocr, "
                   "vlm (a document VLM server)")
       ->default_val("auto");
-  cmd->add_option("--ocr-engine", run_->engine.auto_ocr, "The OCR engine auto uses: tesseract or ppocr")
+  cmd->add_option("--ocr-engine", run_->engine.auto_ocr, "The OCR engine auto uses: tesseract, ppocr or vlm")
       ->default_val("tesseract");
   cmd->add_option("--models-dir", run_->engine.models_dir,
                   "ppocr model directory [default: $PAGEFLOW_PPOCR_MODELS, else the one fetched by scripts/setup]");
