@@ -68,7 +68,7 @@ Command AddEvalCommand(CLI::App& app) {
   cmd->add_option("--corpus", eval.corpus_dir, "Corpus directory with manifest.tsv and NAME.gt.txt files")
       ->required();
   cmd->add_option("--engine", eval.run.engine.kind, "Engine to evaluate (as for run)")->default_val("auto");
-  cmd->add_option("--ocr-engine", eval.run.engine.auto_ocr, "The OCR engine auto uses: tesseract or ppocr")
+  cmd->add_option("--ocr-engine", eval.run.engine.auto_ocr, "The OCR engine auto uses: tesseract, ppocr or vlm")
       ->default_val("tesseract");
   cmd->add_option("--models-dir", eval.run.engine.models_dir, "ppocr model directory (as for run)");
   cmd->add_option("--lang", eval.lang, "Tesseract languages for every item [default: each item's manifest language]");
