@@ -161,8 +161,9 @@ void Run::Source() {
       pages = (*doc)->page_count();
     }  // closed: workers open their own
     auto info = std::make_shared<DocInfo>();
-    info->meta = DocumentMeta{id, item->path, item->relative, pages, options_.engine.kind,
-                              options_.engine.lang, {}};
+    std::string relative = options_.mirror_relative ? options_.mirror_relative(item->path) : "";
+    if (relative.empty()) relative = item->relative;
+    info->meta = DocumentMeta{id, item->path, relative, pages, options_.engine.kind, options_.engine.lang, {}};
     info->meta.max_page_error_rate = options_.max_page_error_rate;
     const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
     for (int first = 0; first < todo; first += options_.pages_per_range) {

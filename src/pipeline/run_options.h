@@ -47,6 +47,10 @@ struct RunOptions {
   // {-1, -1}. Ranges left unfinished by a stop are not reported. Called from pipeline
   // threads: must be thread-safe and must not block for long.
   std::function<void(const std::string& id, PageRange range, const Status& status)> on_range_done;
+  // The path below its INPUT a document's md/txt mirror is named by, when the caller
+  // knows better than this run's inputs (a queue item remembers the tree it was
+  // enqueued from); empty result: the run's own.
+  std::function<std::string(const std::string& path)> mirror_relative;
   // Remove "*.tmp-*" leftovers of killed runs when the workspace opens. Off for queue
   // workers, which share the output directory with other live writers.
   bool remove_stale_temporaries = true;

@@ -38,7 +38,7 @@ struct ItemOptions {
 
 struct WorkItem {
   std::string path;      // absolute: every worker must be able to read it
-  std::string relative;  // for md/txt mirrors (informational)
+  std::string relative;  // path below the enqueued INPUT: names the md/txt mirrors
   std::string id;        // DocumentId(path)
   int first = 0;         // 0-based first page of the range
   int last = -1;         // 0-based last page; -1 = the whole document

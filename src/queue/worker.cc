@@ -188,11 +188,18 @@ Status Worker::RunGroup(std::vector<Delivery*>& group, WorkerSummary* summary) {
   run.remove_stale_temporaries = false;
 
   std::unordered_map<std::string, std::vector<size_t>> by_id;  // document id -> items
+  std::unordered_map<std::string, std::string> relative;        // path -> as enqueued
   for (size_t i = 0; i < group.size(); ++i) {
     const WorkItem& item = *group[i]->item;
     if (by_id.find(item.id) == by_id.end()) run.inputs.push_back(item.path);
     by_id[item.id].push_back(i);
+    relative[item.path] = item.relative;
   }
+  // Mirrors keep the tree the documents were enqueued from (a/x.pdf and b/x.pdf differ).
+  run.mirror_relative = [&relative](const std::string& path) {
+    auto it = relative.find(path);
+    return it == relative.end() ? std::string() : it->second;
+  };
   auto matches = [](const WorkItem& item, PageRange r) {
     return item.whole_document() || r.first < 0 || (item.first == r.first && item.last == r.last);
   };

@@ -323,6 +323,21 @@ TEST_F(ScaleOutTest, PoisonedDocumentIsDeadLetteredWithItsReasonWhileTheRestComp
   EXPECT_NE(r.out.find("dead-letter  1 items"), std::string::npos) << r.out;
 }
 
+TEST_F(ScaleOutTest, MirrorsKeepTheEnqueuedTreeSoSameNamedFilesDoNotCollide) {
+  fs::create_directories(in_ + "/a");
+  fs::create_directories(in_ + "/b");
+  testing::WriteTestPdf(in_ + "/a/x.pdf", {{.lines = {"alpha tok3001"}}});
+  testing::WriteTestPdf(in_ + "/b/x.pdf", {{.lines = {"beta tok3002"}}});
+  Enqueue({in_, "--engine", "text-layer", "--format", "jsonl,md"});
+  StartWorker("w1", {});
+  ExpectWorkersExitCleanly(60);
+  const std::string a = testing::ReadFile(out_ + "/md/a/x.md");
+  const std::string b = testing::ReadFile(out_ + "/md/b/x.md");
+  EXPECT_NE(a.find("tok3001"), std::string::npos) << a;
+  EXPECT_NE(b.find("tok3002"), std::string::npos) << b;
+  EXPECT_FALSE(fs::exists(out_ + "/md/x.md"));
+}
+
 TEST_F(ScaleOutTest, BadQueueUrlsAreUsageErrors) {
   for (const char* url : {"redis://127.0.0.1:6379", "http://127.0.0.1:6379/q", "redis://127.0.0.1:99999/q"}) {
     testing::CommandResult r = testing::RunPageflow({"queue-status", "--queue", url});
