@@ -119,6 +119,13 @@ std::string ErrorCode(const httplib::Result& r) {
   return j["error"]["code"].get<std::string>();
 }
 
+// The response is an HTTP `status` with a JSON error body of `code` (and a message).
+void ExpectError(const httplib::Result& r, int status, const std::string& code) {
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, status);
+  EXPECT_EQ(ErrorCode(r), code);
+}
+
 int64_t MetricValue(const std::string& metrics, const std::string& series) {
   std::istringstream in(metrics);
   for (std::string line; std::getline(in, line);) {
@@ -195,10 +202,7 @@ TEST(ServeTest, JobsLifecycle) {
   auto deleted = server.Client()->Delete("/v1/jobs/" + id);
   ASSERT_TRUE(deleted);
   EXPECT_EQ(deleted->status, 200);
-  auto gone = server.Client()->Get("/v1/jobs/" + id);
-  ASSERT_TRUE(gone);
-  EXPECT_EQ(gone->status, 404);
-  EXPECT_EQ(ErrorCode(gone), "not_found");
+  ExpectError(server.Client()->Get("/v1/jobs/" + id), 404, "not_found");
   // Nothing of the job stays in the spool directory.
   EXPECT_TRUE(Eventually([&] { return fs::is_empty(server.spool()); }));
 }
@@ -222,32 +226,14 @@ TEST(ServeTest, RefusesWithJsonErrors) {
   ServeProcess server({"--engine", "text-layer", "--max-upload", "64k"});
   // 413: declared too large, refused before the body is read.
   const std::string big(200 << 10, 'x');
-  auto too_large = server.Client()->Post("/v1/ocr", big, "application/pdf");
-  ASSERT_TRUE(too_large);
-  EXPECT_EQ(too_large->status, 413);
-  EXPECT_EQ(ErrorCode(too_large), "too_large");
+  ExpectError(server.Client()->Post("/v1/ocr", big, "application/pdf"), 413, "too_large");
   // 415: a type we do not read, and bytes that are no document whatever the type says.
-  auto wrong_type = server.Client()->Post("/v1/ocr", "hello", "text/plain");
-  ASSERT_TRUE(wrong_type);
-  EXPECT_EQ(wrong_type->status, 415);
-  EXPECT_EQ(ErrorCode(wrong_type), "unsupported");
-  auto not_a_doc = server.Client()->Post("/v1/ocr", "GIF89a not supported", "application/pdf");
-  ASSERT_TRUE(not_a_doc);
-  EXPECT_EQ(not_a_doc->status, 415);
-  EXPECT_EQ(ErrorCode(not_a_doc), "unsupported");
+  ExpectError(server.Client()->Post("/v1/ocr", "hello", "text/plain"), 415, "unsupported");
+  ExpectError(server.Client()->Post("/v1/ocr", "GIF89a not supported", "application/pdf"), 415, "unsupported");
   // 400: a PDF header over garbage, and bad parameters.
-  auto corrupt = server.Client()->Post("/v1/jobs", "%PDF-1.7\nthis is not the rest of a PDF", "application/pdf");
-  ASSERT_TRUE(corrupt);
-  EXPECT_EQ(corrupt->status, 400);
-  EXPECT_EQ(ErrorCode(corrupt), "corrupt");
-  auto bad_engine = server.Client()->Post("/v1/ocr?engine=nope", "%PDF-1.7", "application/pdf");
-  ASSERT_TRUE(bad_engine);
-  EXPECT_EQ(bad_engine->status, 400);
-  EXPECT_EQ(ErrorCode(bad_engine), "invalid_argument");
-  auto unknown = server.Client()->Get("/v1/jobs/0123456789abcdef");
-  ASSERT_TRUE(unknown);
-  EXPECT_EQ(unknown->status, 404);
-  EXPECT_EQ(ErrorCode(unknown), "not_found");
+  ExpectError(server.Client()->Post("/v1/jobs", "%PDF-1.7\nthis is not the rest of a PDF", "application/pdf"), 400, "corrupt");
+  ExpectError(server.Client()->Post("/v1/ocr?engine=nope", "%PDF-1.7", "application/pdf"), 400, "invalid_argument");
+  ExpectError(server.Client()->Get("/v1/jobs/0123456789abcdef"), 404, "not_found");
   // The server still works after all that, and counted the refusals.
   auto ok = server.Client()->Post("/v1/ocr", Pdf(server.dir(), 1), "application/pdf");
   ASSERT_TRUE(ok);
@@ -275,10 +261,7 @@ TEST(ServeTest, FullQueueGives429WithRetryAfterAndReadyzSays503) {
   EXPECT_EQ(second->status, 429);
   EXPECT_EQ(ErrorCode(second), "queue_full");
   EXPECT_EQ(second->get_header_value("Retry-After"), "1");
-  auto ready = server.Client()->Get("/readyz");
-  ASSERT_TRUE(ready);
-  EXPECT_EQ(ready->status, 503);
-  EXPECT_EQ(ErrorCode(ready), "saturated");
+  ExpectError(server.Client()->Get("/readyz"), 503, "saturated");
 
   auto cancelled = server.Client()->Delete("/v1/jobs/" + id);
   ASSERT_TRUE(cancelled);
@@ -349,10 +332,7 @@ TEST(ServeTest, ClientDisconnectCancelsTheJobAndFreesItsMemory) {
 TEST(ServeTest, BearerTokenGuardsTheApiButNotHealthOrTheUi) {
   ServeProcess server({"--engine", "text-layer", "--token", "s3cret"});
   auto c = server.Client();
-  auto none = c->Get("/v1/status");
-  ASSERT_TRUE(none);
-  EXPECT_EQ(none->status, 401);
-  EXPECT_EQ(ErrorCode(none), "unauthorized");
+  ExpectError(c->Get("/v1/status"), 401, "unauthorized");
   auto wrong = c->Get("/v1/status", {{"Authorization", "Bearer nope"}});
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
