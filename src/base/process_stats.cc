@@ -1,6 +1,7 @@
 #include "base/process_stats.h"
 
 #include <malloc.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,6 +64,12 @@ int64_t DefaultMemoryLimitBytes() {
   int64_t cg = CgroupMemoryLimitBytes();
   if (cg > 0) ram = std::min(ram, cg);
   return ram / 2;
+}
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
 }
 
 void TrimHeap() { malloc_trim(0); }

@@ -16,6 +16,8 @@ int64_t PhysicalMemoryBytes();
 int64_t CgroupMemoryLimitBytes();
 // Half of the smaller of physical RAM and the cgroup limit.
 int64_t DefaultMemoryLimitBytes();
+// CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID).
+double ThreadCpuSeconds();
 // Returns freed heap pages to the OS (malloc_trim).
 void TrimHeap();
 

@@ -1,6 +1,24 @@
 #include "pipeline/page_access.h"
 
+#include "base/process_stats.h"
+
 namespace pageflow {
+namespace {
+
+// Adds the calling thread's CPU time from construction to destruction to *total.
+class CpuTimer {
+ public:
+  explicit CpuTimer(double* total) : total_(total), start_(ThreadCpuSeconds()) {}
+  ~CpuTimer() { *total_ += ThreadCpuSeconds() - start_; }
+  CpuTimer(const CpuTimer&) = delete;
+  CpuTimer& operator=(const CpuTimer&) = delete;
+
+ private:
+  double* total_;
+  double start_;
+};
+
+}  // namespace
 
 StatusOr<Document*> DocumentPageAccess::Doc() {
   if (doc_ == nullptr) {
@@ -16,6 +34,7 @@ void DocumentPageAccess::ReleaseSource() {
 }
 
 StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
+  CpuTimer timer(&source_cpu_seconds_);
   PF_ASSIGN_OR_RETURN(Document * doc, Doc());
   if (doc->format() != DocumentFormat::kPdf) return Unsupported("images have no text layer");
   PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes, "text layer of " + label_));
@@ -27,6 +46,7 @@ StatusOr<Raster> DocumentPageAccess::Render(const WorkingBytesFn& working_bytes)
 }
 
 StatusOr<Raster> DocumentPageAccess::Render(const RenderRequest& request) {
+  CpuTimer timer(&source_cpu_seconds_);
   PF_ASSIGN_OR_RETURN(Document * doc, Doc());
   PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(page_));
   RenderOptions options = options_;

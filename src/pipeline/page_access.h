@@ -39,6 +39,9 @@ class DocumentPageAccess final : public PageAccess {
   void ReleaseSource() override;
   // What planning did to the page (e.g. "downscaled to ..."), empty if nothing.
   const std::string& render_note() const { return render_note_; }
+  // CPU seconds this thread spent in TextLayer() and Render(): opening the document,
+  // extracting text, rendering. The rest of Engine::Recognize is the engine's own.
+  double source_cpu_seconds() const { return source_cpu_seconds_; }
 
  private:
   StatusOr<Document*> Doc();
@@ -51,6 +54,7 @@ class DocumentPageAccess final : public PageAccess {
   MemoryBudget* budget_;
   std::string label_;
   std::string render_note_;
+  double source_cpu_seconds_ = 0;
 };
 
 }  // namespace pageflow

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -190,7 +191,9 @@ void Run::Worker(Engine* engine) {
   while (std::optional<PageJob> job = jobs_.Pop()) {
     if (Stopping()) continue;  // drain without work; the range stays unfinished
     const DocumentMeta& meta = job->doc->meta;
+    const double cpu0 = ThreadCpuSeconds();
     StatusOr<Document*> doc = open.Get(meta.source_path);
+    double source_cpu = ThreadCpuSeconds() - cpu0;  // opening counts as reading the source
     const std::string label = "page " + std::to_string(job->page + 1) + " of " + meta.source_path;
     Event e;
     e.doc = job->doc;
@@ -204,6 +207,7 @@ void Run::Worker(Engine* engine) {
       // the next use reopens it.
       DocumentPageAccess access(&open, meta.source_path, job->page, options_.render, budget_, label);
       StatusOr<PageText> text = engine->Recognize(access);
+      source_cpu += access.source_cpu_seconds();
       if (text.ok()) {
         e.record.text = std::move(text->text);
         e.record.engine = text->engine;
@@ -223,7 +227,12 @@ void Run::Worker(Engine* engine) {
       }
     }
     e.record.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    open.PageDone(e.record.seconds);
+    const double engine_cpu = std::max(0.0, ThreadCpuSeconds() - cpu0 - source_cpu);
+    const double cpu1 = ThreadCpuSeconds();
+    open.PageDone(e.record.seconds);  // may close the document: reading the source too
+    source_cpu += ThreadCpuSeconds() - cpu1;
+    counters_.source_cpu_us += static_cast<int64_t>(source_cpu * 1e6);
+    counters_.engine_cpu_us += static_cast<int64_t>(engine_cpu * 1e6);
     if (!e.record.error.empty()) {
       ++counters_.pages_failed;
       LogWarning(label + ": " + e.record.error);
@@ -381,6 +390,8 @@ Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSumm
   summary->pages = counters_.pages_done.load();
   summary->pages_failed = counters_.pages_failed.load();
   summary->documents_skipped = counters_.documents_skipped.load();
+  summary->source_cpu_seconds = counters_.source_cpu_us.load() / 1e6;
+  summary->engine_cpu_seconds = counters_.engine_cpu_us.load() / 1e6;
   summary->interrupted = Stopping();
   if (!engines.empty()) summary->engine_stats_json = engines.front()->StatsJson();
   return Status::Ok();

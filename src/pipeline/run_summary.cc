@@ -19,6 +19,8 @@ std::string RunSummary::ToJson() const {
                       {"fixed_bytes", fixed_bytes},
                       {"budget_waits", budget_waits},
                       {"governor_trims", governor_trims},
+                      {"source_cpu_seconds", source_cpu_seconds},
+                      {"engine_cpu_seconds", engine_cpu_seconds},
                       {"workers", workers},
                       {"engine", engine},
                       {"interrupted", interrupted}};

@@ -19,6 +19,10 @@ struct RunCounters {
   std::atomic<int64_t> pages_done{0};         // recognized this run (incl. failed)
   std::atomic<int64_t> pages_failed{0};
   std::atomic<bool> source_finished{false};
+  // Worker CPU time in microseconds: reading pages (open, text layer, render) and the
+  // engine's own work (recognition, or preparing and parsing requests for vlm).
+  std::atomic<int64_t> source_cpu_us{0};
+  std::atomic<int64_t> engine_cpu_us{0};
 };
 
 struct RunSummary {
@@ -36,6 +40,8 @@ struct RunSummary {
   int64_t fixed_bytes = 0;
   int64_t budget_waits = 0;
   int64_t governor_trims = 0;
+  double source_cpu_seconds = 0;  // workers' CPU reading pages (open, text layer, render)
+  double engine_cpu_seconds = 0;  // workers' CPU in the engines themselves
   int workers = 0;
   std::string engine;
   bool interrupted = false;

@@ -54,7 +54,8 @@ TEST(RunTest, PdfsAndMultiPageTiffBecomeOneRecordEachWithPageSpans) {
 
   json stats = json::parse(testing::ReadFile(out + "/stats.json"));
   for (const char* key : {"documents", "pages", "pages_failed", "wall_seconds", "pages_per_second",
-                          "peak_rss_bytes", "memory_limit_bytes", "peak_reserved_bytes"}) {
+                          "peak_rss_bytes", "memory_limit_bytes", "peak_reserved_bytes", "source_cpu_seconds",
+                          "engine_cpu_seconds"}) {
     EXPECT_TRUE(stats.contains(key)) << key;
   }
   EXPECT_EQ(stats["documents"].get<int64_t>(), 2);
@@ -85,6 +86,13 @@ TEST(RunTest, A600DpiPageStaysUnderA300MiBLimit) {
   EXPECT_EQ(stats["memory_limit_bytes"].get<int64_t>(), limit);
   EXPECT_LE(stats["peak_reserved_bytes"].get<int64_t>(), limit);
   EXPECT_LE(stats["peak_rss_bytes"].get<int64_t>(), limit) << stats.dump();
+  // Where the CPU went: rendering a 600 DPI page and Tesseract both take measurable time,
+  // and together no more than the workers had.
+  const double source_cpu = stats["source_cpu_seconds"].get<double>();
+  const double engine_cpu = stats["engine_cpu_seconds"].get<double>();
+  EXPECT_GT(source_cpu, 0.0) << stats.dump();
+  EXPECT_GT(engine_cpu, source_cpu) << stats.dump();
+  EXPECT_LE(source_cpu + engine_cpu, stats["wall_seconds"].get<double>() * stats["workers"].get<int>()) << stats.dump();
   std::vector<json> results = Results(out);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_NE(results[0]["text"].get<std::string>().find("Memory is a budget"), std::string::npos);
