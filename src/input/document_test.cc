@@ -69,6 +69,39 @@ TEST(PdfDocumentTest, RendersOnlyUnderTheReservationItIsGiven) {
   EXPECT_EQ(budget.Stats().reserved_bytes, 0);
 }
 
+// Renders page `page` of `path` at 72 DPI.
+StatusOr<Raster> RenderAt72(const std::string& path, int page, MemoryBudget& budget) {
+  PF_ASSIGN_OR_RETURN(std::unique_ptr<Document> doc, OpenDocument(path));
+  PF_ASSIGN_OR_RETURN(PageGeometry g, doc->Geometry(page));
+  RenderPlan plan;
+  plan.width = static_cast<int>(g.width_pt);
+  plan.height = static_cast<int>(g.height_pt);
+  plan.dpi = 72;
+  plan.total_bytes = int64_t{plan.width} * plan.height * 3;
+  PF_ASSIGN_OR_RETURN(Reservation r, budget.Reserve(plan.total_bytes, "page"));
+  return doc->Render(page, plan, std::move(r));
+}
+
+TEST(PdfDocumentTest, TellsPagesDrawnFromVectorsFromScans) {
+  TempDir dir;
+  const std::string pdf = dir.path() + "/mixed.pdf";
+  testing::WriteTestPdf(pdf, {{.lines = {"Only text"}},
+                              {.lines = {"A small figure"}, .image_share = 0.1},
+                              {.lines = {"A scanned page"}, .image_share = 1.0},
+                              {.lines = {"Half a photo"}, .image_share = 0.5}});
+  testing::WriteTestImage(dir.path() + "/scan.png", 600, 800);
+  MemoryBudget budget(64 << 20);
+  const bool expected[] = {true, true, false, false};
+  for (int page = 0; page < 4; ++page) {
+    StatusOr<Raster> raster = RenderAt72(pdf, page, budget);
+    ASSERT_TRUE(raster.ok()) << raster.status().ToString();
+    EXPECT_EQ(raster->drawn_from_vectors(), expected[page]) << "page " << page + 1;
+  }
+  StatusOr<Raster> image = RenderAt72(dir.path() + "/scan.png", 0, budget);
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  EXPECT_FALSE(image->drawn_from_vectors());
+}
+
 TEST(PdfDocumentTest, BrokenPdfsFailWithSpecificMessages) {
   TempDir dir;
   const std::string good = dir.path() + "/good.pdf";

@@ -9,6 +9,22 @@
 namespace pageflow {
 namespace {
 
+// Pages whose images cover at least this share of the page count as scans or photos.
+constexpr double kImagePageShare = 0.25;
+
+// A device that draws nothing and sums the page area covered by images (an image
+// fills the unit square mapped by ctm). Running a page through it interprets the
+// content stream but decodes no image data.
+struct ImageAreaDevice {
+  fz_device super;
+  double area;
+};
+
+void AddImageArea(fz_context* /*ctx*/, fz_device* dev, fz_image* /*img*/, fz_matrix ctm, float /*alpha*/,
+                  fz_color_params /*params*/) {
+  reinterpret_cast<ImageAreaDevice*>(dev)->area += std::fabs(ctm.a * ctm.d - ctm.b * ctm.c);
+}
+
 // Appends the UTF-8 encoding of code point c.
 void AppendUtf8(std::string& out, int c) {
   char buf[8];
@@ -47,12 +63,23 @@ class PdfDocument final : public Document {
     fz_page* fzpage = nullptr;
     fz_pixmap* pix = nullptr;
     fz_device* dev = nullptr;
+    double image_area = 0;
     bool failed = false;
     fz_var(fzpage);
     fz_var(pix);
     fz_var(dev);
+    fz_var(image_area);
     fz_try(ctx) {
       fzpage = fz_load_page(ctx, doc_, page);
+      ImageAreaDevice* images = fz_new_derived_device(ctx, ImageAreaDevice);
+      dev = &images->super;
+      images->area = 0;
+      images->super.fill_image = AddImageArea;
+      fz_run_page(ctx, fzpage, dev, fz_identity, nullptr);
+      fz_close_device(ctx, dev);
+      image_area = images->area;
+      fz_drop_device(ctx, dev);
+      dev = nullptr;
       // Draw straight into our buffer: no second copy of the page.
       pix = fz_new_pixmap_with_data(ctx, fz_device_gray(ctx), plan.width, plan.height, nullptr, 0,
                                     plan.width, raster.data());
@@ -67,6 +94,8 @@ class PdfDocument final : public Document {
     }
     fz_catch(ctx) { failed = true; }
     if (failed) return Corrupt(std::string("cannot render: ") + fz_caught_message(ctx));
+    const double page_area = double{bounds.x1 - bounds.x0} * (bounds.y1 - bounds.y0);
+    raster.set_drawn_from_vectors(image_area < kImagePageShare * page_area);
     return raster;
   }
 

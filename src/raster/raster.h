@@ -35,6 +35,11 @@ class Raster {
   uint8_t* row(int y) { return pixels_.get() + y * stride(); }
   const uint8_t* row(int y) const { return pixels_.get() + y * stride(); }
   bool empty() const { return pixels_ == nullptr; }
+  // True when the pixels were drawn from vector content (text, paths; images covering
+  // little of the page) onto white: no scan noise or uneven paper, so engines may use
+  // cheaper binarization. False for scans, photos and pages that are mostly images.
+  bool drawn_from_vectors() const { return drawn_from_vectors_; }
+  void set_drawn_from_vectors(bool v) { drawn_from_vectors_ = v; }
   // The claim paying for the pixels; engines may keep using it for their working set.
   Reservation& reservation() { return reservation_; }
 
@@ -43,6 +48,7 @@ class Raster {
   int height_ = 0;
   int dpi_ = 0;
   int channels_ = 1;
+  bool drawn_from_vectors_ = false;
   std::unique_ptr<uint8_t[]> pixels_;  // paid by reservation_
   Reservation reservation_;
 };

@@ -62,6 +62,17 @@ void WriteTestPdf(const std::string& path, const std::vector<TestPage>& pages,
       pdf_obj* fonts = pdf_dict_put_dict(ctx, resources, PDF_NAME(Font), 1);
       pdf_dict_puts(ctx, fonts, "F1", font_ref);
       contents = fz_new_buffer(ctx, 256);
+      if (p.image_share > 0) {
+        fz_pixmap* pix = fz_new_pixmap(ctx, fz_device_gray(ctx), 64, 64, nullptr, 0);
+        fz_clear_pixmap_with_value(ctx, pix, 200);
+        fz_image* image = fz_new_image_from_pixmap(ctx, pix, nullptr);
+        fz_drop_pixmap(ctx, pix);
+        pdf_obj* ref = pdf_add_image(ctx, doc, image);
+        fz_drop_image(ctx, image);
+        pdf_obj* xobjects = pdf_dict_put_dict(ctx, resources, PDF_NAME(XObject), 1);
+        pdf_dict_puts_drop(ctx, xobjects, "Im1", ref);
+        fz_append_printf(ctx, contents, "q %g 0 0 %g 0 0 cm /Im1 Do Q\n", p.width_pt, p.height_pt * p.image_share);
+      }
       double y = p.height_pt - 72 - p.font_pt;
       for (const std::string& line : p.lines) {
         fz_append_printf(ctx, contents, "BT /F1 %g Tf 72 %g Td (%s) Tj ET\n", p.font_pt, y, line.c_str());

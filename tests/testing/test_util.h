@@ -48,6 +48,9 @@ struct TestPage {
   double height_pt = 792;
   std::vector<std::string> lines;  // Helvetica text, top to bottom
   double font_pt = 24;
+  // > 0: a gray image (a scan, say) over the full width and this share of the height,
+  // drawn under the text from the bottom of the page.
+  double image_share = 0;
 };
 
 // Writes a PDF with a real text layer. An empty `pages` list writes a zero-page PDF.
