@@ -48,7 +48,9 @@ void WriteTestPdf(const std::string& path, const std::vector<TestPage>& pages,
   fz_font* font = nullptr;
   fz_buffer* contents = nullptr;
   pdf_obj* resources = nullptr;
+  pdf_obj* font_ref = nullptr;
   bool failed = false;
+  fz_var(font_ref);
   fz_var(doc);
   fz_var(font);
   fz_var(contents);
@@ -56,7 +58,7 @@ void WriteTestPdf(const std::string& path, const std::vector<TestPage>& pages,
   fz_try(ctx) {
     doc = pdf_create_document(ctx);
     font = fz_new_base14_font(ctx, "Helvetica");
-    pdf_obj* font_ref = pdf_add_simple_font(ctx, doc, font, PDF_SIMPLE_ENCODING_LATIN);
+    font_ref = pdf_add_simple_font(ctx, doc, font, PDF_SIMPLE_ENCODING_LATIN);
     for (const TestPage& p : pages) {
       resources = pdf_new_dict(ctx, doc, 1);
       pdf_obj* fonts = pdf_dict_put_dict(ctx, resources, PDF_NAME(Font), 1);
@@ -96,6 +98,7 @@ void WriteTestPdf(const std::string& path, const std::vector<TestPage>& pages,
     pdf_save_document(ctx, doc, path.c_str(), &opts);
   }
   fz_always(ctx) {
+    pdf_drop_obj(ctx, font_ref);
     pdf_drop_obj(ctx, resources);
     fz_drop_buffer(ctx, contents);
     fz_drop_font(ctx, font);
