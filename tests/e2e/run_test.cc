@@ -85,7 +85,9 @@ TEST(RunTest, A600DpiPageStaysUnderA300MiBLimit) {
   const int64_t limit = 300ll << 20;
   EXPECT_EQ(stats["memory_limit_bytes"].get<int64_t>(), limit);
   EXPECT_LE(stats["peak_reserved_bytes"].get<int64_t>(), limit);
-  if (testing::kRssIsMeaningful) EXPECT_LE(stats["peak_rss_bytes"].get<int64_t>(), limit) << stats.dump();
+  if (testing::kRssIsMeaningful) {
+    EXPECT_LE(stats["peak_rss_bytes"].get<int64_t>(), limit) << stats.dump();
+  }
   // Where the CPU went: rendering a 600 DPI page and Tesseract both take measurable time,
   // and together no more than the workers had.
   const double source_cpu = stats["source_cpu_seconds"].get<double>();
