@@ -83,6 +83,26 @@ std::string Fingerprint(const RunOptions& o) {
          ";max_pages=" + std::to_string(o.max_pages) + VlmFingerprint(o);
 }
 
+// Ids of the documents between the source's start and the assembler's last word on
+// them. A path listed twice is recognized here while its first listing runs, and by
+// its done marker after that: memory follows the documents in flight (bounded by the
+// page queue), not the size of the collection.
+class InFlightDocuments {
+ public:
+  bool Add(const std::string& id) {  // false if already in flight
+    std::lock_guard<std::mutex> lock(mu_);
+    return ids_.insert(id).second;
+  }
+  void Remove(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ids_.erase(id);
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_set<std::string> ids_;
+};
+
 class Run {
  public:
   Run(const RunOptions& o, Workspace ws, MemoryBudget* budget, const std::atomic<bool>* stop)
@@ -131,11 +151,11 @@ class Run {
     std::unordered_map<int, RangeProgress> open;
   };
   std::unordered_map<std::string, DocProgress> docs_;
+  InFlightDocuments in_flight_;  // the source adds, the assembler removes
 };
 
 void Run::Source() {
   InputWalker walker(options_.inputs);
-  std::unordered_set<std::string> seen;  // ids in this run: a path listed twice runs once
   while (!Stopping()) {
     std::optional<InputItem> item = walker.Next();
     if (!item) break;
@@ -145,9 +165,10 @@ void Run::Source() {
       continue;
     }
     const std::string id = DocumentId(item->path);
-    if (!seen.insert(id).second) continue;
+    if (!in_flight_.Add(id)) continue;  // listed twice: the first listing is running
     ++counters_.documents_seen;
-    if (ws_.IsDone(id)) {
+    if (ws_.IsDone(id)) {  // by an earlier run, or by this one under another listing
+      in_flight_.Remove(id);
       ++counters_.documents_skipped;
       Report(id, PageRange{-1, -1}, Status::Ok());
       continue;
@@ -156,6 +177,7 @@ void Run::Source() {
     {
       StatusOr<std::unique_ptr<Document>> doc = OpenDocument(item->path);
       if (!doc.ok()) {
+        in_flight_.Remove(id);
         events_.Push(Event::Failed(item->path, id, item->path + ": " + doc.status().message()));
         continue;
       }
@@ -257,6 +279,7 @@ void Run::OnPage(Event& e, RunSummary* summary) {
     LogError(dp.doc->meta.source_path + ": " + st.message());
     ++summary->documents_failed;
     Report(dp.doc->meta.id, range, st);
+    in_flight_.Remove(dp.doc->meta.id);
     docs_.erase(it);
     return;
   }
@@ -264,6 +287,7 @@ void Run::OnPage(Event& e, RunSummary* summary) {
     std::shared_ptr<const DocInfo> doc = dp.doc;
     docs_.erase(it);
     st = Complete(*doc, summary);
+    in_flight_.Remove(doc->meta.id);  // after its done marker is written
   }
   Report(e.doc->meta.id, range, st);
 }
@@ -331,6 +355,7 @@ void Run::Assemble(RunSummary* summary) {
         if (left == 0) {
           // Every (selected) range was done by an earlier run.
           const Status st = Complete(*e->doc, summary);
+          in_flight_.Remove(e->doc->meta.id);
           for (size_t ri = 0; ri < e->doc->meta.ranges.size(); ++ri) {
             if (e->doc->range_selected[ri]) Report(e->doc->meta.id, e->doc->meta.ranges[ri], st);
           }

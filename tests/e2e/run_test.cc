@@ -72,6 +72,26 @@ TEST(RunTest, PdfsAndMultiPageTiffBecomeOneRecordEachWithPageSpans) {
   EXPECT_EQ(Results(out).size(), 2u);
 }
 
+TEST(RunTest, ADocumentListedTwiceRunsOnce) {
+  testing::TempDir dir;
+  const std::string in = dir.path() + "/in";
+  fs::create_directories(in);
+  testing::WriteTestPdf(in + "/a.pdf", {{.lines = {"Alpha"}}});
+  testing::WriteTestPdf(in + "/b.pdf", {{.lines = {"Beta one"}}, {.lines = {"Beta two"}}});
+  testing::WriteTestPdf(in + "/c.pdf", {{.lines = {"Gamma"}}, {.lines = {"Delta"}}, {.lines = {"Epsilon"}}});
+  testing::WriteFile(dir.path() + "/list.txt", in + "/c.pdf\n" + in + "/a.pdf\n");
+  const std::string out = dir.path() + "/out";
+  // The directory twice, one of its files by another spelling, and a list naming two more.
+  testing::CommandResult r = testing::RunPageflow({"run", in, in + "/./b.pdf", in, "@" + dir.path() + "/list.txt",
+                                                   "--out", out, "--no-progress", "--stats", out + "/stats.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<json> results = Results(out);
+  ASSERT_EQ(results.size(), 3u);
+  json stats = json::parse(testing::ReadFile(out + "/stats.json"));
+  EXPECT_EQ(stats["documents"].get<int64_t>(), 3);
+  EXPECT_EQ(stats["pages"].get<int64_t>(), 6) << "a page was recognized twice: " << stats.dump();
+}
+
 TEST(RunTest, A600DpiPageStaysUnderA300MiBLimit) {
   testing::TempDir dir;
   testing::WriteTestPdf(dir.path() + "/dense.pdf",
