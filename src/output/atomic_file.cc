@@ -1,10 +1,13 @@
 #include "output/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -15,8 +18,44 @@ namespace fs = std::filesystem;
 
 namespace pageflow {
 namespace {
+
 std::atomic<uint64_t> g_counter{0};
+
+// This machine's name as it appears in temporary names ('-' kept, other oddities '_').
+const std::string& HostTag() {
+  static const std::string tag = [] {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return std::string("localhost");
+    std::string s(buf);
+    for (char& c : s) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) c = '_';
+    }
+    return s;
+  }();
+  return tag;
 }
+
+// Whether the process that made temporary `name` ("X.tmp-HOST-PID-N") may still write
+// it: a live process of this machine, or anything young from elsewhere (another machine
+// sharing the folder, whose processes we cannot see, or an older name without a host).
+bool MayStillBeWritten(const std::string& name, fs::file_time_type mtime) {
+  const size_t at = name.rfind(".tmp-");
+  const std::string rest = name.substr(at + 5);  // HOST-PID-N, or PID-N before hosts
+  const size_t last = rest.rfind('-');
+  const size_t prev = last == std::string::npos || last == 0 ? std::string::npos : rest.rfind('-', last - 1);
+  if (prev != std::string::npos && rest.compare(0, prev, HostTag()) == 0 && prev == HostTag().size()) {
+    const std::string pid_text = rest.substr(prev + 1, last - prev - 1);
+    char* end = nullptr;
+    const long pid = std::strtol(pid_text.c_str(), &end, 10);
+    if (end != pid_text.c_str() && *end == '\0' && pid > 0) {
+      if (pid == getpid()) return true;
+      return !(::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
+    }
+  }
+  return fs::file_time_type::clock::now() - mtime < kForeignTemporaryMaxAge;
+}
+
+}  // namespace
 
 StatusOr<AtomicFile> AtomicFile::Create(const std::string& path) {
   std::error_code ec;
@@ -24,7 +63,7 @@ StatusOr<AtomicFile> AtomicFile::Create(const std::string& path) {
   if (!parent.empty()) fs::create_directories(parent, ec);
   if (ec) return IoError("cannot create directory " + parent.string() + ": " + ec.message());
   const std::string tmp =
-      path + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(g_counter++);
+      path + ".tmp-" + HostTag() + "-" + std::to_string(getpid()) + "-" + std::to_string(g_counter++);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
   return AtomicFile(path, tmp, fd);
@@ -93,9 +132,13 @@ int RemoveStaleTemporaries(const std::string& dir) {
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.find(".tmp-") != std::string::npos && it->is_regular_file(ec)) {
-      if (fs::remove(it->path(), ec)) ++removed;
+    if (name.find(".tmp-") == std::string::npos || !it->is_regular_file(ec)) continue;
+    const fs::file_time_type mtime = it->last_write_time(ec);
+    if (ec) {
+      ec.clear();
+      continue;
     }
+    if (!MayStillBeWritten(name, mtime) && fs::remove(it->path(), ec)) ++removed;
   }
   return removed;
 }

@@ -1,5 +1,5 @@
 // AtomicFile: a file that appears whole or not at all. Writes go to a temporary file
-// beside the target ("NAME.tmp-PID-N"); Commit() flushes, fsyncs and renames it over the
+// beside the target ("NAME.tmp-HOST-PID-N"); Commit() flushes, fsyncs and renames it over the
 // target. Destroying an uncommitted AtomicFile removes the temporary.
 //
 //   StatusOr<AtomicFile> f = AtomicFile::Create("out/results/x.jsonl");
@@ -7,6 +7,7 @@
 //   PF_RETURN_IF_ERROR(f->Commit());
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -38,7 +39,14 @@ class AtomicFile {
 Status WriteFileAtomically(const std::string& path, std::string_view data);
 // Reads a whole (small) file.
 StatusOr<std::string> ReadSmallFile(const std::string& path);
-// Removes "*.tmp-*" leftovers of killed runs below dir; returns how many.
+// A temporary that no process of this machine owns is left alone this long: another
+// machine sharing the folder may still be writing it (a temporary lives for seconds).
+inline constexpr std::chrono::hours kForeignTemporaryMaxAge{1};
+
+// Removes "*.tmp-*" leftovers of killed processes below dir and returns how many: those
+// whose process (named in the temporary) is gone from this machine, and any older than
+// kForeignTemporaryMaxAge. Temporaries of live processes stay, so runs and workers
+// sharing an output folder can all sweep it.
 int RemoveStaleTemporaries(const std::string& dir);
 
 }  // namespace pageflow

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "output/atomic_file.h"
 #include "pipeline/pipeline.h"
 #include "queue/work_queue.h"
 
@@ -116,6 +117,11 @@ class Worker {
 Status Worker::Run(WorkerSummary* summary) {
   const int batch = options_.batch_items > 0 ? options_.batch_items : 2 * std::max(1, options_.workers);
   Heartbeat heartbeat(options_, consumer_, stop_);
+  // Leftovers of killed workers on this machine (others' live temporaries stay); once
+  // here rather than per batch, which would walk a large output tree again and again.
+  if (const int removed = RemoveStaleTemporaries(options_.out_dir); removed > 0) {
+    LogInfo("removed " + std::to_string(removed) + " temporary files of stopped processes in " + options_.out_dir);
+  }
   while (!Stopping()) {
     StatusOr<std::vector<Delivery>> got = queue_.Claim(consumer_, batch, options_.lease_ms, options_.block_ms);
     if (!got.ok()) {
@@ -185,7 +191,7 @@ Status Worker::RunGroup(std::vector<Delivery*>& group, WorkerSummary* summary) {
   run.pdf_store_bytes = options_.pdf_store_bytes;
   run.engine.tessdata_dir = options_.tessdata_dir;
   run.progress = false;
-  run.remove_stale_temporaries = false;
+  run.remove_stale_temporaries = false;  // swept once at the start of Run()
 
   std::unordered_map<std::string, std::vector<size_t>> by_id;  // document id -> items
   std::unordered_map<std::string, std::string> relative;        // path -> as enqueued

@@ -338,6 +338,25 @@ TEST_F(ScaleOutTest, MirrorsKeepTheEnqueuedTreeSoSameNamedFilesDoNotCollide) {
   EXPECT_FALSE(fs::exists(out_ + "/md/x.md"));
 }
 
+TEST_F(ScaleOutTest, WorkersSweepTemporariesOfStoppedProcessesOnly) {
+  char host[256] = {};
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  const pid_t child = fork();  // a process that is gone by the time the worker starts
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);
+  const std::string stale = out_ + "/results/killed.jsonl.tmp-" + std::string(host) + "-" + std::to_string(child) + "-0";
+  const std::string live = out_ + "/results/busy.jsonl.tmp-" + std::string(host) + "-" + std::to_string(getpid()) + "-0";
+  fs::create_directories(out_ + "/results");
+  testing::WriteFile(stale, "torn");
+  testing::WriteFile(live, "being written");
+  testing::WriteTestPdf(in_ + "/x.pdf", {{.lines = {"swept"}}});
+  Enqueue({in_, "--engine", "text-layer"});
+  StartWorker("w1", {});
+  ExpectWorkersExitCleanly(60);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));  // its writer (this test) is alive
+}
+
 TEST_F(ScaleOutTest, BadQueueUrlsAreUsageErrors) {
   for (const char* url : {"redis://127.0.0.1:6379", "http://127.0.0.1:6379/q", "redis://127.0.0.1:99999/q"}) {
     testing::CommandResult r = testing::RunPageflow({"queue-status", "--queue", url});
