@@ -35,24 +35,21 @@ const std::string& HostTag() {
   return tag;
 }
 
-// Whether the process that made temporary `name` ("X.tmp-HOST-PID-N") may still write
-// it: a live process of this machine, or anything young from elsewhere (another machine
-// sharing the folder, whose processes we cannot see, or an older name without a host).
-bool MayStillBeWritten(const std::string& name, fs::file_time_type mtime) {
-  const size_t at = name.rfind(".tmp-");
-  const std::string rest = name.substr(at + 5);  // HOST-PID-N, or PID-N before hosts
+// Whether temporary `name` ("X.tmp-HOST-PID-N") is a leftover: older than any write
+// takes, or made on this machine by a process that is gone. Young temporaries of other
+// machines sharing the folder (or of older names without a host) are left alone.
+bool IsLeftover(const std::string& name, fs::file_time_type mtime) {
+  if (fs::file_time_type::clock::now() - mtime >= kTemporaryMaxAge) return true;
+  const std::string rest = name.substr(name.rfind(".tmp-") + 5);  // HOST-PID-N
   const size_t last = rest.rfind('-');
-  const size_t prev = last == std::string::npos || last == 0 ? std::string::npos : rest.rfind('-', last - 1);
-  if (prev != std::string::npos && rest.compare(0, prev, HostTag()) == 0 && prev == HostTag().size()) {
-    const std::string pid_text = rest.substr(prev + 1, last - prev - 1);
-    char* end = nullptr;
-    const long pid = std::strtol(pid_text.c_str(), &end, 10);
-    if (end != pid_text.c_str() && *end == '\0' && pid > 0) {
-      if (pid == getpid()) return true;
-      return !(::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
-    }
-  }
-  return fs::file_time_type::clock::now() - mtime < kForeignTemporaryMaxAge;
+  if (last == std::string::npos || last == 0) return false;
+  const size_t prev = rest.rfind('-', last - 1);
+  if (prev == std::string::npos || rest.substr(0, prev) != HostTag()) return false;
+  const std::string pid_text = rest.substr(prev + 1, last - prev - 1);
+  char* end = nullptr;
+  const long pid = std::strtol(pid_text.c_str(), &end, 10);
+  if (end == pid_text.c_str() || *end != '\0' || pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
 }  // namespace
@@ -138,7 +135,7 @@ int RemoveStaleTemporaries(const std::string& dir) {
       ec.clear();
       continue;
     }
-    if (!MayStillBeWritten(name, mtime) && fs::remove(it->path(), ec)) ++removed;
+    if (IsLeftover(name, mtime) && fs::remove(it->path(), ec)) ++removed;
   }
   return removed;
 }

@@ -39,14 +39,13 @@ class AtomicFile {
 Status WriteFileAtomically(const std::string& path, std::string_view data);
 // Reads a whole (small) file.
 StatusOr<std::string> ReadSmallFile(const std::string& path);
-// A temporary that no process of this machine owns is left alone this long: another
-// machine sharing the folder may still be writing it (a temporary lives for seconds).
-inline constexpr std::chrono::hours kForeignTemporaryMaxAge{1};
+// A write takes seconds; a temporary this old is a leftover whoever made it.
+inline constexpr std::chrono::hours kTemporaryMaxAge{1};
 
 // Removes "*.tmp-*" leftovers of killed processes below dir and returns how many: those
-// whose process (named in the temporary) is gone from this machine, and any older than
-// kForeignTemporaryMaxAge. Temporaries of live processes stay, so runs and workers
-// sharing an output folder can all sweep it.
+// made on this machine by a process that is gone, and any older than kTemporaryMaxAge.
+// Temporaries being written stay, so runs and workers sharing an output folder (from
+// one machine or several) can all sweep it.
 int RemoveStaleTemporaries(const std::string& dir);
 
 }  // namespace pageflow
