@@ -1,6 +1,7 @@
 #include "input/input_walker.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -63,33 +64,41 @@ std::optional<InputItem> InputWalker::StartInput(const std::string& input) {
   }
   root_ = input;
   found_in_root_ = 0;
-  dirs_.push_back(DirFrame{});
-  fs::directory_iterator it(input, fs::directory_options::skip_permission_denied, ec);
-  if (ec) {
-    dirs_.clear();
+  DirFrame frame;
+  if (!List(input, &frame, ec)) {
     root_.clear();
     return InputItem{input, input, IoError("cannot list directory: " + ec.message())};
   }
-  for (const auto& e : it) dirs_.back().entries.push_back(e.path().string());
-  std::sort(dirs_.back().entries.begin(), dirs_.back().entries.end());
+  dirs_.push_back(std::move(frame));
   return std::nullopt;
+}
+
+bool InputWalker::List(const std::string& dir, DirFrame* frame, std::error_code& ec) {
+  frame->dir = dir;
+  fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  if (ec) return false;
+  for (const auto& e : it) {
+    frame->order.push_back(static_cast<uint32_t>(frame->names.size()));
+    frame->names += e.path().filename().string();
+    frame->names += '\0';
+  }
+  const char* base = frame->names.data();
+  std::sort(frame->order.begin(), frame->order.end(),
+            [base](uint32_t a, uint32_t b) { return std::strcmp(base + a, base + b) < 0; });
+  return true;
 }
 
 std::optional<InputItem> InputWalker::NextFromDirs() {
   DirFrame& top = dirs_.back();
-  if (top.next >= top.entries.size()) {
+  if (top.next >= top.order.size()) {
     dirs_.pop_back();
     return std::nullopt;
   }
-  const std::string path = top.entries[top.next++];
+  const std::string path = (fs::path(top.dir) / (top.names.data() + top.order[top.next++])).string();
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     DirFrame frame;
-    fs::directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
-    if (!ec) {
-      for (const auto& e : it) frame.entries.push_back(e.path().string());
-    }
-    std::sort(frame.entries.begin(), frame.entries.end());
+    List(path, &frame, ec);  // an unreadable subdirectory lists as empty
     dirs_.push_back(std::move(frame));  // invalidates `top`
     return std::nullopt;
   }
