@@ -38,6 +38,8 @@ class InputWalker {
  private:
   // One directory's listing, sorted. Its names share one buffer (about 5 bytes per
   // entry beyond the name itself), so a folder of a million files lists in ~20 MB.
+  // Not charged to the memory budget (the walker runs before any budget exists, e.g.
+  // in `plan`); it is bounded by the largest folder, not by the collection.
   struct DirFrame {
     std::string dir;
     std::string names;            // every entry's name, each followed by '\0'
