@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,11 @@ class PageAccess {
   // The engine will not touch the page's source for a while (it waits on a server): the
   // pipeline may close the document meanwhile; a later TextLayer/Render reopens it.
   virtual void ReleaseSource() {}
+  // True once the page is no longer wanted (its job was cancelled, its client went away,
+  // the process is stopping). An engine waiting on something outside the process (a
+  // server, a backoff) checks it at least once a second and returns CANCELLED; work
+  // inside a library (Tesseract, ONNX Runtime) may finish first.
+  virtual bool Cancelled() const { return false; }
 };
 
 struct PageText {
@@ -74,6 +80,12 @@ class Engine {
   virtual std::string_view name() const = 0;
   // Errors carry a message without the page label (the caller adds it).
   virtual StatusOr<PageText> Recognize(PageAccess& page) = 0;
+  // The engine's own working set: how it asks for a page to be rendered (the same request
+  // Recognize makes for a page it OCRs), or nullopt when it never renders (text-layer).
+  // Admission (serve), planning and run's page access all size a page with it. The
+  // request owns what it refers to: it stays valid after the engine is destroyed, and
+  // may be used from any thread.
+  virtual std::optional<RenderRequest> PageRenderRequest() const = 0;
   // Run-wide metrics as a JSON object (the vlm engines: requests, retries, latency,
   // tokens), shared by the engines of a run; empty if the engine has none.
   virtual std::string StatsJson() const { return ""; }

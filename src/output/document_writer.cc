@@ -53,112 +53,117 @@ int64_t CountCodePoints(std::string_view s) {
   return n;
 }
 
+DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
+    : meta_(meta), sinks_(std::move(sinks)) {
+  if (sinks_.jsonl) started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
+}
+
+Status DocumentAssembler::Add(const PageRecord& p) {
+  PF_RETURN_IF_ERROR(started_);
+  ++pages_;
+  seconds_ += p.seconds;
+  prompt_tokens_ += p.prompt_tokens;
+  completion_tokens_ += p.completion_tokens;
+  if (!p.attributes.empty()) {
+    json a = json::parse(p.attributes, nullptr, /*allow_exceptions=*/false);
+    if (a.is_object()) {
+      a["page"] = p.page;
+      page_attributes_.push_back(std::move(a));
+    }
+  }
+  if (!p.fallback.empty()) {
+    fallbacks_.push_back({{"page", p.page}, {"engine", p.engine}, {"reason", p.fallback}});
+  }
+  if (sinks_.md) PF_RETURN_IF_ERROR(sinks_.md(PageMarkdown(p)));
+  if (sinks_.txt) PF_RETURN_IF_ERROR(sinks_.txt(PagePlainText(p, first_page_)));
+  if (!p.error.empty()) {
+    failed_.push_back({{"page", p.page}, {"error", p.error}});
+    first_page_ = false;
+    return Status::Ok();
+  }
+  ++engines_[p.engine];
+  if (!p.note.empty()) notes_.push_back({{"page", p.page}, {"note", p.note}});
+  if (sinks_.jsonl) {
+    if (!first_page_) {
+      PF_RETURN_IF_ERROR(sinks_.jsonl(Escaped(kPageSeparator)));
+      offset_ += CountCodePoints(kPageSeparator);
+    }
+    const int64_t len = CountCodePoints(p.text);
+    spans_.push_back({offset_, offset_ + len, p.page});
+    offset_ += len;
+    PF_RETURN_IF_ERROR(sinks_.jsonl(Escaped(p.text)));
+  }
+  first_page_ = false;
+  return Status::Ok();
+}
+
+Status DocumentAssembler::Finish(DocumentSummary* summary) {
+  PF_RETURN_IF_ERROR(started_);
+  summary->pages_failed = static_cast<int>(failed_.size());
+  summary->pages_fallback = static_cast<int>(fallbacks_.size());
+  if (pages_ > 0 && static_cast<double>(summary->pages_failed + summary->pages_fallback) / pages_ >
+                        meta_.max_page_error_rate) {
+    summary->over_error_rate = true;
+    return Unavailable(std::to_string(summary->pages_failed) + " pages failed and " +
+                       std::to_string(summary->pages_fallback) + " fell back of " +
+                       std::to_string(pages_) + ", more than --max-page-error-rate " +
+                       json(meta_.max_page_error_rate).dump());
+  }
+  if (!sinks_.jsonl) return Status::Ok();
+  std::time_t created = meta_.created;
+  if (created == 0) {
+    struct stat st {};
+    created = stat(meta_.source_path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
+  }
+  json metadata = {{"source_file", meta_.source_path},
+                   {"pdf_total_pages", meta_.page_count},
+                   {"engine", meta_.engine},
+                   {"lang", meta_.lang},
+                   {"engines_used", engines_},
+                   {"failed_pages", failed_},
+                   {"page_notes", notes_},
+                   {"processing_seconds", seconds_}};
+  if (prompt_tokens_ > 0 || completion_tokens_ > 0 || !page_attributes_.empty()) {
+    metadata["tokens"] = {{"prompt", prompt_tokens_}, {"completion", completion_tokens_}};
+    metadata["page_attributes"] = page_attributes_;
+  }
+  if (!fallbacks_.empty()) metadata["fallback_pages"] = fallbacks_;
+  json tail = {{"source", "pageflow"},
+               {"added", IsoTime(std::time(nullptr))},
+               {"created", IsoTime(created)},
+               {"metadata", metadata},
+               {"attributes", {{"pdf_page_numbers", spans_}}}};
+  std::string rest = tail.dump(-1, ' ', false, json::error_handler_t::replace);
+  rest[0] = ',';  // splice the remaining fields after "text"
+  return sinks_.jsonl("\"" + rest + "\n");
+}
+
 Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const OutputFormats& formats,
                      DocumentSummary* summary) {
   std::optional<AtomicFile> jsonl, md, txt;
-  if (formats.jsonl) {
-    PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(ws.ResultPath(meta.id)));
-    jsonl.emplace(std::move(f));
-    PF_RETURN_IF_ERROR(jsonl->Write("{\"id\":" + json(meta.id).dump() + ",\"text\":\""));
-  }
-  if (formats.md) {
-    PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(ws.MirrorPath(meta.relative, "md")));
-    md.emplace(std::move(f));
-  }
-  if (formats.txt) {
-    PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(ws.MirrorPath(meta.relative, "txt")));
-    txt.emplace(std::move(f));
-  }
-
-  json spans = json::array();
-  json failed = json::array();
-  json notes = json::array();
-  json fallbacks = json::array();
-  json page_attributes = json::array();
-  int64_t prompt_tokens = 0, completion_tokens = 0;
-  std::map<std::string, int> engines;
-  int64_t offset = 0;
-  bool first_page = true;
-  double seconds = 0;
+  DocumentAssembler::Sinks sinks;
+  auto open = [&](std::optional<AtomicFile>* file, const std::string& path,
+                  DocumentAssembler::Sink* sink) -> Status {
+    PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(path));
+    file->emplace(std::move(f));
+    *sink = [file](std::string_view s) { return (*file)->Write(s); };
+    return Status::Ok();
+  };
+  if (formats.jsonl) PF_RETURN_IF_ERROR(open(&jsonl, ws.ResultPath(meta.id), &sinks.jsonl));
+  if (formats.md) PF_RETURN_IF_ERROR(open(&md, ws.MirrorPath(meta.relative, "md"), &sinks.md));
+  if (formats.txt) PF_RETURN_IF_ERROR(open(&txt, ws.MirrorPath(meta.relative, "txt"), &sinks.txt));
+  DocumentAssembler assembler(meta, std::move(sinks));
   for (const PageRange& range : meta.ranges) {
     // One range in memory at a time.
     StatusOr<std::vector<PageRecord>> pages = ws.ReadRange(meta.id, range);
-    if (!pages.ok()) return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" + std::to_string(range.last + 1));
-    for (const PageRecord& p : *pages) {
-      seconds += p.seconds;
-      prompt_tokens += p.prompt_tokens;
-      completion_tokens += p.completion_tokens;
-      if (!p.attributes.empty()) {
-        json a = json::parse(p.attributes, nullptr, /*allow_exceptions=*/false);
-        if (a.is_object()) {
-          a["page"] = p.page;
-          page_attributes.push_back(std::move(a));
-        }
-      }
-      if (!p.fallback.empty()) fallbacks.push_back({{"page", p.page}, {"engine", p.engine}, {"reason", p.fallback}});
-      if (!p.error.empty()) {
-        failed.push_back({{"page", p.page}, {"error", p.error}});
-        if (md) PF_RETURN_IF_ERROR(md->Write("<!-- page " + std::to_string(p.page) + " failed: " + p.error + " -->\n\n"));
-        if (txt && !first_page) PF_RETURN_IF_ERROR(txt->Write("\f"));
-        first_page = false;
-        continue;
-      }
-      ++engines[p.engine];
-      if (!p.note.empty()) notes.push_back({{"page", p.page}, {"note", p.note}});
-      if (jsonl) {
-        if (!first_page) PF_RETURN_IF_ERROR(jsonl->Write(Escaped(kPageSeparator)));
-        if (!first_page) offset += CountCodePoints(kPageSeparator);
-        const int64_t len = CountCodePoints(p.text);
-        spans.push_back({offset, offset + len, p.page});
-        offset += len;
-        PF_RETURN_IF_ERROR(jsonl->Write(Escaped(p.text)));
-      }
-      if (md) PF_RETURN_IF_ERROR(md->Write("<!-- page " + std::to_string(p.page) + " -->\n\n" + p.text + "\n\n"));
-      if (txt) {
-        if (!first_page) PF_RETURN_IF_ERROR(txt->Write("\f"));
-        PF_RETURN_IF_ERROR(txt->Write(p.text + "\n"));
-      }
-      first_page = false;
+    if (!pages.ok()) {
+      return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" +
+                                        std::to_string(range.last + 1));
     }
+    for (const PageRecord& p : *pages) PF_RETURN_IF_ERROR(assembler.Add(p));
   }
-  summary->pages_failed = static_cast<int>(failed.size());
-  summary->pages_fallback = static_cast<int>(fallbacks.size());
-  int64_t pages_total = 0;
-  for (const PageRange& range : meta.ranges) pages_total += range.size();
-  if (pages_total > 0 &&
-      static_cast<double>(summary->pages_failed + summary->pages_fallback) / pages_total > meta.max_page_error_rate) {
-    summary->over_error_rate = true;
-    return Unavailable(std::to_string(summary->pages_failed) + " pages failed and " +
-                       std::to_string(summary->pages_fallback) + " fell back of " + std::to_string(pages_total) +
-                       ", more than --max-page-error-rate " + json(meta.max_page_error_rate).dump());
-  }
-
-  if (jsonl) {
-    struct stat st {};
-    const std::time_t created = stat(meta.source_path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
-    json metadata = {{"source_file", meta.source_path},
-                     {"pdf_total_pages", meta.page_count},
-                     {"engine", meta.engine},
-                     {"lang", meta.lang},
-                     {"engines_used", engines},
-                     {"failed_pages", failed},
-                     {"page_notes", notes},
-                     {"processing_seconds", seconds}};
-    if (prompt_tokens > 0 || completion_tokens > 0 || !page_attributes.empty()) {
-      metadata["tokens"] = {{"prompt", prompt_tokens}, {"completion", completion_tokens}};
-      metadata["page_attributes"] = page_attributes;
-    }
-    if (!fallbacks.empty()) metadata["fallback_pages"] = fallbacks;
-    json tail = {{"source", "pageflow"},
-                 {"added", IsoTime(std::time(nullptr))},
-                 {"created", IsoTime(created)},
-                 {"metadata", metadata},
-                 {"attributes", {{"pdf_page_numbers", spans}}}};
-    std::string rest = tail.dump(-1, ' ', false, json::error_handler_t::replace);
-    rest[0] = ',';  // splice the remaining fields after "text"
-    PF_RETURN_IF_ERROR(jsonl->Write("\"" + rest + "\n"));
-    PF_RETURN_IF_ERROR(jsonl->Commit());
-  }
+  PF_RETURN_IF_ERROR(assembler.Finish(summary));
+  if (jsonl) PF_RETURN_IF_ERROR(jsonl->Commit());
   if (md) PF_RETURN_IF_ERROR(md->Commit());
   if (txt) PF_RETURN_IF_ERROR(txt->Commit());
   return Status::Ok();

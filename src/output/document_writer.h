@@ -6,8 +6,14 @@
 //   Status st = WriteDocument(workspace, meta, {.jsonl = true, .md = true}, &s);
 #pragma once
 
+#include <ctime>
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "output/workspace.h"
@@ -33,12 +39,58 @@ struct DocumentMeta {
   // A document whose fraction of pages that failed or fell back to a local engine
   // exceeds this is not written (WriteDocument returns UNAVAILABLE, see below).
   double max_page_error_rate = 1.0;
+  // The record's "created": this time if set, else the source file's modification time.
+  std::time_t created = 0;
 };
 
 struct DocumentSummary {
   int pages_failed = 0;
   int pages_fallback = 0;  // done by the fallback engine after the primary one failed
   bool over_error_rate = false;  // not written: (failed + fallback) / pages > max_page_error_rate
+};
+
+// Builds a document's outputs from its pages, in page order, writing as it goes: the
+// Dolma record's text page by page and its metadata at the end, the Markdown and the
+// plain text likewise. `run`, queue workers (through WriteDocument) and `serve` (its
+// results in every format) all assemble documents here, so a document reads the same
+// from every face. Memory: the per-page lists of the metadata (spans, failures, notes)
+// grow with the page count; the text does not accumulate.
+//
+//   DocumentAssembler a(meta, {.jsonl = [&](std::string_view s) { return out.Write(s); }});
+//   for (each page in order) PF_RETURN_IF_ERROR(a.Add(page));
+//   PF_RETURN_IF_ERROR(a.Finish(&summary));
+class DocumentAssembler {
+ public:
+  // Writes a part of an output; an error stops the assembly.
+  using Sink = std::function<Status(std::string_view)>;
+  struct Sinks {
+    Sink jsonl;  // the Dolma record, one line; empty: not wanted
+    Sink md;     // Markdown
+    Sink txt;    // plain text
+  };
+
+  DocumentAssembler(const DocumentMeta& meta, Sinks sinks);
+  // The next page (pages come in order). Errors are the sinks'.
+  Status Add(const PageRecord& page);
+  // Ends every output. UNAVAILABLE (summary->over_error_rate set) when the page error
+  // rate exceeds meta.max_page_error_rate; the record's tail is not written then.
+  Status Finish(DocumentSummary* summary);
+
+ private:
+  const DocumentMeta& meta_;
+  Sinks sinks_;
+  Status started_;
+  nlohmann::json spans_ = nlohmann::json::array();
+  nlohmann::json failed_ = nlohmann::json::array();
+  nlohmann::json notes_ = nlohmann::json::array();
+  nlohmann::json fallbacks_ = nlohmann::json::array();
+  nlohmann::json page_attributes_ = nlohmann::json::array();
+  int64_t prompt_tokens_ = 0, completion_tokens_ = 0;
+  std::map<std::string, int> engines_;
+  int64_t offset_ = 0;  // code points of text written so far
+  int pages_ = 0;
+  bool first_page_ = true;
+  double seconds_ = 0;
 };
 
 // Writes nothing and returns UNAVAILABLE (summary->over_error_rate set) when the

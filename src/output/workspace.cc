@@ -67,17 +67,7 @@ bool Workspace::HasRange(const std::string& id, PageRange range) const {
 Status Workspace::WriteRange(const std::string& id, PageRange range,
                              const std::vector<PageRecord>& pages) {
   json pj = json::array();
-  for (const PageRecord& p : pages) {
-    json j = {{"page", p.page},     {"text", p.text},   {"engine", p.engine},
-              {"confidence", p.confidence}, {"lines", p.lines}, {"seconds", p.seconds}};
-    if (!p.note.empty()) j["note"] = p.note;
-    if (!p.error.empty()) j["error"] = p.error;
-    if (p.prompt_tokens > 0) j["prompt_tokens"] = p.prompt_tokens;
-    if (p.completion_tokens > 0) j["completion_tokens"] = p.completion_tokens;
-    if (!p.fallback.empty()) j["fallback"] = p.fallback;
-    if (!p.attributes.empty()) j["attributes"] = p.attributes;
-    pj.push_back(std::move(j));
-  }
+  for (const PageRecord& p : pages) pj.push_back(PageRecordToJson(p));
   json doc = {{"fingerprint", fingerprint_}, {"pages", std::move(pj)}};
   return WriteFileAtomically(RangePath(id, range),
                              doc.dump(-1, ' ', false, json::error_handler_t::replace));
@@ -92,19 +82,7 @@ StatusOr<std::vector<PageRecord>> Workspace::ReadRange(const std::string& id, Pa
   }
   std::vector<PageRecord> pages;
   for (const json& j : doc["pages"]) {
-    PageRecord p;
-    p.page = j.value("page", 0);
-    p.text = j.value("text", "");
-    p.engine = j.value("engine", "");
-    p.confidence = j.value("confidence", 0.0f);
-    p.note = j.value("note", "");
-    p.error = j.value("error", "");
-    p.lines = j.value("lines", 0);
-    p.seconds = j.value("seconds", 0.0);
-    p.prompt_tokens = j.value("prompt_tokens", int64_t{0});
-    p.completion_tokens = j.value("completion_tokens", int64_t{0});
-    p.fallback = j.value("fallback", "");
-    p.attributes = j.value("attributes", "");
+    PF_ASSIGN_OR_RETURN(PageRecord p, PageRecordFromJson(j));
     pages.push_back(std::move(p));
   }
   return pages;

@@ -3,6 +3,7 @@
 // the engine's working set, and only then renders.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,6 +38,9 @@ class DocumentPageAccess final : public PageAccess {
   StatusOr<Raster> Render(const RenderRequest& request) override;
   std::string Label() const override { return label_; }
   void ReleaseSource() override;
+  bool Cancelled() const override { return cancel_ != nullptr && cancel_->load(); }
+  // The flag that says the page is no longer wanted (null: never).
+  void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
   // What planning did to the page (e.g. "downscaled to ..."), empty if nothing.
   const std::string& render_note() const { return render_note_; }
   // CPU seconds this thread spent in TextLayer() and Render(): opening the document,
@@ -55,6 +59,7 @@ class DocumentPageAccess final : public PageAccess {
   std::string label_;
   std::string render_note_;
   double source_cpu_seconds_ = 0;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 }  // namespace pageflow

@@ -23,9 +23,8 @@
 #include "output/document_writer.h"
 #include "output/workspace.h"
 #include "pipeline/fixed_costs.h"
-#include "pipeline/page_access.h"
+#include "pipeline/page_executor.h"
 #include "pipeline/progress.h"
-#include "pipeline/worker_document.h"
 
 namespace pageflow {
 namespace {
@@ -209,57 +208,25 @@ void Run::Source() {
 }
 
 void Run::Worker(Engine* engine) {
-  WorkerDocument open;  // this worker's own handle (MuPDF is per thread)
+  PageExecutor executor(budget_);
   while (std::optional<PageJob> job = jobs_.Pop()) {
     if (Stopping()) continue;  // drain without work; the range stays unfinished
     const DocumentMeta& meta = job->doc->meta;
-    const double cpu0 = ThreadCpuSeconds();
-    StatusOr<Document*> doc = open.Get(meta.source_path);
-    double source_cpu = ThreadCpuSeconds() - cpu0;  // opening counts as reading the source
-    const std::string label = "page " + std::to_string(job->page + 1) + " of " + meta.source_path;
+    PageWork work{meta.source_path, job->page, options_.render,
+                  "page " + std::to_string(job->page + 1) + " of " + meta.source_path, stop_};
+    PageOutcome outcome = executor.Run(*engine, work);
+    counters_.source_cpu_us += static_cast<int64_t>(outcome.source_cpu_seconds * 1e6);
+    counters_.engine_cpu_us += static_cast<int64_t>(outcome.engine_cpu_seconds * 1e6);
+    if (outcome.cancelled) continue;
+    if (!outcome.record.error.empty()) {
+      ++counters_.pages_failed;
+      LogWarning(work.label + ": " + outcome.record.error);
+    }
+    ++counters_.pages_done;
     Event e;
     e.doc = job->doc;
     e.range_index = job->range_index;
-    e.record.page = job->page + 1;
-    const Clock::time_point t0 = Clock::now();
-    if (!doc.ok()) {
-      e.record.error = doc.status().message();
-    } else {
-      // An engine waiting on a server may close the document meanwhile (ReleaseSource);
-      // the next use reopens it.
-      DocumentPageAccess access(&open, meta.source_path, job->page, options_.render, budget_, label);
-      StatusOr<PageText> text = engine->Recognize(access);
-      source_cpu += access.source_cpu_seconds();
-      if (text.ok()) {
-        e.record.text = std::move(text->text);
-        e.record.engine = text->engine;
-        e.record.confidence = text->mean_confidence;
-        e.record.lines = static_cast<int>(text->lines.size());
-        e.record.note = text->note;
-        e.record.prompt_tokens = text->prompt_tokens;
-        e.record.completion_tokens = text->completion_tokens;
-        e.record.fallback = std::move(text->fallback);
-        e.record.attributes = std::move(text->attributes_json);
-        if (!access.render_note().empty()) {
-          e.record.note += (e.record.note.empty() ? "" : "; ") + access.render_note();
-        }
-      } else {
-        if (text.status().code() == StatusCode::kCancelled || Stopping()) continue;
-        e.record.error = text.status().message();
-      }
-    }
-    e.record.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    const double engine_cpu = std::max(0.0, ThreadCpuSeconds() - cpu0 - source_cpu);
-    const double cpu1 = ThreadCpuSeconds();
-    open.PageDone(e.record.seconds);  // may close the document: reading the source too
-    source_cpu += ThreadCpuSeconds() - cpu1;
-    counters_.source_cpu_us += static_cast<int64_t>(source_cpu * 1e6);
-    counters_.engine_cpu_us += static_cast<int64_t>(engine_cpu * 1e6);
-    if (!e.record.error.empty()) {
-      ++counters_.pages_failed;
-      LogWarning(label + ": " + e.record.error);
-    }
-    ++counters_.pages_done;
+    e.record = std::move(outcome.record);
     if (!events_.Push(std::move(e))) return;
   }
 }

@@ -75,7 +75,7 @@ class PlanningPageAccess final : public PageAccess {
       granted_ = PlanRender(*geometry_, render, working_bytes, max_bytes_);
     }
     if (!granted_.ok()) return granted_.status();
-    return Cancelled("planning only: nothing is rendered");
+    return pageflow::Cancelled("planning only: nothing is rendered");
   }
 
   std::string Label() const override { return label_; }

@@ -196,6 +196,9 @@ class LazyEngine final : public Engine {
 
   explicit LazyEngine(MemoryBudget& budget) : budget_(budget) {}
   std::string_view name() const override { return "lazy"; }
+  std::optional<RenderRequest> PageRenderRequest() const override {
+    return RenderRequest{WorkingBytes, 0};
+  }
   StatusOr<PageText> Recognize(PageAccess& page) override {
     if (model_.bytes() == 0) {
       PF_ASSIGN_OR_RETURN(model_, budget_.ChargeFixed(kModelBytes, "lazy model"));

@@ -19,14 +19,6 @@ std::string_view JobStateName(JobState state) {
   return "unknown";
 }
 
-std::string PageLineJson(const PageRecord& r) {
-  json j = {{"type", "page"}, {"page", r.page}, {"text", r.text}, {"engine", r.engine},
-            {"seconds", r.seconds}, {"confidence", r.confidence}, {"lines", r.lines}};
-  if (!r.note.empty()) j["note"] = r.note;
-  if (!r.error.empty()) j["error"] = r.error;
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 Job::Job(std::string id, std::string filename, std::string upload_path, std::string result_path,
          int page_count, JobSettings settings)
     : id_(std::move(id)),
@@ -49,7 +41,7 @@ Job::~Job() {
 
 void Job::WriteLocked(const PageRecord& r) {
   if (!r.error.empty()) ++pages_failed_;
-  out_ << PageLineJson(r) << '\n';
+  out_ << PageRecordJson(r) << '\n';
   out_.flush();  // readers follow the file
 }
 
@@ -101,6 +93,7 @@ void Job::RequestCancel() {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ == JobState::kDone || state_ == JobState::kCancelled) return;
     cancel_ = true;
+    cancel_flag_ = true;
   }
   cv_.notify_all();
 }
@@ -135,6 +128,7 @@ JobSnapshot Job::Snapshot() const {
   const bool over = state_ == JobState::kDone || state_ == JobState::kCancelled;
   s.seconds = std::chrono::duration<double>((over ? finished_at_ : Clock::now()) - admitted_).count();
   s.engine = settings_.engine.kind;
+  s.admission_bytes = admission_bytes_;
   return s;
 }
 

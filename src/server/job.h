@@ -9,9 +9,11 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -41,6 +43,7 @@ struct JobSnapshot {
   int pages_failed = 0;
   double seconds = 0;    // since admission (until finished)
   std::string engine;
+  int64_t admission_bytes = 0;  // what its first page was sized at when admitted
 };
 
 class Job {
@@ -56,6 +59,8 @@ class Job {
   Job& operator=(const Job&) = delete;
 
   const std::string& id() const { return id_; }
+  const std::string& filename() const { return filename_; }
+  std::time_t admitted_time() const { return admitted_wall_; }  // wall clock
   const std::string& upload_path() const { return upload_path_; }
   const std::string& result_path() const { return result_path_; }
   int page_count() const { return page_count_; }
@@ -72,6 +77,10 @@ class Job {
   void Finish(JobState state);
   bool cancel_requested() const;
   void RequestCancel();
+  // Becomes true with RequestCancel: handed to the job's pages so that an engine waiting
+  // on a server gives up (PageAccess::Cancelled).
+  const std::atomic<bool>* cancel_flag() const { return &cancel_flag_; }
+  void set_admission_bytes(int64_t bytes) { admission_bytes_ = bytes; }  // before sharing
 
   // Blocks until more than `lines_seen` page lines are written, the job is finished, or
   // the timeout passes. Returns the number of page lines written so far.
@@ -89,7 +98,10 @@ class Job {
   const int page_count_;
   const JobSettings settings_;
   const Clock::time_point admitted_ = Clock::now();
+  const std::time_t admitted_wall_ = std::time(nullptr);
   bool owns_upload_ = true;
+  int64_t admission_bytes_ = 0;
+  std::atomic<bool> cancel_flag_{false};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -102,8 +114,5 @@ class Job {
   std::ofstream out_;                          // guarded by mu_
   Clock::time_point finished_at_;              // guarded by mu_
 };
-
-// One page's outcome as the NDJSON line written to results and streams (no newline).
-std::string PageLineJson(const PageRecord& record);
 
 }  // namespace pageflow

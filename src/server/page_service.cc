@@ -11,20 +11,14 @@
 
 #include "base/log.h"
 #include "base/process_stats.h"
-#include "engine/tesseract/tesseract_engine.h"
 #include "input/document.h"
-#include "pipeline/page_access.h"
+#include "pipeline/page_executor.h"
 
 namespace pageflow {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Engines one worker keeps loaded; asking for a fourth (kind, lang) unloads the oldest
-// one that is not the default, returning its fixed charge to the budget.
-constexpr size_t kMaxEnginesPerWorker = 3;
-// What DocumentPageAccess reserves to read a text layer (page_access.cc).
-constexpr int64_t kTextLayerAdmissionBytes = 8ll << 20;
 
 std::string NewJobId() {
   static std::mutex mu;
@@ -39,18 +33,24 @@ std::string EngineKey(const EngineOptions& e) { return e.kind + "|" + e.lang; }
 
 }  // namespace
 
+// One worker's engines, least recently used last; [0] is the default and stays.
+// Touched only by its worker (and by Start before the workers run).
 struct PageService::WorkerEngines {
-  std::vector<std::pair<std::string, std::unique_ptr<Engine>>> loaded;  // [0] is the default
+  std::vector<std::pair<std::string, std::unique_ptr<Engine>>> loaded;
 
-  StatusOr<Engine*> Get(const EngineOptions& options, MemoryBudget& budget) {
+  StatusOr<Engine*> Get(const EngineOptions& options, const EngineFactory& make,
+                        MemoryBudget& budget, size_t max_loaded) {
     const std::string key = EngineKey(options);
-    for (auto& [k, e] : loaded) {
-      if (k == key) return e.get();
+    for (size_t i = 0; i < loaded.size(); ++i) {
+      if (loaded[i].first != key) continue;
+      if (i > 1) std::rotate(loaded.begin() + 1, loaded.begin() + i, loaded.begin() + i + 1);
+      return loaded[i > 1 ? 1 : i].second.get();
     }
-    if (loaded.size() >= kMaxEnginesPerWorker) loaded.erase(loaded.begin() + 1);
-    PF_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, CreateEngine(options, budget));
-    loaded.emplace_back(key, std::move(engine));
-    return loaded.back().second.get();
+    // Unload first: its fixed charge goes back to the budget before the new one loads.
+    if (loaded.size() >= std::max<size_t>(2, max_loaded)) loaded.pop_back();
+    PF_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, make(options, budget));
+    auto at = loaded.empty() ? loaded.end() : loaded.begin() + 1;
+    return loaded.emplace(at, key, std::move(engine))->second.get();
   }
 };
 
@@ -81,11 +81,39 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
 
   SetPdfStoreLimit(options.pdf_store_bytes);
   PF_ASSIGN_OR_RETURN(s->pdf_store_, s->budget_.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
+  // Every offered kind gets its run-wide factory now (a vlm server is checked here, not
+  // on a user's first page), and the default engine is loaded by every worker.
+  std::vector<std::string> offered = {options.defaults.engine.kind};
+  for (const std::string& k : options.engines) {
+    if (!IsKnownEngine(k)) return InvalidArgument("unknown engine '" + k + "' (use " + KnownEnginesList() + ")");
+    if (std::find(offered.begin(), offered.end(), k) == offered.end()) offered.push_back(k);
+  }
+  for (const std::string& kind : offered) {
+    EngineOptions e = options.defaults.engine;
+    e.kind = kind;
+    PF_ASSIGN_OR_RETURN(s->factories_[kind], CreateSharedEngineFactory(e, s->budget_));
+  }
+  const size_t max_loaded = static_cast<size_t>(std::max(options.max_engines_per_worker, 2));
   for (int i = 0; i < options.workers; ++i) {
     auto engines = std::make_unique<WorkerEngines>();
-    StatusOr<Engine*> e = engines->Get(options.defaults.engine, s->budget_);
-    if (!e.ok()) return e.status().WithContext("worker " + std::to_string(i + 1));
+    const EngineOptions& e = options.defaults.engine;
+    StatusOr<Engine*> engine = engines->Get(e, s->factories_.at(e.kind), s->budget_, max_loaded);
+    if (!engine.ok()) return engine.status().WithContext("worker " + std::to_string(i + 1));
     s->engines_.push_back(std::move(engines));
+  }
+  // Each engine states what a page costs it; admission asks that, for the engine the
+  // job will run. Asked of one engine per kind, loaded once and then released (the
+  // request it returns owns what it needs).
+  for (const std::string& kind : offered) {
+    EngineOptions e = options.defaults.engine;
+    e.kind = kind;
+    if (kind == options.defaults.engine.kind) {
+      s->sizing_[kind] = {s->engines_[0]->loaded[0].second->PageRenderRequest()};
+      continue;
+    }
+    StatusOr<std::unique_ptr<Engine>> engine = s->factories_.at(kind)(e, s->budget_);
+    if (!engine.ok()) return engine.status().WithContext("engine " + kind);
+    s->sizing_[kind] = {(*engine)->PageRenderRequest()};
   }
   const MemoryBudgetStats fixed = s->budget_.Stats();
   LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) + " (" +
@@ -117,6 +145,25 @@ StatusOr<std::string> PageService::NewSpoolFile() {
   return path;
 }
 
+bool PageService::Offers(const std::string& kind) const { return factories_.count(kind) != 0; }
+
+std::string PageService::OfferedList() const {
+  std::string list = options_.defaults.engine.kind;
+  for (const std::string& k : options_.engines) {
+    if (k != options_.defaults.engine.kind && list.find(k) == std::string::npos) list += ", " + k;
+  }
+  return list;
+}
+
+int64_t PageService::AdmissionBytes(const JobSettings& settings, const PageGeometry& geometry) const {
+  auto it = sizing_.find(settings.engine.kind);
+  if (it == sizing_.end()) return 0;
+  StatusOr<int64_t> bytes = PageReservationBytes(it->second.request, geometry, settings.render,
+                                                 budget_.MaxSingleReservation());
+  // A page that cannot fit even alone fails by itself later, with its reason.
+  return bytes.ok() ? *bytes : 0;
+}
+
 bool PageService::HasRoom() const {
   std::lock_guard<std::mutex> lock(mu_);
   return !stopping_ && static_cast<int>(running_.size()) < options_.max_jobs + options_.queue;
@@ -132,15 +179,11 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, cons
     pages = doc->page_count();
     if (pages <= 0) return Corrupt("the document has no pages");
     PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(0));
-    if (settings.engine.kind == "text-layer") {
-      first_page_bytes = kTextLayerAdmissionBytes;
-    } else {
-      // Pessimistic for `auto` (its first page may turn out to have a good text layer).
-      StatusOr<RenderPlan> plan =
-          PlanRender(geometry, settings.render, TesseractWorkingBytes, budget_.MaxSingleReservation());
-      // A page that cannot fit even alone fails by itself later, with its reason.
-      first_page_bytes = plan.ok() ? plan->total_bytes : 0;
+    if (!Offers(settings.engine.kind)) {
+      return InvalidArgument("engine '" + settings.engine.kind + "' is not offered here (use " +
+                             OfferedList() + ")");
     }
+    first_page_bytes = AdmissionBytes(settings, geometry);
   }
   // The check only: holding this reservation until the page renders could deadlock
   // workers waiting for budget behind jobs that wait for a worker.
@@ -154,6 +197,7 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, cons
   }
   auto job = std::make_shared<Job>(NewJobId(), filename, path,
                                    options_.spool_dir + "/result-" + NewJobId() + ".ndjson", pages, settings);
+  job->set_admission_bytes(first_page_bytes);
   {
     std::lock_guard<std::mutex> lock(mu_);
     ExpireLocked();
@@ -256,8 +300,8 @@ void PageService::Feed() {
 
 void PageService::Work(int index) {
   WorkerEngines& engines = *engines_[static_cast<size_t>(index)];
-  std::unique_ptr<Document> open;  // this worker's own handle (MuPDF is per thread)
-  std::string open_path;
+  PageExecutor executor(&budget_);
+  const size_t max_loaded = static_cast<size_t>(std::max(options_.max_engines_per_worker, 2));
   while (std::optional<PageTask> task = pages_.Pop()) {
     const std::shared_ptr<Job> job = task->job;
     if (job->cancel_requested()) {
@@ -267,46 +311,27 @@ void PageService::Work(int index) {
     ++workers_busy_;
     const Clock::time_point t0 = Clock::now();
     const double queue_seconds = std::chrono::duration<double>(t0 - task->queued).count();
-    PageRecord record;
-    record.page = task->page + 1;
-    if (open_path != job->upload_path()) {
-      open.reset();
-      open_path = job->upload_path();
-      StatusOr<std::unique_ptr<Document>> d = OpenDocument(open_path);
-      if (d.ok()) {
-        open = std::move(*d);
-      } else {
-        record.error = d.status().message();
-      }
+    const EngineOptions& wanted = job->settings().engine;
+    PageWork work{job->upload_path(), task->page, job->settings().render,
+                  "page " + std::to_string(task->page + 1) + " of job " + job->id(), job->cancel_flag()};
+    PageOutcome outcome;
+    StatusOr<Engine*> engine = engines.Get(wanted, factories_.at(wanted.kind), budget_, max_loaded);
+    if (engine.ok()) {
+      outcome = executor.Run(**engine, work);
+    } else {
+      outcome.record.page = task->page + 1;
+      outcome.record.error = engine.status().message();
     }
-    const std::string label = "page " + std::to_string(record.page) + " of job " + job->id();
-    StatusOr<Engine*> engine = engines.Get(job->settings().engine, budget_);
-    if (!engine.ok()) record.error = engine.status().message();
-    if (open && engine.ok()) {
-      DocumentPageAccess access(open.get(), task->page, job->settings().render, &budget_, label);
-      StatusOr<PageText> text = (*engine)->Recognize(access);
-      if (text.ok()) {
-        record.text = std::move(text->text);
-        record.engine = text->engine;
-        record.confidence = text->mean_confidence;
-        record.lines = static_cast<int>(text->lines.size());
-        record.note = text->note;
-        if (!access.render_note().empty()) {
-          record.note += (record.note.empty() ? "" : "; ") + access.render_note();
-        }
-      } else {
-        record.error = text.status().message();
-      }
-    }
-    if (!open) open_path.clear();
-    record.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     --workers_busy_;
-    if (!record.error.empty()) LogWarning(label + ": " + record.error);
-    if (observer_ != nullptr) {
-      observer_->OnPage(record.error.empty() ? record.engine : job->settings().engine.kind,
-                        !record.error.empty(), queue_seconds, record.seconds);
+    if (!outcome.cancelled) {
+      const PageRecord& record = outcome.record;
+      if (!record.error.empty()) LogWarning(work.label + ": " + record.error);
+      if (observer_ != nullptr) {
+        observer_->OnPage(record.error.empty() ? record.engine : wanted.kind, !record.error.empty(),
+                          queue_seconds, record.seconds);
+      }
+      job->OnPageDone(std::move(outcome.record));
     }
-    job->OnPageDone(std::move(record));
     Settle(job);
   }
 }

@@ -24,6 +24,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -38,8 +39,13 @@ namespace pageflow {
 
 struct PageServiceOptions {
   // Pages recognized at once; each worker holds one engine per (kind, lang) it was asked
-  // for (at most kMaxEnginesPerWorker; Tesseract eng: ~17 MB each, charged as fixed).
+  // for, at most max_engines_per_worker (Tesseract eng: ~17 MB each, charged as fixed;
+  // the least recently used one that is not the default is unloaded to make room).
   int workers = 2;
+  int max_engines_per_worker = 3;
+  // The engine kinds requests may choose (defaults.engine.kind is always offered). vlm
+  // needs defaults.engine.vlm set up (serve --vlm-url). Empty: the default only.
+  std::vector<std::string> engines;
   // Documents whose pages are being fed to workers at once (round robin between them).
   int max_jobs = 2;
   // Admitted documents waiting for a slot; a job beyond max_jobs + queue is refused.
@@ -61,6 +67,11 @@ struct PageServiceOptions {
 };
 
 enum class Rejection { kNone, kQueueFull, kMemory };
+
+// What the engines offered say a page costs them, asked once at start.
+struct EngineSizing {
+  std::optional<RenderRequest> request;  // nullopt: text layer only
+};
 
 struct PageServiceStats {
   MemoryBudgetStats budget;
@@ -104,6 +115,10 @@ class PageService {
                                         const JobSettings& settings, Rejection* why);
   // Quick check before reading an upload: false when the job queue is full now.
   bool HasRoom() const;
+  // True if requests may choose `kind`.
+  bool Offers(const std::string& kind) const;
+  // The kinds requests may choose, for messages: "auto, text-layer, tesseract".
+  std::string OfferedList() const;
   std::shared_ptr<Job> Find(const std::string& id);
   // Cancels (frees queued pages; in-flight pages finish) and forgets the job.
   // False if unknown.
@@ -126,6 +141,8 @@ class PageService {
   };
 
   PageService(const PageServiceOptions& options, PageServiceObserver* observer, int64_t limit);
+  // The bytes the first page of a job reserves (its engine's own estimate).
+  int64_t AdmissionBytes(const JobSettings& settings, const PageGeometry& geometry) const;
   void Feed();
   void Work(int index);
   // A page of `job` is finished or dropped; finishes the job when it was the last.
@@ -144,6 +161,10 @@ class PageService {
   // after Start.
   struct WorkerEngines;
   std::vector<std::unique_ptr<WorkerEngines>> engines_;
+  // Offered kind -> the factory that makes its engines (one run-wide group each, e.g.
+  // one vlm fallback and metrics) and what a page costs it. Read-only after Start.
+  std::unordered_map<std::string, EngineFactory> factories_;
+  std::unordered_map<std::string, EngineSizing> sizing_;
   BoundedQueue<PageTask> pages_;
   std::vector<std::thread> threads_;
   std::atomic<int> workers_busy_{0};

@@ -42,7 +42,10 @@ class Server {
 
  private:
   explicit Server(const ServerOptions& options);
-  void DeclareRoutes();
+  void DeclareGates();
+  void DeclareProbes();
+  void DeclareJobRoutes();
+  void DeclareWebRoutes();
 
   ServerOptions options_;
   ServerMetrics metrics_;

@@ -262,6 +262,13 @@ class PpocrEngine final : public Engine {
 
   std::string_view name() const override { return "ppocr"; }
 
+  // Its working set does not grow with the page: one detection tile and one recognition
+  // batch (PpocrWorkingBytes).
+  std::optional<RenderRequest> PageRenderRequest() const override {
+    const int64_t working = working_bytes_;
+    return RenderRequest{[working](int, int) { return working; }, 0};
+  }
+
   StatusOr<PageText> Recognize(PageAccess& page) override {
     // While busy_ is set the reaper leaves the models alone; mu_ itself is not held
     // during inference.
@@ -312,8 +319,7 @@ class PpocrEngine final : public Engine {
     PF_RETURN_IF_ERROR(det_.Load());
     if (options_.use_direction_classifier) PF_RETURN_IF_ERROR(cls_.Load());
     PF_RETURN_IF_ERROR(rec_.Load());
-    const int64_t working = working_bytes_;
-    PF_ASSIGN_OR_RETURN(Raster raster, page.Render([working](int, int) { return working; }));
+    PF_ASSIGN_OR_RETURN(Raster raster, page.Render(*PageRenderRequest()));
     const cv::Mat pixels(raster.height(), raster.width(), raster.channels() == 3 ? CV_8UC3 : CV_8UC1,
                          raster.data(), static_cast<size_t>(raster.stride()));
     const bool rgb = raster.channels() == 3;

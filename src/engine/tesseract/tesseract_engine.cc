@@ -30,8 +30,12 @@ class TesseractEngine final : public Engine {
 
   std::string_view name() const override { return "tesseract"; }
 
+  std::optional<RenderRequest> PageRenderRequest() const override {
+    return RenderRequest{TesseractWorkingBytes, 0};
+  }
+
   StatusOr<PageText> Recognize(PageAccess& page) override {
-    PF_ASSIGN_OR_RETURN(Raster raster, page.Render(TesseractWorkingBytes));
+    PF_ASSIGN_OR_RETURN(Raster raster, page.Render(*PageRenderRequest()));
     // Tesseract copies the pixels into its own image; both are paid by raster's reservation.
     SetPageModes(raster);
     api_->SetImage(raster.data(), raster.width(), raster.height(), raster.channels(),

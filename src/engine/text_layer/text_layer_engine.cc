@@ -18,6 +18,7 @@ PageText FromLayer(TextLayerPage layer) {
 class TextLayerEngine final : public Engine {
  public:
   std::string_view name() const override { return "text-layer"; }
+  std::optional<RenderRequest> PageRenderRequest() const override { return std::nullopt; }
 
   StatusOr<PageText> Recognize(PageAccess& page) override {
     StatusOr<TextLayerPage> layer = page.TextLayer();
@@ -39,6 +40,10 @@ class AutoEngine final : public Engine {
   explicit AutoEngine(std::unique_ptr<Engine> ocr) : ocr_(std::move(ocr)) {}
 
   std::string_view name() const override { return "auto"; }
+  // The worst case: a page without a good text layer is OCRed.
+  std::optional<RenderRequest> PageRenderRequest() const override {
+    return ocr_->PageRenderRequest();
+  }
 
   StatusOr<PageText> Recognize(PageAccess& page) override {
     StatusOr<TextLayerPage> layer = page.TextLayer();

@@ -37,9 +37,18 @@ size_t Write(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
+// What makes a request in progress give up: the client's abort flag (the process is
+// stopping) or the caller's own question (its page is no longer wanted).
+struct AbortCheck {
+  const std::atomic<bool>* abort;
+  const std::function<bool()>* cancelled;
+};
+
+// libcurl calls it about once a second while idle, more often while data flows.
 int Progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* abort = static_cast<const std::atomic<bool>*>(user);
-  return abort != nullptr && abort->load() ? 1 : 0;
+  const auto* check = static_cast<const AbortCheck*>(user);
+  if (check->abort != nullptr && check->abort->load()) return 1;
+  return check->cancelled != nullptr && *check->cancelled && (*check->cancelled)() ? 1 : 0;
 }
 
 Status FromCurl(CURLcode code, const char* errbuf) {
@@ -53,7 +62,7 @@ Status FromCurl(CURLcode code, const char* errbuf) {
     case CURLE_PARTIAL_FILE:
       return Unavailable(kConnectionPrefix + detail);
     case CURLE_ABORTED_BY_CALLBACK:
-      return Cancelled("request abandoned: stopping");
+      return Cancelled("request abandoned: the page is no longer wanted");
     case CURLE_OPERATION_TIMEDOUT:
       return Unavailable("request timed out: " + detail);
     default:
@@ -77,7 +86,8 @@ HttpClient::HttpClient(HttpClientOptions options) : impl_(std::make_unique<Impl>
 HttpClient::~HttpClient() = default;
 
 StatusOr<HttpResponse> HttpClient::Post(const std::string& url, std::string_view body, const std::string& bearer,
-                                        int64_t max_answer_bytes, std::string* answer) {
+                                        int64_t max_answer_bytes, std::string* answer,
+                                        const std::function<bool()>& cancelled) {
   CURL* c = impl_->curl.get();
   if (c == nullptr) return Unavailable("libcurl could not be initialized");
   answer->clear();
@@ -100,10 +110,11 @@ StatusOr<HttpResponse> HttpClient::Post(const std::string& url, std::string_view
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(impl_->options.connect_timeout_s));
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(impl_->options.timeout_s));
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-  if (impl_->options.abort != nullptr) {
+  const AbortCheck check{impl_->options.abort, &cancelled};
+  if (impl_->options.abort != nullptr || cancelled) {
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, Progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, impl_->options.abort);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &check);
   }
   const CURLcode rc = curl_easy_perform(c);
   if (sink.overflow) {

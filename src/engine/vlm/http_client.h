@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,8 +38,11 @@ class HttpClient {
   // max_answer_bytes is cut off: RESOURCE_EXHAUSTED. Could not connect, connection
   // dropped: UNAVAILABLE with "connection:" in the message (see IsConnectionError).
   // Timeout: UNAVAILABLE ("timed out"). Any HTTP status is returned as a response.
+  // `cancelled` (optional) is asked about once a second while the request is in
+  // progress; when it says true the request is dropped: CANCELLED.
   StatusOr<HttpResponse> Post(const std::string& url, std::string_view body, const std::string& bearer,
-                              int64_t max_answer_bytes, std::string* answer);
+                              int64_t max_answer_bytes, std::string* answer,
+                              const std::function<bool()>& cancelled = nullptr);
   // GET with a short timeout; the status code, or UNAVAILABLE.
   StatusOr<HttpResponse> Get(const std::string& url, int timeout_s, std::string* answer);
 

@@ -40,14 +40,16 @@ int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count() + 1;
 }
 
-// Sleeps in short steps so that a stop request is seen; false if stopping.
-bool SleepMs(int64_t ms, const std::atomic<bool>* stop) {
+// Sleeps in short steps so that a stop request (the run's, or the page's own
+// cancellation) is seen; false if stopping.
+bool SleepMs(int64_t ms, const std::atomic<bool>* stop, const PageAccess& page) {
+  auto stopping = [&] { return (stop != nullptr && stop->load()) || page.Cancelled(); };
   const Clock::time_point end = Clock::now() + std::chrono::milliseconds(ms);
   while (Clock::now() < end) {
-    if (stop != nullptr && stop->load()) return false;
+    if (stopping()) return false;
     std::this_thread::sleep_for(std::min<Clock::duration>(end - Clock::now(), std::chrono::milliseconds(50)));
   }
-  return stop == nullptr || !stop->load();
+  return !stopping();
 }
 
 }  // namespace
@@ -141,6 +143,18 @@ class VlmEngine final : public Engine {
         text_layer_(CreateTextLayerEngine()) {}
 
   std::string_view name() const override { return "vlm"; }
+
+  // PNG, request body and answer buffer on top of the raster (VlmWorkingBytes), at the
+  // target size. Holds the group, so the request outlives this engine.
+  std::optional<RenderRequest> PageRenderRequest() const override {
+    std::shared_ptr<const VlmEngineGroup> g = group_;
+    RenderRequest request;
+    request.target_long_side = g->options.target_dim;
+    request.working_bytes = [g](int w, int h) {
+      return VlmWorkingBytes(g->options, g->prompt_bytes, w, h);
+    };
+    return request;
+  }
   std::string StatsJson() const override { return group_->StatsJson(); }
 
   StatusOr<PageText> Recognize(PageAccess& page) override {
@@ -174,8 +188,9 @@ class VlmEngine final : public Engine {
       prepared.body += RequestSuffix(o.max_tokens, g.Temperature(out.attempts));
 
       const Clock::time_point t0 = Clock::now();
-      StatusOr<HttpResponse> r =
-          http_.Post(g.endpoint, prepared.body, g.bearer, AnswerCapBytes(o), &prepared.answer);
+      const std::function<bool()> cancelled = [&page] { return page.Cancelled(); };
+      StatusOr<HttpResponse> r = http_.Post(g.endpoint, prepared.body, g.bearer,
+                                            AnswerCapBytes(o), &prepared.answer, cancelled);
       const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
       ++g.requests;
       g.latency_us += us;
@@ -194,7 +209,7 @@ class VlmEngine final : public Engine {
                   r.status().message() + ")";
           break;
         }
-        if (!SleepMs(connect_delay_ms, o.stop)) return Cancelled("stopping");
+        if (!SleepMs(connect_delay_ms, o.stop, page)) return Cancelled("stopping");
         connect_delay_ms = std::min<int64_t>(connect_delay_ms * 2, o.max_backoff_ms);
         continue;
       }
@@ -204,12 +219,12 @@ class VlmEngine final : public Engine {
       ++out.attempts;
       if (!r.ok()) {
         error = r.status().message();
-        if (!SleepMs(g.BackoffMs(out.attempts), o.stop)) return Cancelled("stopping");
+        if (!SleepMs(g.BackoffMs(out.attempts), o.stop, page)) return Cancelled("stopping");
         continue;
       }
       if (r->status != 200) {
         error = "HTTP " + std::to_string(r->status) + ": " + prepared.answer.substr(0, 200);
-        if (!SleepMs(g.BackoffMs(out.attempts), o.stop)) return Cancelled("stopping");
+        if (!SleepMs(g.BackoffMs(out.attempts), o.stop, page)) return Cancelled("stopping");
         continue;
       }
       VlmAnswer usage;
@@ -238,10 +253,7 @@ class VlmEngine final : public Engine {
   StatusOr<PreparedPage> Prepare(PageAccess& page, int rotation) {
     const VlmEngineGroup& g = *group_;
     const VlmOptions& o = g.options;
-    RenderRequest request;
-    request.target_long_side = o.target_dim;
-    request.working_bytes = [&](int w, int h) { return VlmWorkingBytes(o, g.prompt_bytes, w, h); };
-    PF_ASSIGN_OR_RETURN(Raster raster, page.Render(request));
+    PF_ASSIGN_OR_RETURN(Raster raster, page.Render(*PageRenderRequest()));
     PreparedPage p;
     // The raster's reservation pays for the raster, the PNG, the body and the answer
     // buffer (VlmWorkingBytes); it is shrunk to body + answer once the PNG is gone.

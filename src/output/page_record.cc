@@ -1,0 +1,68 @@
+#include "output/page_record.h"
+
+#include <nlohmann/json.hpp>
+
+namespace pageflow {
+
+using nlohmann::json;
+
+json PageRecordToJson(const PageRecord& p) {
+  json j = {{"page", p.page},           {"text", p.text},   {"engine", p.engine},
+            {"confidence", p.confidence}, {"lines", p.lines}, {"seconds", p.seconds}};
+  if (!p.note.empty()) j["note"] = p.note;
+  if (!p.error.empty()) j["error"] = p.error;
+  if (p.prompt_tokens > 0) j["prompt_tokens"] = p.prompt_tokens;
+  if (p.completion_tokens > 0) j["completion_tokens"] = p.completion_tokens;
+  if (!p.fallback.empty()) j["fallback"] = p.fallback;
+  if (!p.attributes.empty()) j["attributes"] = p.attributes;
+  return j;
+}
+
+StatusOr<PageRecord> PageRecordFromJson(const json& j) {
+  if (!j.is_object()) return Corrupt("a page record is not a JSON object");
+  PageRecord p;
+  try {
+    p.page = j.value("page", 0);
+    p.text = j.value("text", "");
+    p.engine = j.value("engine", "");
+    p.confidence = j.value("confidence", 0.0f);
+    p.note = j.value("note", "");
+    p.error = j.value("error", "");
+    p.lines = j.value("lines", 0);
+    p.seconds = j.value("seconds", 0.0);
+    p.prompt_tokens = j.value("prompt_tokens", int64_t{0});
+    p.completion_tokens = j.value("completion_tokens", int64_t{0});
+    p.fallback = j.value("fallback", "");
+    p.attributes = j.value("attributes", "");
+  } catch (const json::exception& e) {  // a field of the wrong type
+    return Corrupt(std::string("damaged page record: ") + e.what());
+  }
+  if (p.page <= 0) return Corrupt("a page record without a page number");
+  return p;
+}
+
+std::string PageRecordJson(const PageRecord& record) {
+  json j = {{"type", "page"}};
+  j.update(PageRecordToJson(record));
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+StatusOr<PageRecord> ParsePageRecord(std::string_view line) {
+  const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Corrupt("a page record is not valid JSON");
+  return PageRecordFromJson(j);
+}
+
+std::string PageMarkdown(const PageRecord& p) {
+  const std::string number = std::to_string(p.page);
+  if (!p.error.empty()) return "<!-- page " + number + " failed: " + p.error + " -->\n\n";
+  return "<!-- page " + number + " -->\n\n" + p.text + "\n\n";
+}
+
+std::string PagePlainText(const PageRecord& p, bool first) {
+  std::string out = first ? "" : "\f";
+  if (p.error.empty()) out += p.text + "\n";
+  return out;
+}
+
+}  // namespace pageflow

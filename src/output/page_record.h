@@ -1,0 +1,54 @@
+// PageRecord: one page's outcome, as every face of pageflow stores and shows it. The
+// page executor builds it; range files (run, worker), a job's result file (serve) and
+// the NDJSON lines serve streams all hold it in one JSON form, and a document's
+// Markdown, text and Dolma record are made from it by one writer (document_writer.h).
+//
+//   std::string line = PageRecordJson(record);            // one JSON object, no newline
+//   StatusOr<PageRecord> back = ParsePageRecord(line);
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "base/status.h"
+
+namespace pageflow {
+
+struct PageRecord {
+  int page = 0;               // 1-based
+  std::string text;
+  std::string engine;         // path taken: "text-layer", "tesseract"; empty on error
+  float confidence = 0;
+  std::string note;           // downscaling, rejected text layer...
+  std::string error;          // non-empty: the page failed, with the reason
+  int lines = 0;
+  double seconds = 0;
+  // Remote engines (vlm): tokens used, and why the page fell back to a local engine.
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  std::string fallback = {};    // non-empty: the primary engine failed for this reason
+  std::string attributes = {};  // engine-specific page metadata, a JSON object; empty if none
+};
+
+// The record as a JSON object: page, text, engine, confidence, lines, seconds always;
+// note, error, prompt_tokens, completion_tokens, fallback, attributes when set.
+nlohmann::json PageRecordToJson(const PageRecord& record);
+// The inverse; CORRUPT when `j` is not such an object (wrong types included).
+StatusOr<PageRecord> PageRecordFromJson(const nlohmann::json& j);
+
+// One line of a job's result or an NDJSON stream: {"type":"page", ...the record...}.
+std::string PageRecordJson(const PageRecord& record);
+// Parses such a line (or a bare record object). CORRUPT if it is not one.
+StatusOr<PageRecord> ParsePageRecord(std::string_view line);
+
+// How a page reads in a document's Markdown: "<!-- page N -->\n\nTEXT\n\n", or a comment
+// saying why it failed.
+std::string PageMarkdown(const PageRecord& record);
+// How a page reads in a document's plain text: pages are separated by a form feed
+// (`first` is true for the document's first page); a failed page is empty.
+std::string PagePlainText(const PageRecord& record, bool first);
+
+}  // namespace pageflow

@@ -1,0 +1,71 @@
+// PageExecutor: the one way any face of pageflow runs a page. `run`'s workers, serve's
+// page service and queue workers each hold one per worker thread; given a page of a
+// document and the engine to use, it opens the document (the worker's own handle), lets
+// the engine plan, reserve and render through DocumentPageAccess, recognizes, releases,
+// and returns the page record — so a page gives the same record on every face.
+//
+//   PageExecutor executor(&budget);                       // one per worker thread
+//   PageOutcome o = executor.Run(engine, {path, page, render, label, &cancel});
+//   if (!o.cancelled) Store(o.record);
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/memory_budget.h"
+#include "engine/engine.h"
+#include "output/page_record.h"
+#include "pipeline/worker_document.h"
+#include "raster/render_plan.h"
+
+namespace pageflow {
+
+struct PageWork {
+  std::string path;       // the document
+  int page = 0;           // 0-based
+  RenderOptions render;   // --dpi, --max-dim
+  std::string label;      // for messages: "page 3 of a.pdf"
+  // When it becomes true the page is no longer wanted: an engine waiting on a server
+  // gives up within a second (PageAccess::Cancelled). Null: never.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct PageOutcome {
+  PageRecord record;       // error set when the page failed
+  bool cancelled = false;  // dropped because of `cancel`: the record means nothing
+  double source_cpu_seconds = 0;  // opening, text layer, rendering
+  double engine_cpu_seconds = 0;  // inside the engine
+};
+
+class PageExecutor {
+ public:
+  explicit PageExecutor(MemoryBudget* budget) : budget_(budget) {}
+  PageExecutor(const PageExecutor&) = delete;
+  PageExecutor& operator=(const PageExecutor&) = delete;
+
+  // Runs one page. Never fails as a call: a page that cannot be done is a record with
+  // its error (the document cannot be opened, the page does not fit, the engine failed).
+  // Every byte the page needs is reserved from the budget before it is allocated and
+  // released before Run returns (only the text travels on).
+  PageOutcome Run(Engine& engine, const PageWork& work);
+
+ private:
+  MemoryBudget* budget_;
+  WorkerDocument doc_;  // this worker's own handle (MuPDF is per thread)
+};
+
+// The record of a recognized page: one function, whatever the face.
+PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note);
+
+// What a page of `geometry` reserves when an engine whose render request is `request`
+// runs it (nullopt: the engine reads the text layer only): the raster plus the
+// engine's working set, as DocumentPageAccess would reserve it, capped by what one
+// reservation may hold. RESOURCE_EXHAUSTED when even a downscaled render cannot fit.
+StatusOr<int64_t> PageReservationBytes(const std::optional<RenderRequest>& request,
+                                       const PageGeometry& geometry,
+                                       const RenderOptions& render,
+                                       int64_t max_single_reservation);
+
+}  // namespace pageflow

@@ -1,0 +1,129 @@
+#include "server/result_stream.h"
+
+#include <chrono>
+#include <fstream>
+
+#include "output/document_writer.h"
+
+namespace pageflow {
+namespace {
+
+// How often a response waiting for pages checks that its client is still there.
+constexpr std::chrono::milliseconds kClientCheck{200};
+
+// Reads page lines from a job's result file as the job writes them.
+class ResultReader {
+ public:
+  explicit ResultReader(const std::string& path) : in_(path, std::ios::binary) {}
+  // The next complete line; the caller knows from the Job how many exist.
+  bool Next(std::string* line) { return static_cast<bool>(std::getline(in_, *line)); }
+
+ private:
+  std::ifstream in_;
+};
+
+// What the Dolma record, Markdown and text of a served document say about it: the
+// upload's file name stands where `run` names the source file.
+DocumentMeta MetaOf(const Job& job) {
+  DocumentMeta meta;
+  meta.id = job.id();
+  meta.source_path = job.filename();
+  meta.page_count = job.page_count();
+  meta.engine = job.settings().engine.kind;
+  meta.lang = job.settings().engine.lang;
+  meta.ranges = {PageRange{0, job.page_count() - 1}};
+  meta.created = job.admitted_time();
+  return meta;
+}
+
+}  // namespace
+
+StatusOr<ResultFormat> ParseResultFormat(const std::string& s) {
+  if (s.empty() || s == "ndjson") return ResultFormat::kNdjson;
+  if (s == "json") return ResultFormat::kJson;
+  if (s == "jsonl" || s == "dolma") return ResultFormat::kJsonl;
+  if (s == "text" || s == "txt") return ResultFormat::kText;
+  if (s == "markdown" || s == "md") return ResultFormat::kMarkdown;
+  return InvalidArgument("unknown format '" + s.substr(0, 40) +
+                         "' (use ndjson, json, jsonl, text, markdown)");
+}
+
+std::string ContentTypeOf(ResultFormat f) {
+  switch (f) {
+    case ResultFormat::kNdjson: return "application/x-ndjson";
+    case ResultFormat::kJson: return "application/json";
+    case ResultFormat::kJsonl: return "application/jsonl";
+    case ResultFormat::kText: return "text/plain; charset=utf-8";
+    case ResultFormat::kMarkdown: return "text/markdown; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
+std::string ExtensionOf(ResultFormat f) {
+  switch (f) {
+    case ResultFormat::kNdjson: return "ndjson";
+    case ResultFormat::kJson: return "json";
+    case ResultFormat::kJsonl: return "jsonl";
+    case ResultFormat::kText: return "txt";
+    case ResultFormat::kMarkdown: return "md";
+  }
+  return "bin";
+}
+
+bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f, bool cancel_on_disconnect,
+                  PageService* service, StreamSink& sink) {
+  auto gone = [&] {
+    if (cancel_on_disconnect) service->Cancel(job->id(), false);
+    return false;
+  };
+  const bool follow = f == ResultFormat::kNdjson;  // others wait for the whole job
+  if (!follow) {
+    while (!job->finished()) {
+      job->WaitForLines(job->page_count(), kClientCheck);
+      if (!sink.IsOpen()) return gone();
+    }
+  }
+  if (f == ResultFormat::kJson && !sink.Write("{\"summary\":" + job->SummaryJson() + ",\"pages\":[")) {
+    return gone();
+  }
+  const DocumentMeta meta = MetaOf(*job);
+  DocumentAssembler::Sink write = [&](std::string_view s) {
+    return sink.Write(s) ? Status::Ok() : Unavailable("the client went away");
+  };
+  DocumentAssembler::Sinks sinks;
+  if (f == ResultFormat::kJsonl) sinks.jsonl = write;
+  if (f == ResultFormat::kMarkdown) sinks.md = write;
+  if (f == ResultFormat::kText) sinks.txt = write;
+  std::unique_ptr<DocumentAssembler> assembler;
+  if (sinks.jsonl || sinks.md || sinks.txt) {
+    assembler = std::make_unique<DocumentAssembler>(meta, std::move(sinks));
+  }
+  ResultReader reader(job->result_path());
+  int sent = 0;
+  std::string line;
+  for (;;) {
+    const bool was_finished = job->finished();
+    const int written = job->WaitForLines(sent, kClientCheck);
+    for (; sent < written; ++sent) {
+      if (!reader.Next(&line)) return false;  // the file went away: give up
+      bool ok = true;
+      if (f == ResultFormat::kNdjson) {
+        ok = sink.Write(line + "\n");
+      } else if (f == ResultFormat::kJson) {
+        ok = sink.Write((sent == 0 ? "" : ",") + line);
+      } else {
+        StatusOr<PageRecord> page = ParsePageRecord(line);
+        ok = page.ok() && assembler->Add(*page).ok();
+      }
+      if (!ok) return gone();
+    }
+    if (was_finished) break;  // everything written before it finished is sent
+    if (!sink.IsOpen()) return gone();
+  }
+  if (f == ResultFormat::kNdjson) return sink.Write(job->SummaryJson() + "\n");
+  if (f == ResultFormat::kJson) return sink.Write("]}");
+  DocumentSummary summary;
+  return assembler->Finish(&summary).ok();
+}
+
+}  // namespace pageflow

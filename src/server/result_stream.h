@@ -1,0 +1,38 @@
+// A job's result as HTTP responses send it, in every format, followed from the job's
+// result file as pages finish (one page in memory at a time; the file holds the rest):
+//   ndjson    one line per page (the page record) and a closing summary line
+//   json      {"summary": ..., "pages": [...]} once the job is done
+//   jsonl     the Dolma record `pageflow run` writes for the same document
+//   markdown  / text: the document as `run --format md|txt` writes it
+// Markdown, text and the Dolma record come from the same DocumentAssembler `run` uses.
+//
+//   StatusOr<ResultFormat> f = ParseResultFormat(req.Query("format"));
+//   res.stream = [=](StreamSink& sink) { return StreamResult(job, *f, true, service, sink); };
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "server/http_server.h"
+#include "server/job.h"
+#include "server/page_service.h"
+
+namespace pageflow {
+
+enum class ResultFormat { kNdjson, kJson, kJsonl, kText, kMarkdown };
+
+// "" and "ndjson" -> kNdjson, "json", "jsonl" (Dolma), "text"/"txt", "markdown"/"md".
+// INVALID_ARGUMENT otherwise.
+StatusOr<ResultFormat> ParseResultFormat(const std::string& name);
+std::string ContentTypeOf(ResultFormat format);
+// The file name extension a download in `format` gets.
+std::string ExtensionOf(ResultFormat format);
+
+// Streams the job's result. ndjson follows the job page by page; the others wait for it
+// to finish (checking every 200 ms that the client is still there). A client that goes
+// away cancels the job when cancel_on_disconnect. False when the stream was cut.
+bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat format, bool cancel_on_disconnect,
+                  PageService* service, StreamSink& sink);
+
+}  // namespace pageflow
