@@ -62,11 +62,13 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const Output
     PF_RETURN_IF_ERROR(jsonl->Write("{\"id\":" + json(meta.id).dump() + ",\"text\":\""));
   }
   if (formats.md) {
-    PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(ws.MirrorPath(meta.relative, "md")));
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "md"));
+    PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(path));
     md.emplace(std::move(f));
   }
   if (formats.txt) {
-    PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(ws.MirrorPath(meta.relative, "txt")));
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "txt"));
+    PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(path));
     txt.emplace(std::move(f));
   }
 
