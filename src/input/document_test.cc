@@ -126,33 +126,9 @@ TEST(PdfDocumentTest, BrokenPdfsFailWithSpecificMessages) {
   EXPECT_NE(e.status().message().find("encrypted"), std::string::npos);
 }
 
-// A PDF whose page tree claims `count` pages and holds one real page (valid xref).
-std::string LyingPdf(int count) {
-  const std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Count " + std::to_string(count) + " /Kids [3 0 R] >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"};
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (size_t off : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
-         std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
-}
-
 TEST(PdfDocumentTest, CountsOnlyPagesThatLoadWhenThePageTreeLies) {
   testing::TempDir dir;
-  testing::WriteFile(dir.path() + "/lies.pdf", LyingPdf(1000000));
+  testing::WriteLyingPdf(dir.path() + "/lies.pdf", 1000000);
   const auto start = std::chrono::steady_clock::now();
   StatusOr<std::unique_ptr<Document>> doc = OpenDocument(dir.path() + "/lies.pdf");
   ASSERT_OK(doc);
@@ -160,7 +136,7 @@ TEST(PdfDocumentTest, CountsOnlyPagesThatLoadWhenThePageTreeLies) {
   EXPECT_OK((*doc)->Geometry(0));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   // An honest one-page tree is left alone.
-  testing::WriteFile(dir.path() + "/honest.pdf", LyingPdf(1));
+  testing::WriteLyingPdf(dir.path() + "/honest.pdf", 1);
   StatusOr<std::unique_ptr<Document>> honest = OpenDocument(dir.path() + "/honest.pdf");
   ASSERT_OK(honest);
   EXPECT_EQ((*honest)->page_count(), 1);
