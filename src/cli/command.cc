@@ -36,7 +36,8 @@ bool ParsePdfStoreFlag(const std::string& text, int64_t* out) {
   if (!ParseSizeFlag("--pdf-store", text, &bytes)) return false;
   if (bytes < kMinPdfStoreBytes) {
     // MuPDF reads a store limit of 0 as "unlimited": it would grow outside the budget.
-    std::cerr << "pageflow: --pdf-store: '" << text << "' is too small; MuPDF's store needs at "
+    std::cerr << "pageflow: --pdf-store: '" << text
+              << "' is too small; MuPDF's store needs at "
               << "least 1M (it caches fonts and images within this limit)\n";
     return false;
   }

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdio>
-
 #include <cstdlib>
 
 #include "testing/test_util.h"

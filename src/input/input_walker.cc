@@ -67,13 +67,15 @@ std::optional<InputItem> InputWalker::Next() {
 bool InputWalker::FirstVisit(const std::string& dir) {
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0) return false;
-  return visited_dirs_.emplace(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino))
+  return visited_dirs_
+      .emplace(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino))
       .second;
 }
 
 std::string InputWalker::RootPrefix(const std::string& input) {
   std::string name = fs::path(input).lexically_normal().filename().string();
-  if (name.empty()) name = fs::path(input).lexically_normal().parent_path().filename().string();
+  if (name.empty())
+    name = fs::path(input).lexically_normal().parent_path().filename().string();
   if (name.empty() || name == "." || name == "..") {
     std::error_code ec;
     name = fs::absolute(input, ec).lexically_normal().parent_path().filename().string();
@@ -86,7 +88,8 @@ std::string InputWalker::RootPrefix(const std::string& input) {
   return prefix;
 }
 
-std::optional<InputItem> InputWalker::StartInput(const std::string& input, bool from_list) {
+std::optional<InputItem> InputWalker::StartInput(const std::string& input,
+                                                 bool from_list) {
   std::error_code ec;
   const fs::file_status st = fs::status(input, ec);
   if (ec || !fs::exists(st)) return InputItem{input, input, NotFound("no such file or directory")};

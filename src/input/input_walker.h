@@ -13,8 +13,8 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <utility>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -71,7 +71,7 @@ class InputWalker {
   std::string root_;                     // the directory INPUT being walked
   std::vector<DirFrame> dirs_;           // depth-first stack
   size_t found_in_root_ = 0;
-  bool prefix_roots_ = false;            // more than one directory on the command line
+  bool prefix_roots_ = false;  // more than one directory on the command line
   // Folders walked in this run, by (device, inode): about 50 bytes per folder (not per
   // file), the price of walking each folder once whatever links point at it.
   std::set<std::pair<uint64_t, uint64_t>> visited_dirs_;

@@ -1,7 +1,6 @@
 #include "input/input_walker.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,7 +52,8 @@ TEST(InputWalkerTest, MirrorPathsAreAsWalkedNotWhereLinksPoint) {
   std::filesystem::create_directories(dir.path() + "/docs");
   std::filesystem::create_directories(dir.path() + "/l/a/b");
   testing::WriteFile(dir.path() + "/docs/report.pdf", "x");
-  std::filesystem::create_symlink("../../../docs/report.pdf", dir.path() + "/l/a/b/report.pdf");
+  std::filesystem::create_symlink("../../../docs/report.pdf",
+                                  dir.path() + "/l/a/b/report.pdf");
   std::filesystem::create_directory_symlink("../../../docs", dir.path() + "/l/a/b/more");
   std::vector<std::string> errors;
   EXPECT_EQ(Walk({dir.path() + "/l/a/b"}, &errors),
@@ -68,10 +68,13 @@ TEST(InputWalkerTest, PrefixesEachRootWhenSeveralAreNamed) {
     testing::WriteFile(dir.path() + root + "/report.pdf", "x");
   }
   std::vector<std::string> errors;
-  EXPECT_EQ(Walk({dir.path() + "/2019/", dir.path() + "/2020", dir.path() + "/x/2019"}, &errors),
-            (std::vector<std::string>{"2019/report.pdf", "2020/report.pdf", "2019-2/report.pdf"}));
+  EXPECT_EQ(Walk({dir.path() + "/2019/", dir.path() + "/2020", dir.path() + "/x/2019"},
+                 &errors),
+            (std::vector<std::string>{"2019/report.pdf", "2020/report.pdf",
+                                      "2019-2/report.pdf"}));
   // One root keeps today's layout.
-  EXPECT_EQ(Walk({dir.path() + "/2019"}, &errors), (std::vector<std::string>{"report.pdf"}));
+  EXPECT_EQ(Walk({dir.path() + "/2019"}, &errors),
+            (std::vector<std::string>{"report.pdf"}));
   EXPECT_TRUE(errors.empty());
 }
 
@@ -107,21 +110,26 @@ TEST(InputWalkerTest, ReportsAnUnreadableSubfolder) {
     if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(2);
     std::vector<std::string> errors;
     std::string out;
-    for (const std::string& f : Walk({dir.path() + "/in"}, &errors)) out += "found " + f + "\n";
+    for (const std::string& f : Walk({dir.path() + "/in"}, &errors))
+      out += "found " + f + "\n";
     for (const std::string& e : errors) out += "error " + e + "\n";
-    if (write(fds[1], out.data(), out.size()) != static_cast<ssize_t>(out.size())) _exit(3);
+    if (write(fds[1], out.data(), out.size()) != static_cast<ssize_t>(out.size()))
+      _exit(3);
     _exit(0);
   }
   close(fds[1]);
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<size_t>(n));
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child failed: " << status;
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "child failed: " << status;
   EXPECT_NE(out.find("found a.pdf\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("error cannot read folder: Permission denied"), std::string::npos) << out;
+  EXPECT_NE(out.find("error cannot read folder: Permission denied"), std::string::npos)
+      << out;
   EXPECT_EQ(out.find("holds no PDF"), std::string::npos) << out;
 }
 

@@ -181,8 +181,10 @@ int LoadablePageCount(fz_context* ctx, fz_document* doc, int claimed) {
   int hi = claimed - 1;  // does not load
   while (hi - lo > 1) {
     const int mid = lo + (hi - lo) / 2;
-    if (PageLoads(ctx, doc, mid)) lo = mid;
-    else hi = mid;
+    if (PageLoads(ctx, doc, mid))
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo + 1;
 }
@@ -224,9 +226,10 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
       return Corrupt("PDF's page tree claims " + std::to_string(pages) +
                      " pages but none of them can be loaded");
     }
-    LogWarning(path + ": the page tree claims " + std::to_string(pages) + " pages but only " +
-               std::to_string(loadable) + " can be loaded; pages " + std::to_string(loadable + 1) +
-               "-" + std::to_string(pages) + " are corrupt and skipped");
+    LogWarning(path + ": the page tree claims " + std::to_string(pages) +
+               " pages but only " + std::to_string(loadable) + " can be loaded; pages " +
+               std::to_string(loadable + 1) + "-" + std::to_string(pages) +
+               " are corrupt and skipped");
     pages = loadable;
   }
   return std::unique_ptr<Document>(new PdfDocument(path, ctx, doc, pages));

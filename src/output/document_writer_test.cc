@@ -47,13 +47,17 @@ TEST(DocumentWriterTest, RefusesMirrorPathsThatLeaveTheOutputDirectory) {
   testing::TempDir dir;
   StatusOr<Workspace> ws = Workspace::Open(dir.path() + "/out/p", "fp1");
   ASSERT_TRUE(ws.ok());
-  ASSERT_OK(ws->WriteRange("doc1", {0, 0}, {PageRecord{1, "text", "text-layer", 1.0f, "", "", 1, 0.1}}));
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0},
+                           {PageRecord{1, "text", "text-layer", 1.0f, "", "", 1, 0.1}}));
   for (const std::string& relative :
-       std::vector<std::string>{"../../../escape.pdf", "a/../../../../escape.pdf", dir.path() + "/escape.pdf", ""}) {
+       std::vector<std::string>{"../../../escape.pdf", "a/../../../../escape.pdf",
+                                dir.path() + "/escape.pdf", ""}) {
     DocumentMeta meta{"doc1", "/in/a.pdf", relative, 1, "auto", "eng", {{0, 0}}};
     DocumentSummary summary;
-    const Status st = WriteDocument(*ws, meta, OutputFormats{false, true, true}, &summary);
-    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << relative << ": " << st.ToString();
+    const Status st =
+        WriteDocument(*ws, meta, OutputFormats{false, true, true}, &summary);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument)
+        << relative << ": " << st.ToString();
     EXPECT_NE(st.message().find("below --out"), std::string::npos) << st.message();
   }
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/escape.md"));

@@ -47,8 +47,10 @@ StatusOr<std::string> Workspace::MirrorPath(const std::string& relative,
                                             const std::string& ext) const {
   fs::path rel = fs::path(relative).lexically_normal();
   const std::string first = rel.empty() ? std::string() : rel.begin()->string();
-  if (rel.empty() || rel.is_absolute() || first == ".." || first == "." || !rel.has_filename()) {
-    return InvalidArgument("mirror path '" + relative + "' is not a file path below --out");
+  if (rel.empty() || rel.is_absolute() || first == ".." || first == "." ||
+      !rel.has_filename()) {
+    return InvalidArgument("mirror path '" + relative +
+                           "' is not a file path below --out");
   }
   rel.replace_extension(ext);
   return dir_ + "/" + ext + "/" + rel.string();

@@ -53,7 +53,8 @@ class Workspace {
   std::string ResultPath(const std::string& id) const;
   // DIR/EXT/RELATIVE.EXT. INVALID_ARGUMENT when `relative` is empty, absolute or
   // would leave DIR/EXT once normalized ("../../x"): nothing is written outside DIR.
-  StatusOr<std::string> MirrorPath(const std::string& relative, const std::string& ext) const;
+  StatusOr<std::string> MirrorPath(const std::string& relative,
+                                   const std::string& ext) const;
 
   bool IsDone(const std::string& id) const;
   bool HasRange(const std::string& id, PageRange range) const;

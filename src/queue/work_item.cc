@@ -64,8 +64,8 @@ namespace {
 
 // Reads j[key] as an integer in [min, max] (default `def` when absent and `def` is set).
 // Any other type, a fraction or an out-of-range value is an error naming the field.
-Status GetInt(const json& j, const char* key, int64_t min, int64_t max, std::optional<int> def,
-              int* out) {
+Status GetInt(const json& j, const char* key, int64_t min, int64_t max,
+              std::optional<int> def, int* out) {
   auto it = j.find(key);
   if (it == j.end()) {
     if (!def) return Corrupt(std::string("work item: missing \"") + key + "\"");
@@ -76,11 +76,13 @@ Status GetInt(const json& j, const char* key, int64_t min, int64_t max, std::opt
     return Corrupt(std::string("work item: \"") + key + "\" must be an integer, not " +
                    it->dump().substr(0, 40));
   }
-  const bool too_big = it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(max);
+  const bool too_big =
+      it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(max);
   const int64_t v = too_big ? max : it->get<int64_t>();
   if (too_big || v < min || v > max) {
     return InvalidArgument(std::string("work item: \"") + key + "\" is " + it->dump() +
-                           ", outside " + std::to_string(min) + ".." + std::to_string(max));
+                           ", outside " + std::to_string(min) + ".." +
+                           std::to_string(max));
   }
   *out = static_cast<int>(v);
   return Status::Ok();
@@ -105,7 +107,8 @@ Status GetString(const json& j, const char* key, std::optional<std::string> def,
 // Same bounds as the command line's flags (`pageflow enqueue --help`), a little wider.
 constexpr int64_t kMinDpi = 10, kMaxDpi = 2400;
 constexpr int64_t kMinMaxDim = 16, kMaxMaxDim = 100000;
-constexpr int64_t kMaxPages = 100000000;  // pages of one document, far beyond any real one
+// Pages of one document: far beyond any real one.
+constexpr int64_t kMaxPages = 100000000;
 
 }  // namespace
 
@@ -116,7 +119,8 @@ StatusOr<WorkItem> WorkItem::FromJson(const std::string& text) {
   if (j.is_discarded() || !j.is_object()) return Corrupt("work item is not JSON: " + text.substr(0, 200));
   auto v = j.find("v");
   if (v == j.end() || !v->is_number_integer() || v->get<int64_t>() != 1) {
-    return Unsupported("work item version " + (v == j.end() ? std::string("(none)") : v->dump().substr(0, 40)) +
+    return Unsupported("work item version " +
+                       (v == j.end() ? std::string("(none)") : v->dump().substr(0, 40)) +
                        " (this worker reads version 1)");
   }
   WorkItem item;
@@ -127,19 +131,24 @@ StatusOr<WorkItem> WorkItem::FromJson(const std::string& text) {
   PF_RETURN_IF_ERROR(GetInt(j, "last", -1, kMaxPages, std::nullopt, &item.last));
   PF_RETURN_IF_ERROR(GetInt(j, "pages", 0, kMaxPages, 0, &item.pages));
   auto o = j.find("options");
-  if (o == j.end() || !o->is_object()) return Corrupt("work item: \"options\" must be an object");
+  if (o == j.end() || !o->is_object()) {
+    return Corrupt("work item: \"options\" must be an object");
+  }
   ItemOptions& opt = item.options;
   PF_RETURN_IF_ERROR(GetString(*o, "engine", std::nullopt, &opt.engine));
   PF_RETURN_IF_ERROR(GetString(*o, "auto_ocr", std::string("tesseract"), &opt.auto_ocr));
   PF_RETURN_IF_ERROR(GetString(*o, "lang", std::nullopt, &opt.lang));
   PF_RETURN_IF_ERROR(GetInt(*o, "dpi", kMinDpi, kMaxDpi, std::nullopt, &opt.dpi));
-  PF_RETURN_IF_ERROR(GetInt(*o, "max_dim", kMinMaxDim, kMaxMaxDim, std::nullopt, &opt.max_dim));
+  PF_RETURN_IF_ERROR(
+      GetInt(*o, "max_dim", kMinMaxDim, kMaxMaxDim, std::nullopt, &opt.max_dim));
   PF_RETURN_IF_ERROR(GetString(*o, "formats", std::nullopt, &opt.formats));
-  PF_RETURN_IF_ERROR(GetInt(*o, "pages_per_range", 1, kMaxPages, std::nullopt, &opt.pages_per_range));
+  PF_RETURN_IF_ERROR(
+      GetInt(*o, "pages_per_range", 1, kMaxPages, std::nullopt, &opt.pages_per_range));
   PF_RETURN_IF_ERROR(GetInt(*o, "max_pages", 0, kMaxPages, 0, &opt.max_pages));
 
   if (item.path.empty() || item.path[0] != '/') {
-    return InvalidArgument("work item: path '" + item.path.substr(0, 200) + "' is not absolute");
+    return InvalidArgument("work item: path '" + item.path.substr(0, 200) +
+                           "' is not absolute");
   }
   if (item.id.empty()) return Corrupt("work item: empty id");
   if (item.last >= 0 && item.last < item.first) {
@@ -148,7 +157,8 @@ StatusOr<WorkItem> WorkItem::FromJson(const std::string& text) {
   }
   if (!item.relative.empty()) {
     // Names the md/txt mirror under --out: must stay below it.
-    const std::filesystem::path rel = std::filesystem::path(item.relative).lexically_normal();
+    const std::filesystem::path rel =
+        std::filesystem::path(item.relative).lexically_normal();
     const std::string first = rel.empty() ? std::string() : rel.begin()->string();
     if (rel.is_absolute() || first == ".." || !rel.has_filename()) {
       return InvalidArgument("work item: relative path '" + item.relative.substr(0, 200) +

@@ -88,8 +88,10 @@ TEST(ResumeTest, OtherEngineSettingsRedoTheWork) {
   testing::TempDir dir;
   testing::WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"Hello"}, .font_pt = 36}});
   const std::string stats = dir.path() + "/stats.json";
-  const std::vector<std::string> base = {"run", dir.path() + "/a.pdf", "--out", dir.path() + "/out",
-                                         "--engine", "text-layer", "--no-progress", "--stats", stats};
+  const std::vector<std::string> base = {
+      "run",      dir.path() + "/a.pdf", "--out",         dir.path() + "/out",
+      "--engine", "text-layer",          "--no-progress", "--stats",
+      stats};
   auto skipped = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = base;
     args.insert(args.end(), extra.begin(), extra.end());

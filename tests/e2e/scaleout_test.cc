@@ -331,7 +331,8 @@ TEST_F(ScaleOutTest, MalformedItemsAreDeadLetteredAndTheWorkerLivesOn) {
   testing::WriteTestPdf(in_ + "/escape.pdf", {{.lines = {"escape tok4002"}}});
   Enqueue({in_ + "/good.pdf", "--engine", "text-layer", "--format", "jsonl,md"});
   {
-    StatusOr<RedisClient> redis = RedisClient::Connect({.host = "127.0.0.1", .port = redis_.Queue("q").port});
+    StatusOr<RedisClient> redis =
+        RedisClient::Connect({.host = "127.0.0.1", .port = redis_.Queue("q").port});
     ASSERT_OK(redis);
     ASSERT_OK(redis->Command({"XADD", "q", "*", "item", R"({"v":"1"})"}));
     WorkItem escape;
