@@ -31,6 +31,20 @@ bool ParseSizeFlag(const char* flag, const std::string& text, int64_t* out) {
   return true;
 }
 
+bool ParsePdfStoreFlag(const std::string& text, int64_t* out) {
+  int64_t bytes = *out;
+  if (!ParseSizeFlag("--pdf-store", text, &bytes)) return false;
+  if (bytes < kMinPdfStoreBytes) {
+    // MuPDF reads a store limit of 0 as "unlimited": it would grow outside the budget.
+    std::cerr << "pageflow: --pdf-store: '" << text
+              << "' is too small; MuPDF's store needs at "
+              << "least 1M (it caches fonts and images within this limit)\n";
+    return false;
+  }
+  *out = bytes;
+  return true;
+}
+
 int DefaultWorkers() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 }  // namespace pageflow

@@ -38,6 +38,11 @@ void InstallStopSignals();
 // stderr) on error.
 bool ParseSizeFlag(const char* flag, const std::string& text, int64_t* out);
 
+// --pdf-store: a byte size of at least kMinPdfStoreBytes (0 is refused: MuPDF would take
+// it as "unlimited"). False (and a message on stderr) on error.
+inline constexpr int64_t kMinPdfStoreBytes = 1 << 20;
+bool ParsePdfStoreFlag(const std::string& text, int64_t* out);
+
 // --workers default: the number of CPU cores.
 int DefaultWorkers();
 

@@ -84,7 +84,7 @@ int ExecuteWorker(WorkerFlags& f) {
   WorkerOptions& w = f.worker;
   if (!ParseQueueFlag(f.queue, &w.url)) return kExitUsage;
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &w.memory_limit_bytes) ||
-      !ParseSizeFlag("--pdf-store", f.pdf_store, &w.pdf_store_bytes)) {
+      !ParsePdfStoreFlag(f.pdf_store, &w.pdf_store_bytes)) {
     return kExitUsage;
   }
   w.lease_ms = ParseDurationMs(f.lease);

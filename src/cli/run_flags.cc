@@ -58,7 +58,7 @@ bool SharedRunFlags::Apply() {
     return false;
   }
   if (!ParseSizeFlag("--memory-limit", memory_limit_, &run_->memory_limit_bytes) ||
-      !ParseSizeFlag("--pdf-store", pdf_store_, &run_->pdf_store_bytes)) {
+      !ParsePdfStoreFlag(pdf_store_, &run_->pdf_store_bytes)) {
     return false;
   }
   if (!ApplyVlmFlags(vlm_, cmd_, run_)) return false;

@@ -34,7 +34,7 @@ int ExecuteServe(ServeFlags& f) {
     return kExitUsage;
   }
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &s.memory_limit_bytes) ||
-      !ParseSizeFlag("--pdf-store", f.pdf_store, &s.pdf_store_bytes) ||
+      !ParsePdfStoreFlag(f.pdf_store, &s.pdf_store_bytes) ||
       !ParseSizeFlag("--max-upload", f.max_upload, &o.max_upload_bytes)) {
     return kExitUsage;
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include "testing/test_util.h"
@@ -121,6 +123,22 @@ TEST(PdfDocumentTest, BrokenPdfsFailWithSpecificMessages) {
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(e.status().message().find("encrypted"), std::string::npos);
+}
+
+TEST(PdfDocumentTest, CountsOnlyPagesThatLoadWhenThePageTreeLies) {
+  testing::TempDir dir;
+  testing::WriteLyingPdf(dir.path() + "/lies.pdf", 1000000);
+  const auto start = std::chrono::steady_clock::now();
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(dir.path() + "/lies.pdf");
+  ASSERT_OK(doc);
+  EXPECT_EQ((*doc)->page_count(), 1);
+  EXPECT_OK((*doc)->Geometry(0));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  // An honest one-page tree is left alone.
+  testing::WriteLyingPdf(dir.path() + "/honest.pdf", 1);
+  StatusOr<std::unique_ptr<Document>> honest = OpenDocument(dir.path() + "/honest.pdf");
+  ASSERT_OK(honest);
+  EXPECT_EQ((*honest)->page_count(), 1);
 }
 
 TEST(ImageDocumentTest, MultiPageTiffHasOnePagePerFrame) {

@@ -39,7 +39,8 @@ struct ThreadContext {
 
 }  // namespace
 
-void SetMupdfStoreBytes(int64_t bytes) { g_store_bytes = bytes; }
+// MuPDF reads a limit of 0 as "unlimited"; here 0 (or less) means no store to speak of.
+void SetMupdfStoreBytes(int64_t bytes) { g_store_bytes = bytes > 0 ? bytes : 1; }
 int64_t MupdfStoreBytes() { return g_store_bytes.load(); }
 
 fz_context* ThreadMupdfContext() {

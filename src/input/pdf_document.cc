@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/log.h"
 #include "input/mupdf_context.h"
 
 namespace pageflow {
@@ -159,6 +160,35 @@ class PdfDocument final : public Document {
   int pages_;
 };
 
+// True if MuPDF can load page `index` (its dictionary, not its content).
+bool PageLoads(fz_context* ctx, fz_document* doc, int index) {
+  fz_page* page = nullptr;
+  bool ok = true;
+  fz_var(page);
+  fz_try(ctx) { page = fz_load_page(ctx, doc, index); }
+  fz_always(ctx) { fz_drop_page(ctx, page); }
+  fz_catch(ctx) { ok = false; }
+  return ok;
+}
+
+// The page tree's /Count is only a claim: a 600-byte file may say 1,000,000 pages and
+// hold one, and each missing page would then be tried and failed (minutes, a huge
+// record). If the last claimed page does not load, the document's pages are those up to
+// the last one that does, found by bisection (about 20 page loads for a million).
+int LoadablePageCount(fz_context* ctx, fz_document* doc, int claimed) {
+  if (claimed <= 0 || PageLoads(ctx, doc, claimed - 1)) return claimed;
+  int lo = -1;           // loads (-1: none known to)
+  int hi = claimed - 1;  // does not load
+  while (hi - lo > 1) {
+    const int mid = lo + (hi - lo) / 2;
+    if (PageLoads(ctx, doc, mid))
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo + 1;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
@@ -189,6 +219,18 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
   if (pages <= 0) {
     fz_drop_document(ctx, doc);
     return Corrupt("PDF has no pages");
+  }
+  if (const int loadable = LoadablePageCount(ctx, doc, pages); loadable < pages) {
+    if (loadable == 0) {
+      fz_drop_document(ctx, doc);
+      return Corrupt("PDF's page tree claims " + std::to_string(pages) +
+                     " pages but none of them can be loaded");
+    }
+    LogWarning(path + ": the page tree claims " + std::to_string(pages) +
+               " pages but only " + std::to_string(loadable) + " can be loaded; pages " +
+               std::to_string(loadable + 1) + "-" + std::to_string(pages) +
+               " are corrupt and skipped");
+    pages = loadable;
   }
   return std::unique_ptr<Document>(new PdfDocument(path, ctx, doc, pages));
 }

@@ -150,8 +150,14 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const Output
     return Status::Ok();
   };
   if (formats.jsonl) PF_RETURN_IF_ERROR(open(&jsonl, ws.ResultPath(meta.id), &sinks.jsonl));
-  if (formats.md) PF_RETURN_IF_ERROR(open(&md, ws.MirrorPath(meta.relative, "md"), &sinks.md));
-  if (formats.txt) PF_RETURN_IF_ERROR(open(&txt, ws.MirrorPath(meta.relative, "txt"), &sinks.txt));
+  if (formats.md) {
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "md"));
+    PF_RETURN_IF_ERROR(open(&md, path, &sinks.md));
+  }
+  if (formats.txt) {
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "txt"));
+    PF_RETURN_IF_ERROR(open(&txt, path, &sinks.txt));
+  }
   DocumentAssembler assembler(meta, std::move(sinks));
   for (const PageRange& range : meta.ranges) {
     // One range in memory at a time.

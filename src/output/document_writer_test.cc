@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "testing/test_util.h"
@@ -40,6 +41,33 @@ TEST(DocumentWriterTest, WritesDolmaRecordWithCodePointSpansAndFailures) {
   EXPECT_EQ(j["metadata"]["pdf_total_pages"].get<int64_t>(), 3);
   EXPECT_EQ(testing::ReadFile(dir.path() + "/txt/sub/a.txt"), "Grüße\n\f\fend\n€\n");
   EXPECT_NE(testing::ReadFile(dir.path() + "/md/sub/a.md").find("<!-- page 2 failed"), std::string::npos);
+}
+
+TEST(DocumentWriterTest, RefusesMirrorPathsThatLeaveTheOutputDirectory) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path() + "/out/p", "fp1");
+  ASSERT_TRUE(ws.ok());
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0},
+                           {PageRecord{1, "text", "text-layer", 1.0f, "", "", 1, 0.1}}));
+  for (const std::string& relative :
+       std::vector<std::string>{"../../../escape.pdf", "a/../../../../escape.pdf",
+                                dir.path() + "/escape.pdf", ""}) {
+    DocumentMeta meta{"doc1", "/in/a.pdf", relative, 1, "auto", "eng", {{0, 0}}};
+    DocumentSummary summary;
+    const Status st =
+        WriteDocument(*ws, meta, OutputFormats{false, true, true}, &summary);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument)
+        << relative << ": " << st.ToString();
+    EXPECT_NE(st.message().find("below --out"), std::string::npos) << st.message();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/escape.md"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/escape.txt"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/out/escape.md"));
+  // Normalized but inside: kept.
+  DocumentMeta ok{"doc1", "/in/a.pdf", "./x/../y/a.pdf", 1, "auto", "eng", {{0, 0}}};
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, ok, OutputFormats{false, true, false}, &summary));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/out/p/md/y/a.md"));
 }
 
 TEST(WorkspaceTest, RangesAndDoneMarkersAreTiedToTheFingerprint) {

@@ -43,10 +43,17 @@ std::string Workspace::ResultPath(const std::string& id) const {
   return dir_ + "/results/" + id + ".jsonl";
 }
 
-std::string Workspace::MirrorPath(const std::string& relative, const std::string& ext) const {
-  fs::path rel(relative);
+StatusOr<std::string> Workspace::MirrorPath(const std::string& relative,
+                                            const std::string& ext) const {
+  fs::path rel = fs::path(relative).lexically_normal();
+  const std::string first = rel.empty() ? std::string() : rel.begin()->string();
+  if (rel.empty() || rel.is_absolute() || first == ".." || first == "." ||
+      !rel.has_filename()) {
+    return InvalidArgument("mirror path '" + relative +
+                           "' is not a file path below --out");
+  }
   rel.replace_extension(ext);
-  return dir_ + "/" + ext + "/" + rel.lexically_normal().string();
+  return dir_ + "/" + ext + "/" + rel.string();
 }
 
 std::string Workspace::RangePath(const std::string& id, PageRange range) const {

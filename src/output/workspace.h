@@ -35,7 +35,10 @@ class Workspace {
   const std::string& dir() const { return dir_; }
   const std::string& fingerprint() const { return fingerprint_; }
   std::string ResultPath(const std::string& id) const;
-  std::string MirrorPath(const std::string& relative, const std::string& ext) const;
+  // DIR/EXT/RELATIVE.EXT. INVALID_ARGUMENT when `relative` is empty, absolute or
+  // would leave DIR/EXT once normalized ("../../x"): nothing is written outside DIR.
+  StatusOr<std::string> MirrorPath(const std::string& relative,
+                                   const std::string& ext) const;
 
   bool IsDone(const std::string& id) const;
   bool HasRange(const std::string& id, PageRange range) const;

@@ -75,11 +75,14 @@ std::string VlmFingerprint(const RunOptions& o) {
 }
 
 std::string Fingerprint(const RunOptions& o) {
-  return "engine=" + o.engine.kind + ";lang=" + o.engine.lang + ";dpi=" +
-         std::to_string(o.render.dpi) + ";max_dim=" + std::to_string(o.render.max_dim) +
+  return "engine=" + o.engine.kind + ";lang=" + o.engine.lang +
+         ";dpi=" + std::to_string(o.render.dpi) +
+         ";max_dim=" + std::to_string(o.render.max_dim) +
          ";formats=" + (o.formats.jsonl ? "j" : "") + (o.formats.md ? "m" : "") +
          (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range) +
-         ";max_pages=" + std::to_string(o.max_pages) + VlmFingerprint(o);
+         ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
+         ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
+         VlmFingerprint(o);
 }
 
 // Ids of the documents between the source's start and the assembler's last word on

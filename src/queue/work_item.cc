@@ -1,7 +1,10 @@
 #include "queue/work_item.h"
 
+#include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace pageflow {
 
@@ -57,32 +60,110 @@ std::string WorkItem::ToJson() const {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+namespace {
+
+// Reads j[key] as an integer in [min, max] (default `def` when absent and `def` is set).
+// Any other type, a fraction or an out-of-range value is an error naming the field.
+Status GetInt(const json& j, const char* key, int64_t min, int64_t max,
+              std::optional<int> def, int* out) {
+  auto it = j.find(key);
+  if (it == j.end()) {
+    if (!def) return Corrupt(std::string("work item: missing \"") + key + "\"");
+    *out = *def;
+    return Status::Ok();
+  }
+  if (!it->is_number_integer()) {
+    return Corrupt(std::string("work item: \"") + key + "\" must be an integer, not " +
+                   it->dump().substr(0, 40));
+  }
+  const bool too_big =
+      it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(max);
+  const int64_t v = too_big ? max : it->get<int64_t>();
+  if (too_big || v < min || v > max) {
+    return InvalidArgument(std::string("work item: \"") + key + "\" is " + it->dump() +
+                           ", outside " + std::to_string(min) + ".." +
+                           std::to_string(max));
+  }
+  *out = static_cast<int>(v);
+  return Status::Ok();
+}
+
+Status GetString(const json& j, const char* key, std::optional<std::string> def,
+                 std::string* out) {
+  auto it = j.find(key);
+  if (it == j.end()) {
+    if (!def) return Corrupt(std::string("work item: missing \"") + key + "\"");
+    *out = *def;
+    return Status::Ok();
+  }
+  if (!it->is_string()) {
+    return Corrupt(std::string("work item: \"") + key + "\" must be a string, not " +
+                   it->dump().substr(0, 40));
+  }
+  *out = it->get<std::string>();
+  return Status::Ok();
+}
+
+// Same bounds as the command line's flags (`pageflow enqueue --help`), a little wider.
+constexpr int64_t kMinDpi = 10, kMaxDpi = 2400;
+constexpr int64_t kMinMaxDim = 16, kMaxMaxDim = 100000;
+// Pages of one document: far beyond any real one.
+constexpr int64_t kMaxPages = 100000000;
+
+}  // namespace
+
 StatusOr<WorkItem> WorkItem::FromJson(const std::string& text) {
+  // No exceptions: every field's type and range is checked, so a damaged message is an
+  // error (and dead-lettered by the worker) rather than a throw out of Claim.
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return Corrupt("work item is not JSON: " + text.substr(0, 200));
-  if (j.value("v", 0) != 1) return Unsupported("work item version " + j.value("v", json()).dump());
-  WorkItem item;
-  try {
-    item.path = j.at("path").get<std::string>();
-    item.relative = j.value("relative", "");
-    item.id = j.at("id").get<std::string>();
-    item.first = j.at("first").get<int>();
-    item.last = j.at("last").get<int>();
-    item.pages = j.value("pages", 0);
-    const json& o = j.at("options");
-    item.options.engine = o.at("engine").get<std::string>();
-    item.options.auto_ocr = o.value("auto_ocr", "tesseract");
-    item.options.lang = o.at("lang").get<std::string>();
-    item.options.dpi = o.at("dpi").get<int>();
-    item.options.max_dim = o.at("max_dim").get<int>();
-    item.options.formats = o.at("formats").get<std::string>();
-    item.options.pages_per_range = o.at("pages_per_range").get<int>();
-    item.options.max_pages = o.value("max_pages", 0);
-  } catch (const json::exception& e) {
-    return Corrupt(std::string("work item: ") + e.what());
+  auto v = j.find("v");
+  if (v == j.end() || !v->is_number_integer() || v->get<int64_t>() != 1) {
+    return Unsupported("work item version " +
+                       (v == j.end() ? std::string("(none)") : v->dump().substr(0, 40)) +
+                       " (this worker reads version 1)");
   }
-  if (item.path.empty() || item.id.empty() || item.first < 0 || item.options.pages_per_range < 1) {
-    return Corrupt("work item: missing path/id or bad range: " + text.substr(0, 200));
+  WorkItem item;
+  PF_RETURN_IF_ERROR(GetString(j, "path", std::nullopt, &item.path));
+  PF_RETURN_IF_ERROR(GetString(j, "relative", std::string(), &item.relative));
+  PF_RETURN_IF_ERROR(GetString(j, "id", std::nullopt, &item.id));
+  PF_RETURN_IF_ERROR(GetInt(j, "first", 0, kMaxPages, std::nullopt, &item.first));
+  PF_RETURN_IF_ERROR(GetInt(j, "last", -1, kMaxPages, std::nullopt, &item.last));
+  PF_RETURN_IF_ERROR(GetInt(j, "pages", 0, kMaxPages, 0, &item.pages));
+  auto o = j.find("options");
+  if (o == j.end() || !o->is_object()) {
+    return Corrupt("work item: \"options\" must be an object");
+  }
+  ItemOptions& opt = item.options;
+  PF_RETURN_IF_ERROR(GetString(*o, "engine", std::nullopt, &opt.engine));
+  PF_RETURN_IF_ERROR(GetString(*o, "auto_ocr", std::string("tesseract"), &opt.auto_ocr));
+  PF_RETURN_IF_ERROR(GetString(*o, "lang", std::nullopt, &opt.lang));
+  PF_RETURN_IF_ERROR(GetInt(*o, "dpi", kMinDpi, kMaxDpi, std::nullopt, &opt.dpi));
+  PF_RETURN_IF_ERROR(
+      GetInt(*o, "max_dim", kMinMaxDim, kMaxMaxDim, std::nullopt, &opt.max_dim));
+  PF_RETURN_IF_ERROR(GetString(*o, "formats", std::nullopt, &opt.formats));
+  PF_RETURN_IF_ERROR(
+      GetInt(*o, "pages_per_range", 1, kMaxPages, std::nullopt, &opt.pages_per_range));
+  PF_RETURN_IF_ERROR(GetInt(*o, "max_pages", 0, kMaxPages, 0, &opt.max_pages));
+
+  if (item.path.empty() || item.path[0] != '/') {
+    return InvalidArgument("work item: path '" + item.path.substr(0, 200) +
+                           "' is not absolute");
+  }
+  if (item.id.empty()) return Corrupt("work item: empty id");
+  if (item.last >= 0 && item.last < item.first) {
+    return InvalidArgument("work item: range " + std::to_string(item.first) + "-" +
+                           std::to_string(item.last) + " ends before it starts");
+  }
+  if (!item.relative.empty()) {
+    // Names the md/txt mirror under --out: must stay below it.
+    const std::filesystem::path rel =
+        std::filesystem::path(item.relative).lexically_normal();
+    const std::string first = rel.empty() ? std::string() : rel.begin()->string();
+    if (rel.is_absolute() || first == ".." || !rel.has_filename()) {
+      return InvalidArgument("work item: relative path '" + item.relative.substr(0, 200) +
+                             "' leaves the output directory");
+    }
   }
   return item;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "queue/enqueue.h"
 #include "testing/test_util.h"
 
@@ -52,6 +54,95 @@ TEST(WorkItemTest, RejectsDamagedMessages) {
   EXPECT_FALSE(WorkItem::FromJson("not json").ok());
   EXPECT_FALSE(WorkItem::FromJson(R"({"v":2})").ok());
   EXPECT_FALSE(WorkItem::FromJson(R"({"v":1,"path":"/a"})").ok());
+}
+
+// A valid item's JSON with one field replaced (path "a.b" is options.b).
+std::string ItemWith(const std::string& field, const nlohmann::json& value) {
+  WorkItem item;
+  item.path = "/data/a.pdf";
+  item.relative = "a.pdf";
+  item.id = "0123456789abcdef";
+  nlohmann::json j = nlohmann::json::parse(item.ToJson());
+  if (field.rfind("options.", 0) == 0) {
+    j["options"][field.substr(8)] = value;
+  } else {
+    j[field] = value;
+  }
+  return j.dump();
+}
+
+TEST(WorkItemTest, RefusesTypeMismatchesWithoutThrowing) {
+  using nlohmann::json;
+  ASSERT_OK(WorkItem::FromJson(ItemWith("v", 1)));
+  const std::vector<std::pair<std::string, json>> bad = {
+      {"v", "1"},
+      {"v", nullptr},
+      {"v", 1.5},
+      {"path", 7},
+      {"path", nullptr},
+      {"relative", json::array()},
+      {"id", false},
+      {"first", "0"},
+      {"first", 0.5},
+      {"last", nullptr},
+      {"pages", "x"},
+      {"options", "x"},
+      {"options.engine", 1},
+      {"options.dpi", "300"},
+      {"options.dpi", 300.5},
+      {"options.formats", json::object()},
+      {"options.pages_per_range", nullptr}};
+  for (const auto& [field, value] : bad) {
+    StatusOr<WorkItem> item = Corrupt("not parsed");
+    EXPECT_NO_THROW(item = WorkItem::FromJson(ItemWith(field, value)))
+        << field << "=" << value.dump();
+    ASSERT_FALSE(item.ok()) << field << "=" << value.dump();
+    const std::string name = field.substr(field.rfind('.') + 1);
+    EXPECT_NE(item.status().message().find(name == "v" ? "version" : name),
+              std::string::npos)
+        << item.status().message();
+  }
+}
+
+TEST(WorkItemTest, RefusesOptionsOutOfRange) {
+  const std::vector<std::pair<std::string, nlohmann::json>> bad = {
+      {"options.dpi", 0},
+      {"options.dpi", 5},
+      {"options.dpi", 100000},
+      {"options.dpi", 4294967596ll},
+      {"options.dpi", 18446744073709551615ull},
+      {"options.max_dim", 0},
+      {"options.pages_per_range", 0},
+      {"options.pages_per_range", -3},
+      {"options.max_pages", -1},
+      {"first", -1},
+      {"last", -2},
+      {"pages", -5}};
+  for (const auto& [field, value] : bad) {
+    StatusOr<WorkItem> item = Corrupt("not parsed");
+    EXPECT_NO_THROW(item = WorkItem::FromJson(ItemWith(field, value))) << field;
+    ASSERT_FALSE(item.ok()) << field << "=" << value.dump();
+    EXPECT_NE(item.status().message().find("outside"), std::string::npos)
+        << item.status().message();
+  }
+  StatusOr<WorkItem> backwards = WorkItem::FromJson(
+      R"({"v":1,"path":"/a.pdf","id":"x","first":5,"last":2,"options":{"engine":"auto","lang":"eng",)"
+      R"("dpi":300,"max_dim":1000,"formats":"jsonl","pages_per_range":4}})");
+  EXPECT_FALSE(backwards.ok());
+  EXPECT_OK(WorkItem::FromJson(ItemWith("options.dpi", 2400)));
+}
+
+TEST(WorkItemTest, RefusesPathsThatLeaveTheOutputDirectory) {
+  for (const char* relative : {"../../x.pdf", "a/../../x.pdf", "/etc/x.pdf", ".."}) {
+    StatusOr<WorkItem> item = WorkItem::FromJson(ItemWith("relative", relative));
+    ASSERT_FALSE(item.ok()) << relative;
+    EXPECT_NE(item.status().message().find("leaves the output directory"),
+              std::string::npos)
+        << item.status().message();
+  }
+  StatusOr<WorkItem> relative_path = WorkItem::FromJson(ItemWith("path", "data/a.pdf"));
+  EXPECT_FALSE(relative_path.ok());
+  EXPECT_OK(WorkItem::FromJson(ItemWith("relative", "2019/sub/x.pdf")));
 }
 
 TEST(SplitDocumentTest, SplitsIntoRangesLikeTheWorkspace) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -99,6 +100,82 @@ TEST(BadInputTest, UsageErrorsExitWithTwo) {
   EXPECT_NE(r.err.find("magic"), std::string::npos);
   EXPECT_EQ(testing::RunPageflow({"run", "x.pdf", "--out", "/tmp/x", "--memory-limit", "lots"}).exit_code, 2);
   EXPECT_EQ(testing::RunPageflow({"frobnicate"}).exit_code, 2);
+  // 0 would be MuPDF's "unlimited" store, outside the budget.
+  r = testing::RunPageflow({"run", "x.pdf", "--out", "/tmp/x", "--pdf-store", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--pdf-store: '0' is too small"), std::string::npos) << r.err;
+  r = testing::RunPageflow({"worker", "--queue", "redis://127.0.0.1:1/q", "--out",
+                            "/tmp/x", "--pdf-store", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--pdf-store"), std::string::npos) << r.err;
+}
+
+// A symlinked input never makes pageflow write outside --out (the user's own
+// docs/report.txt was replaced), and equal names under two roots both survive.
+TEST(BadInputTest, MirrorsStayInsideOutAndRootsDoNotCollide) {
+  testing::TempDir dir;
+  const std::string d = dir.path();
+  fs::create_directories(d + "/docs");
+  fs::create_directories(d + "/l/a/b");
+  testing::WriteTestPdf(d + "/docs/report.pdf",
+                        {{.lines = {"Linked report"}, .font_pt = 36}});
+  testing::WriteFile(d + "/docs/report.txt", "the user's own notes\n");
+  fs::create_symlink("../../../docs/report.pdf", d + "/l/a/b/report.pdf");
+  testing::CommandResult r =
+      testing::RunPageflow({"run", d + "/l/a/b", "--out", d + "/o/p", "--format", "txt",
+                            "--engine", "text-layer", "--no-progress"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::ReadFile(d + "/docs/report.txt"), "the user's own notes\n");
+  EXPECT_NE(testing::ReadFile(d + "/o/p/txt/report.txt").find("Linked report"),
+            std::string::npos);
+
+  for (const char* year : {"2019", "2020"}) {
+    fs::create_directories(d + "/" + year);
+    testing::WriteTestPdf(d + "/" + year + "/report.pdf",
+                          {{.lines = {std::string("Report ") + year}, .font_pt = 36}});
+  }
+  r = testing::RunPageflow({"run", d + "/2019/", d + "/2020/", "--out", d + "/years",
+                            "--format", "md", "--engine", "text-layer", "--no-progress"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(testing::ReadFile(d + "/years/md/2019/report.md").find("Report 2019"),
+            std::string::npos);
+  EXPECT_NE(testing::ReadFile(d + "/years/md/2020/report.md").find("Report 2020"),
+            std::string::npos);
+}
+
+TEST(BadInputTest, FolderLoopsConvertEachFileOnce) {
+  testing::TempDir dir;
+  const std::string in = dir.path() + "/in";
+  fs::create_directories(in + "/sub");
+  testing::WriteTestPdf(in + "/a.pdf", {{.lines = {"First"}, .font_pt = 36}});
+  testing::WriteTestPdf(in + "/sub/b.pdf", {{.lines = {"Second"}, .font_pt = 36}});
+  fs::create_directory_symlink("..", in + "/sub/loop");
+  const std::string out = dir.path() + "/out";
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", in, "--out", out, "--engine", "text-layer", "--no-progress"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  int records = 0;
+  for (auto& e : fs::directory_iterator(out + "/results")) records += e.is_regular_file();
+  EXPECT_EQ(records, 2);
+}
+
+// A 600-byte PDF whose page tree claims a million pages is one page, done at once.
+TEST(BadInputTest, APageTreeThatLiesDoesNotRunForMinutes) {
+  testing::TempDir dir;
+  testing::WriteLyingPdf(dir.path() + "/lies.pdf", 1000000);
+  const std::string out = dir.path() + "/out";
+  const auto start = std::chrono::steady_clock::now();
+  testing::CommandResult r =
+      testing::RunPageflow({"run", dir.path() + "/lies.pdf", "--out", out, "--engine",
+                            "text-layer", "--no-progress"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  EXPECT_NE(r.err.find("claims 1000000 pages but only 1 can be loaded"),
+            std::string::npos)
+      << r.err.substr(0, 2000);
+  EXPECT_LT(r.err.size(), 10000u);
+  json j = ResultFor(out, "lies.pdf");
+  EXPECT_EQ(j["metadata"]["pdf_total_pages"].get<int64_t>(), 1);
 }
 
 TEST(BadInputTest, BudgetTooSmallForTheEnginesIsFatalAndSaysWhatWouldFit) {

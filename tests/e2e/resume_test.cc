@@ -83,5 +83,29 @@ TEST(ResumeTest, KilledRunResumesWithEveryDocumentExactlyOnce) {
   }
 }
 
+// Results made with another OCR engine, models or language data are not reused.
+TEST(ResumeTest, OtherEngineSettingsRedoTheWork) {
+  testing::TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"Hello"}, .font_pt = 36}});
+  const std::string stats = dir.path() + "/stats.json";
+  const std::vector<std::string> base = {
+      "run",      dir.path() + "/a.pdf", "--out",         dir.path() + "/out",
+      "--engine", "text-layer",          "--no-progress", "--stats",
+      stats};
+  auto skipped = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    testing::CommandResult r = testing::RunPageflow(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(testing::ReadFile(stats))["documents_skipped"].get<int>();
+  };
+  EXPECT_EQ(skipped({}), 0);
+  EXPECT_EQ(skipped({}), 1);  // same settings: resumed
+  EXPECT_EQ(skipped({"--ocr-engine", "ppocr"}), 0);
+  EXPECT_EQ(skipped({"--models-dir", dir.path()}), 0);
+  EXPECT_EQ(skipped({"--tessdata", dir.path()}), 0);
+  EXPECT_EQ(skipped({"--tessdata", dir.path()}), 1);
+}
+
 }  // namespace
 }  // namespace pageflow

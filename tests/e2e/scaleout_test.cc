@@ -323,6 +323,43 @@ TEST_F(ScaleOutTest, PoisonedDocumentIsDeadLetteredWithItsReasonWhileTheRestComp
   EXPECT_NE(r.out.find("dead-letter  1 items"), std::string::npos) << r.out;
 }
 
+// A damaged message ({"v":"1"} threw out of Claim and killed every worker that
+// reclaimed it) and an item whose mirror would leave --out are dead-lettered on first
+// sight with their reason; the worker lives on and does the rest.
+TEST_F(ScaleOutTest, MalformedItemsAreDeadLetteredAndTheWorkerLivesOn) {
+  testing::WriteTestPdf(in_ + "/good.pdf", {{.lines = {"good tok4001 page 1"}}});
+  testing::WriteTestPdf(in_ + "/escape.pdf", {{.lines = {"escape tok4002"}}});
+  Enqueue({in_ + "/good.pdf", "--engine", "text-layer", "--format", "jsonl,md"});
+  {
+    StatusOr<RedisClient> redis =
+        RedisClient::Connect({.host = "127.0.0.1", .port = redis_.Queue("q").port});
+    ASSERT_OK(redis);
+    ASSERT_OK(redis->Command({"XADD", "q", "*", "item", R"({"v":"1"})"}));
+    WorkItem escape;
+    escape.path = in_ + "/escape.pdf";
+    escape.relative = "../../escape.pdf";
+    escape.id = "00000000000000aa";
+    escape.options.engine = "text-layer";
+    escape.options.formats = "md";
+    ASSERT_OK(redis->Command({"XADD", "q", "*", "item", escape.ToJson()}));
+  }
+  StartWorker("w1", {"--max-deliveries", "3"});
+  ExpectWorkersExitCleanly(60);
+  const QueueStatus s = Status();
+  EXPECT_EQ(s.waiting, 0);
+  EXPECT_EQ(s.in_progress, 0);
+  EXPECT_EQ(s.done_items, 1);
+  EXPECT_EQ(s.failed_attempts, 0);  // dead on first sight, not retried
+  ASSERT_EQ(s.dead_items, 2);
+  std::string reasons;
+  for (const auto& d : s.dead) reasons += d.error + "\n";
+  EXPECT_NE(reasons.find("version \"1\""), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("leaves the output directory"), std::string::npos) << reasons;
+  EXPECT_FALSE(fs::exists(dir_.path() + "/escape.md"));
+  EXPECT_FALSE(fs::exists(out_ + "/escape.md"));
+  ExpectEachDocumentOnce({{"good.pdf", {"good tok4001", 1}}});
+}
+
 TEST_F(ScaleOutTest, MirrorsKeepTheEnqueuedTreeSoSameNamedFilesDoNotCollide) {
   fs::create_directories(in_ + "/a");
   fs::create_directories(in_ + "/b");

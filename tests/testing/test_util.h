@@ -70,6 +70,8 @@ void WriteTestPdf(const std::string& path, const std::vector<TestPage>& pages,
 void WriteTestImage(const std::string& path, int width, int height, int frames = 1);
 // A PNG whose IHDR claims width x height RGB pixels, followed by a truncated IDAT.
 void WritePngHeaderOnly(const std::string& path, int width, int height);
+// A raw PDF whose page tree claims `count` pages but holds one real page.
+void WriteLyingPdf(const std::string& path, int count);
 void WriteFile(const std::string& path, const std::string& data);
 std::string ReadFile(const std::string& path);
 
