@@ -363,6 +363,24 @@ TEST(ServeLimitsTest, PlusInAQueryIsAPlus) {
   EXPECT_NE(all.find("Marker page 1"), std::string::npos) << all;
 }
 
+// Item 5: query integers parse fully and within range (4294967596 = 2^32 + 300 used to
+// wrap to 300). DISABLED until server.cc parses `dpi` with ParseIntStrict
+// (src/base/parse_int.h) instead of std::atoi — server.cc is being refactored on
+// another branch; the integrator enables this test with that one-line change.
+TEST(ServeLimitsTest, DISABLED_QueryIntegersMustParseFully) {
+  ServeProcess server({});
+  const std::string pdf = Pdf(server.dir());
+  for (const char* dpi : {"4294967596", "300abc", "-300", "3e2"}) {
+    Client c(server.port());
+    ASSERT_TRUE(c.Send(std::string("POST /v1/jobs?dpi=") + dpi + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\n"
+                       "Content-Length: " + std::to_string(pdf.size()) + "\r\nConnection: close\r\n\r\n" + pdf));
+    std::string all;
+    EXPECT_TRUE(c.ReadToClose(&all));
+    EXPECT_EQ(StatusOf(all), 400) << dpi << ": " << all;
+    EXPECT_NE(all.find("\"invalid_argument\""), std::string::npos) << all;
+  }
+}
+
 // Item 5: every byte of a multipart body counts toward --max-upload, not only the file
 // field's. Without the fix a 4 MiB text field was read whole and the upload accepted.
 TEST(ServeLimitsTest, MultipartFieldsCountTowardMaxUpload) {
