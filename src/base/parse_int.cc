@@ -6,13 +6,16 @@
 namespace pageflow {
 
 StatusOr<int64_t> ParseInt64Strict(std::string_view text, int64_t min, int64_t max) {
-  const std::string shown = "'" + std::string(text.substr(0, 32)) + (text.size() > 32 ? "...'" : "'");
-  const std::string range = "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  const std::string shown =
+      "'" + std::string(text.substr(0, 32)) + (text.size() > 32 ? "...'" : "'");
+  const std::string range =
+      "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
   int64_t value = 0;
   const char* end = text.data() + text.size();
   // from_chars accepts exactly [-]digits and reports overflow instead of wrapping.
   const std::from_chars_result r = std::from_chars(text.data(), end, value, 10);
-  if (text.empty() || r.ptr != end || (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)) {
+  if (text.empty() || r.ptr != end ||
+      (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)) {
     return InvalidArgument("expected " + range + ", got " + shown);
   }
   if (r.ec == std::errc::result_out_of_range || value < min || value > max) {

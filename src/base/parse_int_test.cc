@@ -14,7 +14,8 @@ TEST(ParseIntStrictTest, AcceptsWholeNumbersInRange) {
 }
 
 TEST(ParseIntStrictTest, RefusesTrailingOrLeadingJunk) {
-  for (const char* bad : {"300abc", "abc", "", " 300", "300 ", "+300", "3e2", "300.0", "0x12c", "-", "30 0"}) {
+  for (const char* bad : {"300abc", "abc", "", " 300", "300 ", "+300", "3e2", "300.0",
+                          "0x12c", "-", "30 0"}) {
     StatusOr<int> v = ParseIntStrict(bad, 50, 1200);
     EXPECT_FALSE(v.ok()) << bad;
     EXPECT_EQ(v.status().code(), StatusCode::kInvalidArgument) << bad;
@@ -23,10 +24,12 @@ TEST(ParseIntStrictTest, RefusesTrailingOrLeadingJunk) {
 
 TEST(ParseIntStrictTest, RefusesOutOfRangeWithoutWrapping) {
   // 4294967596 = 2^32 + 300: atoi-style parsing wraps it to 300.
-  for (const char* bad : {"4294967596", "99999999999999999999999", "49", "1201", "-300"}) {
+  for (const char* bad :
+       {"4294967596", "99999999999999999999999", "49", "1201", "-300"}) {
     StatusOr<int> v = ParseIntStrict(bad, 50, 1200);
     EXPECT_FALSE(v.ok()) << bad;
-    EXPECT_NE(v.status().message().find("out of range"), std::string::npos) << v.status().message();
+    EXPECT_NE(v.status().message().find("out of range"), std::string::npos)
+        << v.status().message();
   }
   EXPECT_FALSE(ParseInt64Strict("9223372036854775808", 0, INT64_MAX).ok());
   EXPECT_EQ(*ParseInt64Strict("9223372036854775807", 0, INT64_MAX), INT64_MAX);

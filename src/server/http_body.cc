@@ -25,7 +25,8 @@ std::vector<std::pair<std::string, std::string>> HeaderParams(std::string_view v
   while (i != std::string_view::npos && i < v.size()) {
     ++i;  // past ';'
     const size_t eq = v.find_first_of("=;", i);
-    const std::string key(Trim(v.substr(i, eq == std::string_view::npos ? std::string_view::npos : eq - i)));
+    const std::string key(Trim(
+        v.substr(i, eq == std::string_view::npos ? std::string_view::npos : eq - i)));
     if (eq == std::string_view::npos || v[eq] == ';') {
       i = eq;
       continue;
@@ -41,7 +42,8 @@ std::vector<std::pair<std::string, std::string>> HeaderParams(std::string_view v
       i = v.find(';', i);
     } else {
       const size_t end = v.find(';', i);
-      value = std::string(Trim(v.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
+      value = std::string(Trim(
+          v.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
       i = end;
     }
     params.emplace_back(key, std::move(value));
@@ -74,7 +76,8 @@ size_t ChunkedDecoder::Feed(const char* data, size_t size, const DataFn& out) {
     }
     // A line: chunk size, the CRLF after a chunk's data, or a trailer.
     const void* nl = std::memchr(data + i, '\n', size - i);
-    const size_t take = nl != nullptr ? static_cast<const char*>(nl) - (data + i) + 1 : size - i;
+    const size_t take =
+        nl != nullptr ? static_cast<const char*>(nl) - (data + i) + 1 : size - i;
     if (line_.size() + take > kMaxLineBytes) {
       state_ = kFailed;
       return i;
@@ -88,15 +91,18 @@ size_t ChunkedDecoder::Feed(const char* data, size_t size, const DataFn& out) {
     if (state_ == kDataEnd) {
       state_ = line.empty() ? kSizeLine : kFailed;
     } else if (state_ == kTrailer) {
-      if (line.empty()) state_ = kDone;
-      else if (++trailers_ > kMaxTrailers) state_ = kFailed;
+      if (line.empty())
+        state_ = kDone;
+      else if (++trailers_ > kMaxTrailers)
+        state_ = kFailed;
     } else {  // kSizeLine: HEX [; extensions]
       const std::string_view digits = Trim(line.substr(0, line.find(';')));
       uint64_t v = 0;
       bool ok = !digits.empty() && digits.size() <= 15;
       for (char c : digits) {
         const char* hex = "0123456789abcdef";
-        const char* p = ok ? std::strchr(hex, std::tolower(static_cast<unsigned char>(c))) : nullptr;
+        const char* p =
+            ok ? std::strchr(hex, std::tolower(static_cast<unsigned char>(c))) : nullptr;
         if (p == nullptr || c == '\0') {
           ok = false;
           break;
@@ -112,7 +118,9 @@ size_t ChunkedDecoder::Feed(const char* data, size_t size, const DataFn& out) {
 }
 
 MultipartParser::MultipartParser(std::string boundary, PartFn on_part, DataFn on_data)
-    : delimiter_("\r\n--" + boundary), on_part_(std::move(on_part)), on_data_(std::move(on_data)),
+    : delimiter_("\r\n--" + boundary),
+      on_part_(std::move(on_part)),
+      on_data_(std::move(on_data)),
       buffer_("\r\n") {}  // so a boundary at the very start matches the delimiter too
 
 bool MultipartParser::Feed(const char* data, size_t size) {
@@ -131,8 +139,9 @@ bool MultipartParser::Step() {
       const size_t at = buffer_.find(delimiter_);
       // Without a delimiter, everything but a possible delimiter's start is decided.
       const size_t decided = at != std::string::npos ? at
-                             : buffer_.size() >= delimiter_.size() ? buffer_.size() - delimiter_.size() + 1
-                                                                   : 0;
+                             : buffer_.size() >= delimiter_.size()
+                                 ? buffer_.size() - delimiter_.size() + 1
+                                 : 0;
       if (state_ == kData && decided > 0 && !on_data_(buffer_.data(), decided)) {
         state_ = kFailed;
         return false;
@@ -156,7 +165,8 @@ bool MultipartParser::Step() {
         if (buffer_.size() > 256) state_ = kFailed;
         return false;
       }
-      if (!Trim(std::string_view(buffer_).substr(0, crlf)).empty()) {  // only padding allowed
+      if (!Trim(std::string_view(buffer_).substr(0, crlf))
+               .empty()) {  // only padding allowed
         state_ = kFailed;
         return false;
       }
@@ -170,7 +180,8 @@ bool MultipartParser::Step() {
         if (buffer_.size() > kMaxPartHeaderBytes) state_ = kFailed;
         return false;
       }
-      if (end > kMaxPartHeaderBytes || ++parts_ > kMaxParts || !StartPart(std::string_view(buffer_).substr(0, end))) {
+      if (end > kMaxPartHeaderBytes || ++parts_ > kMaxParts ||
+          !StartPart(std::string_view(buffer_).substr(0, end))) {
         state_ = kFailed;
         return false;
       }

@@ -4,8 +4,9 @@
 // the body's size.
 //
 //   ChunkedDecoder chunked;
-//   size_t used = chunked.Feed(data, n, [&](const char* p, size_t k) { return Sink(p, k); });
-//   if (chunked.failed()) ...; if (chunked.done()) { bytes after `used` are the next request }
+//   size_t used = chunked.Feed(data, n, [&](const char* p, size_t k) { return Sink(p, k);
+//   }); if (chunked.failed()) ...; if (chunked.done()) { bytes after `used` are the next
+//   request }
 #pragma once
 
 #include <cstddef>
@@ -36,7 +37,7 @@ class ChunkedDecoder {
  private:
   enum State { kSizeLine, kData, kDataEnd, kTrailer, kDone, kFailed };
   State state_ = kSizeLine;
-  std::string line_;    // the size or trailer line being read; never over kMaxLineBytes
+  std::string line_;  // the size or trailer line being read; never over kMaxLineBytes
   uint64_t remaining_ = 0;  // bytes left in the current chunk
   int trailers_ = 0;
 };

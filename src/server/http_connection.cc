@@ -10,7 +10,8 @@
 
 namespace pageflow {
 
-Connection::Connection(int fd, std::string peer, const HttpLimits& limits, std::function<void()> on_close)
+Connection::Connection(int fd, std::string peer, const HttpLimits& limits,
+                       std::function<void()> on_close)
     : scanner(limits), fd_(fd), peer_(std::move(peer)), on_close_(std::move(on_close)) {}
 
 Connection::~Connection() {
@@ -45,7 +46,9 @@ size_t RequestIo::Receive(size_t max) {
     if (n > 0) return static_cast<size_t>(n);
     if (n == 0) return 0;
     if (errno == EINTR) continue;
-    if ((errno != EAGAIN && errno != EWOULDBLOCK) || !WaitFor(POLLIN, options_.read_timeout_ms)) return 0;
+    if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
+        !WaitFor(POLLIN, options_.read_timeout_ms))
+      return 0;
   }
 }
 
@@ -57,7 +60,8 @@ bool RequestIo::Send(std::string_view data) {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || !WaitFor(POLLOUT, options_.write_timeout_ms)) {
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) ||
+        !WaitFor(POLLOUT, options_.write_timeout_ms)) {
       return false;
     }
   }
@@ -68,7 +72,8 @@ bool RequestIo::PeerOpen() const {
   pollfd fds[2] = {{c_.fd(), POLLRDHUP, 0}, {options_.stop_fd, POLLIN, 0}};
   const int n = poll(fds, options_.stop_fd >= 0 ? 2 : 1, 0);
   if (n < 0) return errno == EINTR;
-  return (fds[0].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) == 0 && (fds[1].revents & POLLIN) == 0;
+  return (fds[0].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) == 0 &&
+         (fds[1].revents & POLLIN) == 0;
 }
 
 bool RequestIo::Deliver(const char* data, size_t size, const DataFn& out) {
@@ -90,21 +95,25 @@ bool RequestIo::ReadBody(const DataFn& out) {
   }
   if (need_continue_ && !Send("HTTP/1.1 100 Continue\r\n\r\n")) return false;
   if (!chunked_) {
-    const size_t buffered = static_cast<size_t>(std::min<uint64_t>(c_.buffer.size(), remaining_));
+    const size_t buffered =
+        static_cast<size_t>(std::min<uint64_t>(c_.buffer.size(), remaining_));
     if (buffered > 0) {
       if (!Deliver(c_.buffer.data(), buffered, out)) return false;
       c_.buffer.erase(0, buffered);
       remaining_ -= buffered;
     }
     while (remaining_ > 0) {
-      const size_t n = Receive(static_cast<size_t>(std::min<uint64_t>(remaining_, kReadChunk)));
+      const size_t n =
+          Receive(static_cast<size_t>(std::min<uint64_t>(remaining_, kReadChunk)));
       if (n == 0 || !Deliver(scratch_.data(), n, out)) return false;
       remaining_ -= n;
     }
     complete_ = true;
     return true;
   }
-  const DataFn deliver = [&](const char* data, size_t size) { return Deliver(data, size, out); };
+  const DataFn deliver = [&](const char* data, size_t size) {
+    return Deliver(data, size, out);
+  };
   if (!c_.buffer.empty()) {
     const size_t used = chunks_.Feed(c_.buffer.data(), c_.buffer.size(), deliver);
     c_.buffer.erase(0, used);

@@ -26,11 +26,13 @@ class Connection {
   enum class Phase {
     kHead,    // reading a request head; `deadline` is when it must be complete
     kIdle,    // keep-alive, nothing of a next request yet; closed at `deadline`
-    kLinger,  // refused: reading and dropping what the client still sends until `deadline`
+    kLinger,  // refused: reading and dropping what the client still sends until
+              // `deadline`
   };
 
   // Owns `fd`; `on_close` runs once it is closed (connection counting).
-  Connection(int fd, std::string peer, const HttpLimits& limits, std::function<void()> on_close);
+  Connection(int fd, std::string peer, const HttpLimits& limits,
+             std::function<void()> on_close);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -91,7 +93,8 @@ class RequestIo {
   Connection& c_;
   RequestIoOptions options_;
   std::vector<char> scratch_;
-  bool chunked_ = false, need_continue_ = false, started_ = false, complete_ = false, too_large_ = false;
+  bool chunked_ = false, need_continue_ = false, started_ = false, complete_ = false,
+       too_large_ = false;
   uint64_t remaining_ = 0;  // Content-Length bytes still to read
   int64_t received_ = 0;    // decoded body bytes so far
   ChunkedDecoder chunks_;

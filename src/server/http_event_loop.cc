@@ -29,9 +29,11 @@ constexpr size_t kLingerBytes = 1 << 20;
 std::string PeerAddress(const sockaddr_storage& addr) {
   char text[INET6_ADDRSTRLEN] = "";
   if (addr.ss_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text, sizeof text);
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text,
+              sizeof text);
   } else if (addr.ss_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text, sizeof text);
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text,
+              sizeof text);
   }
   return text;
 }
@@ -42,7 +44,8 @@ void HttpServer::Impl::Loop() {
   std::vector<epoll_event> events(256);
   while (!stopping) {
     const int timeout_ms = Reap();
-    const int n = epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout_ms);
+    const int n =
+        epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), timeout_ms);
     for (int i = 0; i < n && !stopping; ++i) {
       const int fd = events[i].data.fd;
       if (fd == listen_fd) {
@@ -63,19 +66,22 @@ void HttpServer::Impl::Accept() {
   for (;;) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
-    const int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // Out of descriptors: stop accepting for a moment (the kernel's backlog holds
         // clients) instead of spinning on a listener that stays readable.
-        LogWarning(std::string("accept: ") + std::strerror(errno) + "; pausing for 100 ms");
+        LogWarning(std::string("accept: ") + std::strerror(errno) +
+                   "; pausing for 100 ms");
         epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, nullptr);
         accept_paused_until = SteadyClock::now() + std::chrono::milliseconds(100);
       }
       return;
     }
     const int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // DESIGN §8: 291 -> 15,700 req/s
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+               sizeof one);  // DESIGN §8: 291 -> 15,700 req/s
     const std::string peer = PeerAddress(addr);
     const char* refusal = nullptr;
     {
@@ -91,9 +97,12 @@ void HttpServer::Impl::Accept() {
     }
     if (refusal != nullptr) {
       // Nothing was read yet; a short answer fits the socket buffer, then close.
-      const std::string body = JsonError("too_many_connections", "too many open connections; retry later");
-      const std::string answer = std::string(refusal) + "Content-Type: application/json\r\nContent-Length: " +
-                                 std::to_string(body.size()) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
+      const std::string body =
+          JsonError("too_many_connections", "too many open connections; retry later");
+      const std::string answer = std::string(refusal) +
+                                 "Content-Type: application/json\r\nContent-Length: " +
+                                 std::to_string(body.size()) +
+                                 "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
       (void)!send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       close(fd);
       continue;
@@ -158,7 +167,8 @@ void HttpServer::Impl::Advance(std::unique_ptr<Connection>& slot) {
   epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
   if (scan.kind == HeadScan::kError) return Refuse(std::move(owned), scan.error);
   HttpError error;
-  if (!ParseHead(std::string_view(owned->buffer).substr(0, scan.head_bytes), &owned->head, &error)) {
+  if (!ParseHead(std::string_view(owned->buffer).substr(0, scan.head_bytes), &owned->head,
+                 &error)) {
     return Refuse(std::move(owned), error);
   }
   owned->buffer.erase(0, scan.head_bytes);
@@ -168,17 +178,20 @@ void HttpServer::Impl::Advance(std::unique_ptr<Connection>& slot) {
     HttpRequest req;
     req.method = owned->head.method;
     req.path = owned->head.path;
-    return Refuse(std::move(owned), {503, "busy", "every handler is busy; retry later"}, &req);
+    return Refuse(std::move(owned), {503, "busy", "every handler is busy; retry later"},
+                  &req);
   }
   requests.Push(std::move(owned));
 }
 
-void HttpServer::Impl::Refuse(std::unique_ptr<Connection> c, const HttpError& error, const HttpRequest* req) {
+void HttpServer::Impl::Refuse(std::unique_ptr<Connection> c, const HttpError& error,
+                              const HttpRequest* req) {
   HttpResponse res;
   res.status = error.status;
   res.body = JsonError(error.code, error.message);
   if (error.status == 503) res.AddHeader("Retry-After", "1");
-  const std::string answer = ResponseHead(res, res.body.size(), false, true, 1) + res.body;
+  const std::string answer =
+      ResponseHead(res, res.body.size(), false, true, 1) + res.body;
   (void)!send(c->fd(), answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   if (observer) observer(req != nullptr ? *req : HttpRequest{}, error.status);
   shutdown(c->fd(), SHUT_WR);
@@ -245,7 +258,8 @@ int HttpServer::Impl::Reap() {
     accept_paused_until = {};
   }
   SteadyClock::time_point next = now + std::chrono::seconds(60);
-  if (accept_paused_until != SteadyClock::time_point{}) next = std::min(next, accept_paused_until);
+  if (accept_paused_until != SteadyClock::time_point{})
+    next = std::min(next, accept_paused_until);
   for (auto it = waiting.begin(); it != waiting.end();) {
     if (it->second->deadline <= now) {
       it = waiting.erase(it);
@@ -254,7 +268,9 @@ int HttpServer::Impl::Reap() {
     next = std::min(next, it->second->deadline);
     ++it;
   }
-  return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count()) + 1;
+  return static_cast<int>(
+             std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count()) +
+         1;
 }
 
 }  // namespace pageflow

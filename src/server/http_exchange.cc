@@ -13,7 +13,8 @@
 namespace pageflow {
 namespace {
 
-void SetError(HttpResponse& res, int status, const std::string& code, const std::string& message) {
+void SetError(HttpResponse& res, int status, const std::string& code,
+              const std::string& message) {
   res = HttpResponse{};
   res.status = status;
   res.body = JsonError(code, message);
@@ -57,13 +58,16 @@ class ChunkedSink final : public StreamSink {
 
 }  // namespace
 
-const RouteEntry* HttpServer::Impl::FindRoute(const std::string& method, const std::string& path,
-                                         std::vector<std::string>* groups, std::string* allowed) const {
+const RouteEntry* HttpServer::Impl::FindRoute(const std::string& method,
+                                              const std::string& path,
+                                              std::vector<std::string>* groups,
+                                              std::string* allowed) const {
   std::smatch match;
   for (const RouteEntry& r : routes) {
     if (!std::regex_match(path, match, r.pattern)) continue;
     if (r.method != method) {
-      if (allowed->find(r.method) == std::string::npos) *allowed += (allowed->empty() ? "" : ", ") + r.method;
+      if (allowed->find(r.method) == std::string::npos)
+        *allowed += (allowed->empty() ? "" : ", ") + r.method;
       continue;
     }
     for (size_t i = 1; i < match.size(); ++i) groups->push_back(match[i].str());
@@ -92,7 +96,8 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
   const std::string* te = head.Find("Transfer-Encoding");
   const int lengths = head.Count("Content-Length");
   const bool chunked = te != nullptr;
-  if (te != nullptr && (!EqualsIgnoreCase(*te, "chunked") || head.Count("Transfer-Encoding") > 1)) {
+  if (te != nullptr &&
+      (!EqualsIgnoreCase(*te, "chunked") || head.Count("Transfer-Encoding") > 1)) {
     SetError(res, 501, "not_implemented", "only the chunked transfer coding is accepted");
     answered = true;
   } else if (te != nullptr && lengths > 0) {
@@ -101,7 +106,8 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
   } else if (lengths > 1) {
     SetError(res, 400, "bad_request", "more than one Content-Length");
     answered = true;
-  } else if (lengths == 1 && (req.content_length = ParseContentLength(*head.Find("Content-Length"))) < 0) {
+  } else if (lengths == 1 && (req.content_length =
+                                  ParseContentLength(*head.Find("Content-Length"))) < 0) {
     SetError(res, 400, "bad_request", "malformed Content-Length");
     answered = true;
   }
@@ -113,17 +119,20 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
   const std::string* type = head.Find("Content-Type");
   req.multipart = type != nullptr && !MultipartBoundary(*type).empty();
   const bool head_only = req.method == "HEAD";
-  bool keep_alive = head.version_minor == 1 ? !HasToken(head.Find("Connection"), "close")
-                                            : HasToken(head.Find("Connection"), "keep-alive");
+  bool keep_alive = head.version_minor == 1
+                        ? !HasToken(head.Find("Connection"), "close")
+                        : HasToken(head.Find("Connection"), "keep-alive");
 
   // The token gate, then routing: both answer without reading a byte of the body.
   if (!answered && gate) answered = gate(req, res);
   const RouteEntry* route = nullptr;
   if (!answered) {
     std::string allowed;
-    route = FindRoute(head_only ? "GET" : req.method, req.path, &req.path_params, &allowed);
+    route =
+        FindRoute(head_only ? "GET" : req.method, req.path, &req.path_params, &allowed);
     if (route == nullptr && !allowed.empty()) {
-      SetError(res, 405, "method_not_allowed", req.method + " is not allowed on " + req.path + " (use " + allowed + ")");
+      SetError(res, 405, "method_not_allowed",
+               req.method + " is not allowed on " + req.path + " (use " + allowed + ")");
       res.AddHeader("Allow", allowed);
       answered = true;
     } else if (route == nullptr) {
@@ -132,7 +141,8 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
     }
   }
   const std::string* expect = head.Find("Expect");
-  if (!answered && io.has_body() && expect != nullptr && EqualsIgnoreCase(*expect, "100-continue")) {
+  if (!answered && io.has_body() && expect != nullptr &&
+      EqualsIgnoreCase(*expect, "100-continue")) {
     if (expect_gate && expect_gate(req, res)) {
       answered = true;
     } else {
@@ -140,10 +150,15 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
     }
   }
   if (!answered) {
-    req.read_body_fn = [&io](const BodyReceiver& receiver) { return io.ReadBody(receiver); };
-    req.read_multipart_fn = [&io, type](const PartHeader& header, const BodyReceiver& receiver) {
+    req.read_body_fn = [&io](const BodyReceiver& receiver) {
+      return io.ReadBody(receiver);
+    };
+    req.read_multipart_fn = [&io, type](const PartHeader& header,
+                                        const BodyReceiver& receiver) {
       MultipartParser parser(MultipartBoundary(*type), header, receiver);
-      return io.ReadBody([&](const char* data, size_t size) { return parser.Feed(data, size); }) && parser.done();
+      return io.ReadBody([&](const char* data, size_t size) {
+        return parser.Feed(data, size);
+      }) && parser.done();
     };
     try {
       (*route->handler)(req, res);
@@ -153,13 +168,15 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
     }
   }
   if (io.body_too_large()) {
-    SetError(res, 413, "too_large",
-             "the request body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
+    SetError(
+        res, 413, "too_large",
+        "the request body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
   }
   // A body not read to its end would be parsed as the next request: close, always.
   const bool unread = !io.body_complete();
   for (const auto& [name, value] : res.headers) {
-    if (EqualsIgnoreCase(name, "Connection") && HasToken(&value, "close")) res.close_connection = true;
+    if (EqualsIgnoreCase(name, "Connection") && HasToken(&value, "close"))
+      res.close_connection = true;
   }
   keep_alive = keep_alive && !unread && !res.close_connection && !stopping;
 
@@ -177,7 +194,8 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
       ok = ok && io.Send("0\r\n\r\n");
     }
   } else {
-    std::string out = ResponseHead(res, res.body.size(), false, !keep_alive, head.version_minor);
+    std::string out =
+        ResponseHead(res, res.body.size(), false, !keep_alive, head.version_minor);
     if (head_only) {
       ok = io.Send(out);
     } else if (res.body.size() <= (64 << 10)) {

@@ -39,13 +39,15 @@ std::string_view Trim(std::string_view s) {
 bool ParseRequestLine(std::string_view line, RequestHead* out, HttpError* error) {
   const size_t sp1 = line.find(' ');
   const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
+  if (sp2 == std::string_view::npos ||
+      line.find(' ', sp2 + 1) != std::string_view::npos) {
     return Fail(error, 400, "bad_request", "malformed request line");
   }
   const std::string_view method = line.substr(0, sp1);
   const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   const std::string_view version = line.substr(sp2 + 1);
-  if (method.empty() || method.size() > 32) return Fail(error, 400, "bad_request", "malformed method");
+  if (method.empty() || method.size() > 32)
+    return Fail(error, 400, "bad_request", "malformed method");
   for (unsigned char c : method) {
     if (!IsTokenChar(c)) return Fail(error, 400, "bad_request", "malformed method");
   }
@@ -54,15 +56,18 @@ bool ParseRequestLine(std::string_view line, RequestHead* out, HttpError* error)
   } else if (version == "HTTP/1.0") {
     out->version_minor = 0;
   } else if (version.rfind("HTTP/", 0) == 0) {
-    return Fail(error, 505, "version_not_supported", "only HTTP/1.0 and HTTP/1.1 are served");
+    return Fail(error, 505, "version_not_supported",
+                "only HTTP/1.0 and HTTP/1.1 are served");
   } else {
     return Fail(error, 400, "bad_request", "malformed request line");
   }
   if (target.empty() || target.front() != '/') {
-    return Fail(error, 400, "bad_request", "the request target must be a path (\"/...\")");
+    return Fail(error, 400, "bad_request",
+                "the request target must be a path (\"/...\")");
   }
   for (unsigned char c : target) {
-    if (c <= 0x20 || c == 0x7f) return Fail(error, 400, "bad_request", "control character in the request target");
+    if (c <= 0x20 || c == 0x7f)
+      return Fail(error, 400, "bad_request", "control character in the request target");
   }
   std::string_view path = target.substr(0, target.find_first_of("?#"));
   std::string_view query;
@@ -72,7 +77,8 @@ bool ParseRequestLine(std::string_view line, RequestHead* out, HttpError* error)
   }
   out->method = std::string(method);
   out->query_string = std::string(query);
-  if (!PercentDecode(path, &out->path)) return Fail(error, 400, "bad_request", "malformed escape in the path");
+  if (!PercentDecode(path, &out->path))
+    return Fail(error, 400, "bad_request", "malformed escape in the path");
   return true;
 }
 
@@ -81,7 +87,8 @@ bool ParseHeaderLine(std::string_view line, RequestHead* out, HttpError* error) 
     return Fail(error, 400, "bad_request", "folded header lines are not accepted");
   }
   const size_t colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0) return Fail(error, 400, "bad_request", "malformed header line");
+  if (colon == std::string_view::npos || colon == 0)
+    return Fail(error, 400, "bad_request", "malformed header line");
   const std::string_view name = line.substr(0, colon);
   for (unsigned char c : name) {
     if (!IsTokenChar(c)) return Fail(error, 400, "bad_request", "malformed header name");
@@ -106,16 +113,20 @@ HeadScan HeadScanner::Scan(std::string_view b) {
     if (lines_ == 0) {
       if (line_bytes > limits_.max_request_line_bytes) {
         return Refuse(414, "uri_too_long",
-                      "the request line exceeds " + std::to_string(limits_.max_request_line_bytes) + " bytes");
+                      "the request line exceeds " +
+                          std::to_string(limits_.max_request_line_bytes) + " bytes");
       }
     } else {
       if (line_bytes > limits_.max_header_line_bytes) {
         return Refuse(431, "header_too_large",
-                      "a header line exceeds " + std::to_string(limits_.max_header_line_bytes) + " bytes");
+                      "a header line exceeds " +
+                          std::to_string(limits_.max_header_line_bytes) + " bytes");
       }
-      if (header_bytes_ + line_bytes > limits_.max_header_bytes + 2) {  // + the blank line
-        return Refuse(431, "header_too_large",
-                      "the headers exceed " + std::to_string(limits_.max_header_bytes) + " bytes");
+      if (header_bytes_ + line_bytes >
+          limits_.max_header_bytes + 2) {  // + the blank line
+        return Refuse(
+            431, "header_too_large",
+            "the headers exceed " + std::to_string(limits_.max_header_bytes) + " bytes");
       }
     }
     if (nl == nullptr) {
@@ -126,7 +137,8 @@ HeadScan HeadScanner::Scan(std::string_view b) {
     const bool blank = line_bytes == 1 || (line_bytes == 2 && b[line_start_] == '\r');
     if (blank && lines_ == 0) {
       // Blank lines before a request line are ignored (RFC 9112 §2.2), a few of them.
-      if (pos_ > limits_.max_request_line_bytes) return Refuse(400, "bad_request", "too many blank lines");
+      if (pos_ > limits_.max_request_line_bytes)
+        return Refuse(400, "bad_request", "too many blank lines");
       line_start_ = pos_;
       continue;
     }
@@ -139,7 +151,8 @@ HeadScan HeadScanner::Scan(std::string_view b) {
     if (lines_ > 0) {
       header_bytes_ += line_bytes;
       if (lines_ > limits_.max_headers) {
-        return Refuse(431, "header_too_large", "more than " + std::to_string(limits_.max_headers) + " headers");
+        return Refuse(431, "header_too_large",
+                      "more than " + std::to_string(limits_.max_headers) + " headers");
       }
     }
     ++lines_;
@@ -169,7 +182,8 @@ bool ParseHead(std::string_view head, RequestHead* out, HttpError* error) {
     std::string_view line = head.substr(0, nl);
     head.remove_prefix(nl == std::string_view::npos ? head.size() : nl + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find('\r') != std::string_view::npos) return Fail(error, 400, "bad_request", "stray CR in the head");
+    if (line.find('\r') != std::string_view::npos)
+      return Fail(error, 400, "bad_request", "stray CR in the head");
     if (line.empty()) {
       if (first) continue;  // blank lines before the request line
       break;                // the end of the head
@@ -184,7 +198,8 @@ bool ParseHead(std::string_view head, RequestHead* out, HttpError* error) {
   if (first) return Fail(error, 400, "bad_request", "no request line");
   // RFC 9112 §3.2 asks for exactly one Host; only duplicates are refused (hand-written
   // clients omit it, and routing does not use it).
-  if (out->Count("Host") > 1) return Fail(error, 400, "bad_request", "more than one Host header");
+  if (out->Count("Host") > 1)
+    return Fail(error, 400, "bad_request", "more than one Host header");
   return true;
 }
 
@@ -214,7 +229,8 @@ bool ParseQuery(std::string_view query, std::multimap<std::string, std::string>*
     const size_t eq = pair.find('=');
     std::string key, value;
     if (!PercentDecode(pair.substr(0, eq), &key)) return false;
-    if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), &value)) return false;
+    if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), &value))
+      return false;
     out->emplace(std::move(key), std::move(value));
   }
   return true;
@@ -233,7 +249,9 @@ int64_t ParseContentLength(std::string_view s) {
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }

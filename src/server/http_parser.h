@@ -63,9 +63,9 @@ class HeadScanner {
 
 struct RequestHead {
   std::string method;
-  std::string path;          // percent-decoded
-  std::string query_string;  // raw, after '?'
-  int version_minor = 1;     // HTTP/1.x
+  std::string path;                                          // percent-decoded
+  std::string query_string;                                  // raw, after '?'
+  int version_minor = 1;                                     // HTTP/1.x
   std::vector<std::pair<std::string, std::string>> headers;  // as sent, values trimmed
 
   // First value of a header, matched case-insensitively; nullptr when absent.

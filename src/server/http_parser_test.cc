@@ -31,16 +31,19 @@ TEST(HeadScannerTest, FindsTheEndOfAHead) {
     EXPECT_EQ(s.head_bytes, head.size());
   }
   EXPECT_EQ(ScanAll("GET / HTTP/1.1\r\nHost: x\r\n").kind, HeadScan::kIncomplete);
-  EXPECT_EQ(ScanAll("\r\nGET / HTTP/1.1\r\n\r\n").kind, HeadScan::kComplete);  // a stray CRLF first
+  EXPECT_EQ(ScanAll("\r\nGET / HTTP/1.1\r\n\r\n").kind,
+            HeadScan::kComplete);  // a stray CRLF first
 }
 
 TEST(HeadScannerTest, RefusesALongRequestLineWith414BeforeItEnds) {
   HttpLimits limits;
-  const std::string line = "GET /" + std::string(limits.max_request_line_bytes, 'a');  // no end yet
+  const std::string line =
+      "GET /" + std::string(limits.max_request_line_bytes, 'a');  // no end yet
   const HeadScan s = ScanAll(line, limits);
   ASSERT_EQ(s.kind, HeadScan::kError);
   EXPECT_EQ(s.error.status, 414);
-  EXPECT_EQ(ScanAll("GET /" + std::string(8000, 'a') + " HTTP/1.1\r\n\r\n").kind, HeadScan::kComplete);
+  EXPECT_EQ(ScanAll("GET /" + std::string(8000, 'a') + " HTTP/1.1\r\n\r\n").kind,
+            HeadScan::kComplete);
 }
 
 TEST(HeadScannerTest, RefusesLongHeaderLinesTooManyHeadersAndTooManyBytesWith431) {
@@ -56,7 +59,8 @@ TEST(HeadScannerTest, RefusesLongHeaderLinesTooManyHeadersAndTooManyBytesWith431
   EXPECT_EQ(count.error.status, 431);
 
   std::string big = start;
-  for (int i = 0; i < 9; ++i) big += "X-H" + std::to_string(i) + ": " + std::string(8000, 'v') + "\r\n";
+  for (int i = 0; i < 9; ++i)
+    big += "X-H" + std::to_string(i) + ": " + std::string(8000, 'v') + "\r\n";
   const HeadScan total = ScanAll(big);
   ASSERT_EQ(total.kind, HeadScan::kError);
   EXPECT_EQ(total.error.status, 431);
@@ -69,8 +73,10 @@ TEST(HeadScannerTest, RefusesLongHeaderLinesTooManyHeadersAndTooManyBytesWith431
 TEST(ParseHeadTest, ParsesRequestLineHeadersAndQuery) {
   RequestHead head;
   HttpError error;
-  ASSERT_TRUE(ParseHead("POST /v1/ocr%2Fx?lang=eng+deu&dpi=300 HTTP/1.0\r\nContent-Length:  5 \r\nX-A: b\r\n\r\n",
-                        &head, &error))
+  ASSERT_TRUE(
+      ParseHead("POST /v1/ocr%2Fx?lang=eng+deu&dpi=300 HTTP/1.0\r\nContent-Length:  5 "
+                "\r\nX-A: b\r\n\r\n",
+                &head, &error))
       << error.message;
   EXPECT_EQ(head.method, "POST");
   EXPECT_EQ(head.path, "/v1/ocr/x");
@@ -89,10 +95,11 @@ TEST(ParseHeadTest, ParsesRequestLineHeadersAndQuery) {
 }
 
 TEST(ParseHeadTest, RefusesMalformedHeads) {
-  for (const char* bad : {"GET /\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "GET http://x/ HTTP/1.1\r\n\r\n",
-                          "GET / HTTP/1.1\r\n folded\r\n\r\n", "GET / HTTP/1.1\r\nNo colon\r\n\r\n",
-                          "GET / HTTP/1.1\r\nBad Name: v\r\n\r\n", "G\x01T / HTTP/1.1\r\n\r\n",
-                          "GET /%00 HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"}) {
+  for (const char* bad :
+       {"GET /\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "GET http://x/ HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\n folded\r\n\r\n", "GET / HTTP/1.1\r\nNo colon\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Name: v\r\n\r\n", "G\x01T / HTTP/1.1\r\n\r\n",
+        "GET /%00 HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"}) {
     RequestHead head;
     HttpError error;
     EXPECT_FALSE(ParseHead(bad, &head, &error)) << bad;
@@ -107,10 +114,12 @@ TEST(ParseHeadTest, RefusesMalformedHeads) {
 TEST(ParseContentLengthTest, DigitsOnly) {
   EXPECT_EQ(ParseContentLength("0"), 0);
   EXPECT_EQ(ParseContentLength("1234"), 1234);
-  for (const char* bad : {"", "-1", "+1", "1 2", "0x10", "1234567890123456789"}) EXPECT_EQ(ParseContentLength(bad), -1);
+  for (const char* bad : {"", "-1", "+1", "1 2", "0x10", "1234567890123456789"})
+    EXPECT_EQ(ParseContentLength(bad), -1);
 }
 
-std::string Dechunk(const std::string& body, size_t step, ChunkedDecoder* d, size_t* used_total) {
+std::string Dechunk(const std::string& body, size_t step, ChunkedDecoder* d,
+                    size_t* used_total) {
   std::string out;
   *used_total = 0;
   for (size_t i = 0; i < body.size() && !d->done() && !d->failed(); i += step) {
@@ -126,7 +135,8 @@ std::string Dechunk(const std::string& body, size_t step, ChunkedDecoder* d, siz
 }
 
 TEST(ChunkedDecoderTest, DecodesInAnyPiecesAndStopsAtTheEnd) {
-  const std::string body = "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\nGET /next";
+  const std::string body =
+      "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\nGET /next";
   for (size_t step : {1, 3, 1000}) {
     ChunkedDecoder d;
     size_t used = 0;
@@ -137,8 +147,9 @@ TEST(ChunkedDecoderTest, DecodesInAnyPiecesAndStopsAtTheEnd) {
 }
 
 TEST(ChunkedDecoderTest, RefusesBadSizesAndEndlessLines) {
-  for (const std::string& bad : std::vector<std::string>{"zz\r\n", "5\r\nhelloXX\r\n", std::string(9000, '1'),
-                                                      "1234567890abcdef0\r\n"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"zz\r\n", "5\r\nhelloXX\r\n", std::string(9000, '1'),
+                                "1234567890abcdef0\r\n"}) {
     ChunkedDecoder d;
     size_t used = 0;
     Dechunk(bad, 7, &d, &used);
@@ -150,7 +161,8 @@ struct Part {
   std::string name, filename, type, data;
 };
 
-std::vector<Part> ParseMultipart(const std::string& boundary, const std::string& body, size_t step, bool* ok) {
+std::vector<Part> ParseMultipart(const std::string& boundary, const std::string& body,
+                                 size_t step, bool* ok) {
   std::vector<Part> parts;
   MultipartParser p(
       boundary,
@@ -163,7 +175,8 @@ std::vector<Part> ParseMultipart(const std::string& boundary, const std::string&
         return true;
       });
   *ok = true;
-  for (size_t i = 0; i < body.size() && *ok; i += step) *ok = p.Feed(body.data() + i, std::min(step, body.size() - i));
+  for (size_t i = 0; i < body.size() && *ok; i += step)
+    *ok = p.Feed(body.data() + i, std::min(step, body.size() - i));
   *ok = *ok && p.done();
   return parts;
 }
@@ -171,7 +184,8 @@ std::vector<Part> ParseMultipart(const std::string& boundary, const std::string&
 TEST(MultipartParserTest, StreamsPartsInAnyPieces) {
   const std::string body =
       "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--X\r\n"
-      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a \\\"b\\\".pdf\"\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a "
+      "\\\"b\\\".pdf\"\r\n"
       "Content-Type: application/pdf\r\n\r\n%PDF\r\n--Xy\r\n--XyZ--\r\nepilogue";
   for (size_t step : {1, 2, 5, 4096}) {
     bool ok = false;
@@ -188,14 +202,16 @@ TEST(MultipartParserTest, StreamsPartsInAnyPieces) {
   EXPECT_EQ(MultipartBoundary("multipart/form-data; boundary=\"a b\""), "a b");
   EXPECT_EQ(MultipartBoundary("Multipart/Form-Data;boundary=x"), "x");
   EXPECT_EQ(MultipartBoundary("application/pdf; boundary=x"), "");
-  EXPECT_EQ(MultipartBoundary("multipart/form-data; boundary=" + std::string(71, 'a')), "");
+  EXPECT_EQ(MultipartBoundary("multipart/form-data; boundary=" + std::string(71, 'a')),
+            "");
 }
 
 TEST(MultipartParserTest, RefusesEndlessPartHeadersAndMissingEnd) {
   bool ok = true;
   ParseMultipart("b", "--b\r\nX: " + std::string(9000, 'v'), 100, &ok);
   EXPECT_FALSE(ok);
-  ParseMultipart("b", "--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\ndata", 100, &ok);
+  ParseMultipart("b", "--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\ndata",
+                 100, &ok);
   EXPECT_FALSE(ok);  // no closing boundary
 }
 

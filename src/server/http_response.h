@@ -19,7 +19,7 @@ const char* ReasonPhrase(int status);
 // stays connected is told "Connection: keep-alive". The handler's own headers are
 // written with CR and LF removed; Content-Length, Transfer-Encoding and Connection are
 // the server's to set.
-std::string ResponseHead(const HttpResponse& res, size_t content_length, bool chunked, bool close,
-                         int version_minor);
+std::string ResponseHead(const HttpResponse& res, size_t content_length, bool chunked,
+                         bool close, int version_minor);
 
 }  // namespace pageflow

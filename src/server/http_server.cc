@@ -15,9 +15,12 @@
 
 namespace pageflow {
 
-std::string HttpRequest::Header(const std::string& name) const { return header_fn ? header_fn(name) : ""; }
+std::string HttpRequest::Header(const std::string& name) const {
+  return header_fn ? header_fn(name) : "";
+}
 
-std::string HttpRequest::Query(const std::string& name, const std::string& fallback) const {
+std::string HttpRequest::Query(const std::string& name,
+                               const std::string& fallback) const {
   auto it = query.find(name);
   return it == query.end() ? fallback : it->second;
 }
@@ -26,11 +29,13 @@ bool HttpRequest::ReadBody(const BodyReceiver& receiver) const {
   return read_body_fn ? read_body_fn(receiver) : false;
 }
 
-bool HttpRequest::ReadMultipart(const PartHeader& header, const BodyReceiver& receiver) const {
+bool HttpRequest::ReadMultipart(const PartHeader& header,
+                                const BodyReceiver& receiver) const {
   return read_multipart_fn ? read_multipart_fn(header, receiver) : false;
 }
 
-HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+HttpServer::HttpServer(HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {
   impl_->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   impl_->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
@@ -42,15 +47,20 @@ HttpServer::~HttpServer() {
   }
 }
 
-void HttpServer::Route(const std::string& method, const std::string& pattern, HttpHandler handler) {
-  impl_->routes.push_back({method, std::regex(pattern), std::make_shared<HttpHandler>(std::move(handler))});
+void HttpServer::Route(const std::string& method, const std::string& pattern,
+                       HttpHandler handler) {
+  impl_->routes.push_back(
+      {method, std::regex(pattern), std::make_shared<HttpHandler>(std::move(handler))});
 }
 
-void HttpServer::SetGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) { impl_->gate = std::move(gate); }
+void HttpServer::SetGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) {
+  impl_->gate = std::move(gate);
+}
 void HttpServer::SetExpectGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) {
   impl_->expect_gate = std::move(gate);
 }
-void HttpServer::SetResponseObserver(std::function<void(const HttpRequest&, int status)> observer) {
+void HttpServer::SetResponseObserver(
+    std::function<void(const HttpRequest&, int status)> observer) {
   impl_->observer = std::move(observer);
 }
 
@@ -62,12 +72,14 @@ StatusOr<int> HttpServer::Bind() {
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
-  if (getaddrinfo(o.host.empty() ? nullptr : o.host.c_str(), std::to_string(o.port).c_str(), &hints, &found) != 0) {
+  if (getaddrinfo(o.host.empty() ? nullptr : o.host.c_str(),
+                  std::to_string(o.port).c_str(), &hints, &found) != 0) {
     return Unavailable("cannot listen on " + where + ": unknown host");
   }
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(found, &freeaddrinfo);
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                          a->ai_protocol);
     if (fd < 0) continue;
     const int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -76,8 +88,9 @@ StatusOr<int> HttpServer::Bind() {
       socklen_t len = sizeof bound;
       getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
       impl_->listen_fd = fd;
-      return ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
-                                               : reinterpret_cast<sockaddr_in&>(bound).sin_port);
+      return ntohs(bound.ss_family == AF_INET6
+                       ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
+                       : reinterpret_cast<sockaddr_in&>(bound).sin_port);
     }
     close(fd);
   }
@@ -98,7 +111,8 @@ Status HttpServer::Run() {
   std::vector<std::thread> handlers;
   for (int i = 0; i < std::max(1, s.options.threads); ++i) {
     handlers.emplace_back([&s] {
-      while (std::optional<std::unique_ptr<Connection>> c = s.requests.Pop()) s.Serve(std::move(*c));
+      while (std::optional<std::unique_ptr<Connection>> c = s.requests.Pop())
+        s.Serve(std::move(*c));
     });
   }
   s.Loop();

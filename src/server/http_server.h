@@ -7,8 +7,9 @@
 // error body.
 //
 //   HttpServer http({.host = "127.0.0.1", .port = 0});
-//   http.Route("GET", "/healthz", [](HttpRequest& req, HttpResponse& res) { res.SetText(200, "ok"); });
-//   StatusOr<int> port = http.Bind();  ...  http.Run();  // until Stop()
+//   http.Route("GET", "/healthz", [](HttpRequest& req, HttpResponse& res) {
+//   res.SetText(200, "ok"); }); StatusOr<int> port = http.Bind();  ...  http.Run();  //
+//   until Stop()
 #pragma once
 
 #include <cstdint>
@@ -27,18 +28,19 @@ namespace pageflow {
 // Receives body bytes as they arrive (never the whole body at once); false aborts.
 using BodyReceiver = std::function<bool(const char* data, size_t size)>;
 // Called for each part of a multipart body before its bytes; false aborts.
-using PartHeader = std::function<bool(const std::string& name, const std::string& filename,
-                                      const std::string& content_type)>;
+using PartHeader =
+    std::function<bool(const std::string& name, const std::string& filename,
+                       const std::string& content_type)>;
 
 struct HttpRequest {
   std::string method;
   std::string path;
-  std::vector<std::string> path_params;        // regex groups of the route pattern
+  std::vector<std::string> path_params;  // regex groups of the route pattern
   // Percent-decoded; '+' stays '+' (RFC 3986: only HTML form bodies mean a space by it),
   // so "lang=eng+deu" arrives as "eng+deu". Clients send a space as %20.
   std::multimap<std::string, std::string> query;
-  int64_t content_length = -1;                 // -1: not given (chunked or none)
-  bool multipart = false;                      // multipart/form-data body
+  int64_t content_length = -1;  // -1: not given (chunked or none)
+  bool multipart = false;       // multipart/form-data body
   std::string remote_addr;
 
   std::string Header(const std::string& name) const;  // "" when absent
@@ -76,7 +78,8 @@ struct HttpResponse {
   std::function<bool(StreamSink&)> stream;
   bool close_connection = false;
 
-  void SetText(int code, std::string text, std::string type = "text/plain; charset=utf-8") {
+  void SetText(int code, std::string text,
+               std::string type = "text/plain; charset=utf-8") {
     status = code;
     body = std::move(text);
     content_type = std::move(type);

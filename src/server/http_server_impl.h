@@ -49,22 +49,25 @@ struct HttpServer::Impl {
   SteadyClock::time_point accept_paused_until{};
 
   explicit Impl(HttpServerOptions o)
-      : options(std::move(o)), requests(static_cast<size_t>(std::max(1, options.pending_connections))) {}
+      : options(std::move(o)),
+        requests(static_cast<size_t>(std::max(1, options.pending_connections))) {}
 
   // Event loop (http_event_loop.cc).
   void Loop();
   void Accept();
   void OnReadable(Connection& c);
   void Advance(std::unique_ptr<Connection>& slot);
-  void Refuse(std::unique_ptr<Connection> c, const HttpError& error, const HttpRequest* req = nullptr);
+  void Refuse(std::unique_ptr<Connection> c, const HttpError& error,
+              const HttpRequest* req = nullptr);
   void Watch(std::unique_ptr<Connection> c);
   void TakeHandedBack();
   int Reap();
   void HandBack(std::unique_ptr<Connection> c);
   // Handler threads (http_exchange.cc).
   void Serve(std::unique_ptr<Connection> c);
-  const RouteEntry* FindRoute(const std::string& method, const std::string& path, std::vector<std::string>* groups,
-                         std::string* allowed) const;
+  const RouteEntry* FindRoute(const std::string& method, const std::string& path,
+                              std::vector<std::string>* groups,
+                              std::string* allowed) const;
 };
 
 }  // namespace pageflow

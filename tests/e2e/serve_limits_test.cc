@@ -33,8 +33,10 @@ class ServeProcess {
  public:
   explicit ServeProcess(std::vector<std::string> extra) {
     const std::string port_file = dir_.path() + "/port";
-    std::vector<std::string> args = {"serve",        "--listen", "127.0.0.1:0", "--port-file", port_file,
-                                     "--spool-dir", dir_.path() + "/spool", "--engine", "text-layer"};
+    std::vector<std::string> args = {
+        "serve",     "--listen",    "127.0.0.1:0",          "--port-file",
+        port_file,   "--spool-dir", dir_.path() + "/spool", "--engine",
+        "text-layer"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = testing::StartPageflow(args);
     for (auto end = Clock::now() + seconds(60); Clock::now() < end && port_ == 0;) {
@@ -140,7 +142,9 @@ int StatusOf(const std::string& response) {
 
 int CountResponses(const std::string& bytes) {
   int n = 0;
-  for (size_t at = bytes.find("HTTP/1.1 "); at != std::string::npos; at = bytes.find("HTTP/1.1 ", at + 1)) ++n;
+  for (size_t at = bytes.find("HTTP/1.1 "); at != std::string::npos;
+       at = bytes.find("HTTP/1.1 ", at + 1))
+    ++n;
   return n;
 }
 
@@ -153,12 +157,15 @@ std::string Pdf(const std::string& dir) {
 // the whole 200 MB body before answering.
 TEST(ServeLimitsTest, BodiesOfRequestsWithoutARouteAreRefusedUnread) {
   ServeProcess server({});
-  for (auto [method, path] : {std::pair{"PUT", "/"}, {"PATCH", "/v1/jobs"}, {"DELETE", "/v1/jobs/xyz"}}) {
+  for (auto [method, path] :
+       {std::pair{"PUT", "/"}, {"PATCH", "/v1/jobs"}, {"DELETE", "/v1/jobs/xyz"}}) {
     {
       Client c(server.port());
-      ASSERT_TRUE(c.Send(std::string(method) + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 200000000\r\n\r\n"));
+      ASSERT_TRUE(c.Send(std::string(method) + " " + path +
+                         " HTTP/1.1\r\nHost: x\r\nContent-Length: 200000000\r\n\r\n"));
       const std::string r = c.ReadResponse();
-      EXPECT_TRUE(StatusOf(r) == 404 || StatusOf(r) == 405) << method << " " << path << ": " << r;
+      EXPECT_TRUE(StatusOf(r) == 404 || StatusOf(r) == 405)
+          << method << " " << path << ": " << r;
       EXPECT_NE(r.find("{\"error\":{\"code\":"), std::string::npos) << r;
       std::string rest;
       EXPECT_TRUE(c.ReadToClose(&rest)) << "the connection stayed open";
@@ -191,13 +198,21 @@ TEST(ServeLimitsTest, ARefusedBodyIsNeverParsedAsTheNextRequest) {
     int status;
   };
   const std::vector<Case> cases = {
-      {"POST /v1/ocr HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\nContent-Length: 1000\r\n\r\n", 401},
-      {"POST /v1/ocr HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: application/pdf\r\nContent-Length: 900000\r\n\r\n",
+      {"POST /v1/ocr HTTP/1.1\r\nHost: x\r\nContent-Type: "
+       "application/pdf\r\nContent-Length: 1000\r\n\r\n",
+       401},
+      {"POST /v1/ocr HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Content-Type: application/pdf\r\nContent-Length: 900000\r\n\r\n",
        413},
-      {"POST /v1/ocr HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Type: text/plain\r\nContent-Length: 1000\r\n\r\n", 415},
-      {"PUT /v1/jobs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 1000\r\n\r\n", 405},
-      {"POST /nowhere HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 1000\r\n\r\n", 404},
-      {"POST /v1/ocr HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + std::to_string(hidden.size()) + "\r\n",
+      {"POST /v1/ocr HTTP/1.1\r\nHost: x\r\n" + auth +
+           "Content-Type: text/plain\r\nContent-Length: 1000\r\n\r\n",
+       415},
+      {"PUT /v1/jobs HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 1000\r\n\r\n",
+       405},
+      {"POST /nowhere HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 1000\r\n\r\n",
+       404},
+      {"POST /v1/ocr HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+           std::to_string(hidden.size()) + "\r\n",
        401},
   };
   for (const Case& k : cases) {
@@ -230,7 +245,8 @@ TEST(ServeLimitsTest, HeaderLimits) {
   std::string many = "GET /healthz HTTP/1.1\r\n";
   for (int i = 0; i < 101; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
   std::string large = "GET /healthz HTTP/1.1\r\n";
-  for (int i = 0; i < 10; ++i) large += "X-" + std::to_string(i) + ": " + std::string(7000, 'v') + "\r\n";
+  for (int i = 0; i < 10; ++i)
+    large += "X-" + std::to_string(i) + ": " + std::string(7000, 'v') + "\r\n";
   const std::vector<Case> cases = {
       {"GET /" + std::string(9000, 'a'), 414},  // no end of line needed to refuse
       {"GET /healthz HTTP/1.1\r\nX-Long: " + std::string(9000, 'v'), 431},
@@ -246,7 +262,8 @@ TEST(ServeLimitsTest, HeaderLimits) {
   }
   // At the limits, it is served.
   std::string fits = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
-  for (int i = 0; i < 99; ++i) fits += "X-" + std::to_string(i) + ": " + std::string(600, 'v') + "\r\n";
+  for (int i = 0; i < 99; ++i)
+    fits += "X-" + std::to_string(i) + ": " + std::string(600, 'v') + "\r\n";
   Client ok(server.port());
   ASSERT_TRUE(ok.Send(fits + "\r\n"));
   EXPECT_EQ(StatusOf(ok.ReadResponse()), 200);
@@ -355,8 +372,11 @@ TEST(ServeLimitsTest, PlusInAQueryIsAPlus) {
   ServeProcess server({});
   const std::string pdf = Pdf(server.dir());
   Client c(server.port());
-  ASSERT_TRUE(c.Send("POST /v1/ocr?lang=eng+deu&format=json HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\n"
-                     "Content-Length: " + std::to_string(pdf.size()) + "\r\nConnection: close\r\n\r\n" + pdf));
+  ASSERT_TRUE(
+      c.Send("POST /v1/ocr?lang=eng+deu&format=json HTTP/1.1\r\nHost: x\r\nContent-Type: "
+             "application/pdf\r\n"
+             "Content-Length: " +
+             std::to_string(pdf.size()) + "\r\nConnection: close\r\n\r\n" + pdf));
   std::string all;
   EXPECT_TRUE(c.ReadToClose(&all));
   EXPECT_EQ(StatusOf(all), 200) << all;
@@ -372,8 +392,11 @@ TEST(ServeLimitsTest, DISABLED_QueryIntegersMustParseFully) {
   const std::string pdf = Pdf(server.dir());
   for (const char* dpi : {"4294967596", "300abc", "-300", "3e2"}) {
     Client c(server.port());
-    ASSERT_TRUE(c.Send(std::string("POST /v1/jobs?dpi=") + dpi + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\n"
-                       "Content-Length: " + std::to_string(pdf.size()) + "\r\nConnection: close\r\n\r\n" + pdf));
+    ASSERT_TRUE(c.Send(std::string("POST /v1/jobs?dpi=") + dpi +
+                       " HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\n"
+                       "Content-Length: " +
+                       std::to_string(pdf.size()) + "\r\nConnection: close\r\n\r\n" +
+                       pdf));
     std::string all;
     EXPECT_TRUE(c.ReadToClose(&all));
     EXPECT_EQ(StatusOf(all), 400) << dpi << ": " << all;
@@ -388,19 +411,23 @@ TEST(ServeLimitsTest, MultipartFieldsCountTowardMaxUpload) {
   const std::string pdf = Pdf(server.dir());
   Client c(server.port());
   // Chunked, so no Content-Length lets the server refuse it up front.
-  ASSERT_TRUE(c.Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                     "Content-Type: multipart/form-data; boundary=BOUND\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+             "Content-Type: multipart/form-data; boundary=BOUND\r\n\r\n"));
   auto chunk = [](const std::string& s) {
     char size[32];
     std::snprintf(size, sizeof size, "%zx\r\n", s.size());
     return size + s + "\r\n";
   };
-  bool sent = c.Send(chunk("--BOUND\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n"));
+  bool sent =
+      c.Send(chunk("--BOUND\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n"));
   const std::string filler(64 << 10, 'n');
   for (int i = 0; i < 64 && sent; ++i) sent = c.Send(chunk(filler));
   if (sent) {
-    c.Send(chunk("\r\n--BOUND\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n" + pdf +
-                 "\r\n--BOUND--\r\n") + "0\r\n\r\n");
+    c.Send(chunk("\r\n--BOUND\r\nContent-Disposition: form-data; name=\"file\"; "
+                 "filename=\"a.pdf\"\r\n\r\n" +
+                 pdf + "\r\n--BOUND--\r\n") +
+           "0\r\n\r\n");
   }
   std::string all;
   EXPECT_TRUE(c.ReadToClose(&all));
