@@ -121,8 +121,13 @@ Status HttpServer::Run() {
   s.waiting.clear();
   s.requests.Close();
   for (std::thread& t : handlers) t.join();
-  std::lock_guard<std::mutex> lock(s.mu);
-  s.handed_back.clear();
+  // Closed outside the lock: a Connection's close callback takes `mu` itself.
+  std::vector<std::unique_ptr<Connection>> left;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    left.swap(s.handed_back);
+  }
+  left.clear();
   return Status();
 }
 

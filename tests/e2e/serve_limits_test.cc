@@ -47,10 +47,27 @@ class ServeProcess {
     EXPECT_GT(port_, 0) << "pageflow serve did not start";
   }
   ~ServeProcess() {
+    if (pid_ < 0) return;
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  // SIGTERM; true when the process exited 0 within `limit` (else it is killed).
+  bool TerminateWithin(std::chrono::seconds limit) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    for (auto end = Clock::now() + limit; Clock::now() < end;) {
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return false;
   }
   int port() const { return port_; }
   const std::string& dir() const { return dir_.path(); }
@@ -433,6 +450,29 @@ TEST(ServeLimitsTest, MultipartFieldsCountTowardMaxUpload) {
   EXPECT_TRUE(c.ReadToClose(&all));
   EXPECT_EQ(StatusOf(all), 413) << all;
   EXPECT_NE(all.find("\"too_large\""), std::string::npos) << all;
+}
+
+// Stopping while keep-alive clients hammer the server (connections being handed back
+// to the event loop as it stops) exits promptly. A connection left in the hand-back
+// list at Stop once deadlocked the shutdown.
+TEST(ServeLimitsTest, StopsPromptlyUnderKeepAliveLoad) {
+  for (int round = 0; round < 5; ++round) {
+    ServeProcess server({});
+    std::atomic<bool> go{true};
+    std::vector<std::thread> load;
+    for (int i = 0; i < 8; ++i) {
+      load.emplace_back([&] {
+        Client c(server.port(), "127.0.0.1", 1000);
+        while (go && c.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") &&
+               !c.ReadResponse().empty()) {
+        }
+      });
+    }
+    std::this_thread::sleep_for(milliseconds(300));
+    EXPECT_TRUE(server.TerminateWithin(seconds(10))) << "round " << round;
+    go = false;
+    for (std::thread& t : load) t.join();
+  }
 }
 
 }  // namespace
