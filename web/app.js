@@ -180,7 +180,9 @@ async function upload(file) {
   for (const k of ['engine', 'lang', 'dpi']) if ($(k).value) params.set(k, $(k).value);
   let r;
   try {
-    r = await fetch('/v1/ocr?' + params, {
+    // URLSearchParams writes a space as '+', which the server reads as a plus (RFC 3986;
+    // docs/http-api.md, Limits); a literal '+' it writes as %2B.
+    r = await fetch('/v1/ocr?' + params.toString().replace(/\+/g, '%20'), {
       method: 'POST', body: file, signal: view.controller.signal,
       headers: authHeaders({ 'Content-Type': file.type || 'application/octet-stream' }),
     });

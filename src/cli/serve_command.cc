@@ -50,6 +50,9 @@ int ExecuteServe(ServeFlags& f) {
     std::cerr << "pageflow: --listen: bad port\n";
     return kExitUsage;
   }
+  // Any route's body: the largest document plus multipart framing and fields (every
+  // byte of a multipart body counts, not only the file's).
+  o.http.max_body_bytes = o.max_upload_bytes + (64 << 10);
   if (s.workers <= 0) s.workers = DefaultWorkers();
   if (o.token.empty()) {
     if (const char* t = std::getenv("PAGEFLOW_TOKEN")) o.token = t;
@@ -128,6 +131,25 @@ Command AddServeCommand(CLI::App& app) {
   cmd->add_option("--pdf-store", f->pdf_store, "Bytes MuPDF may cache; charged to the budget [default: 64M]");
   cmd->add_option("--tessdata", s.defaults.engine.tessdata_dir, "Tesseract language data directory");
   cmd->add_option("--port-file", f->port_file, "Write the port listened on to FILE (for scripts and tests)");
+  HttpServerOptions& h = o.http;
+  cmd->add_option("--header-timeout", h.header_timeout_s,
+                  "Seconds a request's line and headers may take to arrive; then the connection is closed")
+      ->default_val(10)
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--keep-alive-timeout", h.keep_alive_timeout_s, "Seconds an idle keep-alive connection is kept")
+      ->default_val(5)
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--max-idle-connections", h.max_idle_connections,
+                  "Idle keep-alive connections kept; beyond, the one idle longest is closed")
+      ->default_val(128)
+      ->check(CLI::Range(0, 100000));
+  cmd->add_option("--max-connections", h.max_connections, "Open connections in all; beyond, 503 and closed")
+      ->default_val(512)
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--max-connections-per-client", h.max_connections_per_client,
+                  "Open connections per client address; beyond, 429 and closed")
+      ->default_val(32)
+      ->check(CLI::Range(1, 100000));
   return {cmd, [f] { return ExecuteServe(*f); }};
 }
 

@@ -1,114 +1,26 @@
 #include "server/http_server.h"
 
-#include <httplib.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <atomic>
-#include <cassert>
-#include <cstdlib>
-#include <exception>
+#include <cstring>
 #include <thread>
 
-#include "base/bounded_queue.h"
-#include "base/log.h"
+#include "server/http_server_impl.h"
 
 namespace pageflow {
-namespace {
 
-// httplib's own ThreadPool keeps accepted connections in an unbounded list; this one
-// blocks the accept loop instead once `pending` connections wait (the kernel's listen
-// backlog then holds the rest).
-class BoundedTaskQueue final : public httplib::TaskQueue {
- public:
-  BoundedTaskQueue(int threads, int pending) : tasks_(static_cast<size_t>(pending)) {
-    for (int i = 0; i < threads; ++i) {
-      threads_.emplace_back([this] {
-        while (std::optional<std::function<void()>> task = tasks_.Pop()) (*task)();
-      });
-    }
-  }
-  ~BoundedTaskQueue() override { shutdown(); }
-
-  void enqueue(std::function<void()> fn) override { tasks_.Push(std::move(fn)); }
-  void shutdown() override {
-    tasks_.Close();
-    for (std::thread& t : threads_) {
-      if (t.joinable()) t.join();
-    }
-  }
-
- private:
-  BoundedQueue<std::function<void()>> tasks_;
-  std::vector<std::thread> threads_;
-};
-
-class SinkAdapter final : public StreamSink {
- public:
-  explicit SinkAdapter(httplib::DataSink& sink) : sink_(sink) {}
-  bool Write(std::string_view data) override {
-    if (!open_) return false;
-    open_ = sink_.write(data.data(), data.size());
-    return open_;
-  }
-  bool IsOpen() const override { return open_ && sink_.is_writable(); }
-
- private:
-  httplib::DataSink& sink_;
-  bool open_ = true;
-};
-
-std::string JsonError(const std::string& code, const std::string& message) {
-  // Plain strings only: codes are fixed words, messages are escaped minimally here.
-  std::string escaped;
-  for (char c : message) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    escaped += c;
-  }
-  return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + escaped + "\"}}";
+std::string HttpRequest::Header(const std::string& name) const {
+  return header_fn ? header_fn(name) : "";
 }
 
-HttpRequest Convert(const httplib::Request& r) {
-  HttpRequest req;
-  req.method = r.method;
-  req.path = r.path;
-  for (size_t i = 1; i < r.matches.size(); ++i) req.path_params.push_back(r.matches[i].str());
-  req.query.insert(r.params.begin(), r.params.end());
-  if (r.has_header("Content-Length")) {
-    req.content_length = std::strtoll(r.get_header_value("Content-Length").c_str(), nullptr, 10);
-  }
-  req.multipart = r.is_multipart_form_data();
-  req.remote_addr = r.remote_addr;
-  req.header_fn = [&r](const std::string& name) { return r.get_header_value(name); };
-  return req;
-}
-
-void Apply(HttpResponse& from, httplib::Response& to) {
-  to.status = from.status;
-  for (auto& [k, v] : from.headers) to.set_header(k, v);
-  if (from.close_connection) to.set_header("Connection", "close");
-  if (from.stream) {
-    auto fn = std::make_shared<std::function<bool(StreamSink&)>>(std::move(from.stream));
-    to.set_chunked_content_provider(from.content_type, [fn](size_t, httplib::DataSink& sink) {
-      SinkAdapter adapter(sink);
-      bool ok = false;
-      try {
-        ok = (*fn)(adapter);
-      } catch (const std::exception& e) {
-        LogError(std::string("stream aborted: ") + e.what());
-      }
-      if (ok) sink.done();
-      return ok;
-    });
-  } else {
-    to.set_content(from.body, from.content_type);
-  }
-}
-
-}  // namespace
-
-std::string HttpRequest::Header(const std::string& name) const { return header_fn ? header_fn(name) : ""; }
-
-std::string HttpRequest::Query(const std::string& name, const std::string& fallback) const {
+std::string HttpRequest::Query(const std::string& name,
+                               const std::string& fallback) const {
   auto it = query.find(name);
   return it == query.end() ? fallback : it->second;
 }
@@ -117,154 +29,113 @@ bool HttpRequest::ReadBody(const BodyReceiver& receiver) const {
   return read_body_fn ? read_body_fn(receiver) : false;
 }
 
-bool HttpRequest::ReadMultipart(const PartHeader& header, const BodyReceiver& receiver) const {
+bool HttpRequest::ReadMultipart(const PartHeader& header,
+                                const BodyReceiver& receiver) const {
   return read_multipart_fn ? read_multipart_fn(header, receiver) : false;
 }
 
-struct HttpServer::Impl {
-  HttpServerOptions options;
-  httplib::Server server;
-  std::function<bool(HttpRequest&, HttpResponse&)> gate;
-  std::function<bool(HttpRequest&, HttpResponse&)> expect_gate;
-  int port = -1;
-  std::atomic<bool> stop_requested{false};
-  std::atomic<bool> run_started{false};
-  std::atomic<bool> run_finished{false};
+HttpServer::HttpServer(HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {
+  impl_->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  impl_->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
 
-  // Runs a handler; a throwing handler is a bug, answered with 500.
-  void Invoke(const HttpHandler& handler, HttpRequest& req, httplib::Response& out) {
-    HttpResponse res;
-    try {
-      handler(req, res);
-    } catch (const std::exception& e) {
-      LogError("handler for " + req.path + " threw: " + e.what());
-      res = HttpResponse{};
-      res.status = 500;
-      res.body = JsonError("internal", "internal error");
-    }
-    Apply(res, out);
+HttpServer::~HttpServer() {
+  Stop();
+  for (int fd : {impl_->listen_fd, impl_->wake_fd, impl_->stop_fd, impl_->epoll_fd}) {
+    if (fd >= 0) close(fd);
   }
-};
-
-HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->options = std::move(options);
-  httplib::Server& s = impl_->server;
-  s.set_tcp_nodelay(true);  // DESIGN §8: 291 -> 15,700 req/s on this machine
-  s.set_read_timeout(impl_->options.read_timeout_s);
-  s.set_write_timeout(impl_->options.write_timeout_s);
-  const int threads = impl_->options.threads, pending = impl_->options.pending_connections;
-  s.new_task_queue = [threads, pending] { return new BoundedTaskQueue(threads, pending); };
-  s.set_pre_routing_handler([impl = impl_.get()](const httplib::Request& r, httplib::Response& out) {
-    if (!impl->gate) return httplib::Server::HandlerResponse::Unhandled;
-    HttpRequest req = Convert(r);
-    HttpResponse res;
-    if (!impl->gate(req, res)) return httplib::Server::HandlerResponse::Unhandled;
-    // Answered without reading any body: the connection cannot be reused.
-    res.close_connection = res.close_connection || req.content_length > 0 || r.has_header("Transfer-Encoding");
-    Apply(res, out);
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  s.set_expect_100_continue_handler([impl = impl_.get()](const httplib::Request& r, httplib::Response& out) {
-    HttpRequest req = Convert(r);
-    HttpResponse res;
-    if ((impl->gate && impl->gate(req, res)) || (impl->expect_gate && impl->expect_gate(req, res))) {
-      Apply(res, out);
-      return res.status;  // the library closes the connection after this answer
-    }
-    return 100;
-  });
-  s.set_error_handler([](const httplib::Request& r, httplib::Response& out) {
-    if (!out.body.empty()) return;
-    if (out.status == 404) {
-      out.set_content(JsonError("not_found", "no such endpoint: " + r.method + " " + r.path), "application/json");
-      return;
-    }
-    out.set_content(JsonError("http_error", "HTTP status " + std::to_string(out.status)), "application/json");
-  });
 }
 
-HttpServer::~HttpServer() { Stop(); }
-
-void HttpServer::Route(const std::string& method, const std::string& pattern, HttpHandler handler) {
-  Impl* impl = impl_.get();
-  auto h = std::make_shared<HttpHandler>(std::move(handler));
-  auto with_body = [impl, h](const httplib::Request& r, httplib::Response& out,
-                             const httplib::ContentReader& reader) {
-    HttpRequest req = Convert(r);
-    bool read = false;
-    req.read_body_fn = [&](const BodyReceiver& receiver) {
-      read = true;
-      return reader([&](const char* data, size_t size) { return receiver(data, size); });
-    };
-    req.read_multipart_fn = [&](const PartHeader& header, const BodyReceiver& receiver) {
-      read = true;
-      return reader(
-          [&](const httplib::MultipartFormData& part) {
-            return header(part.name, part.filename, part.content_type);
-          },
-          [&](const char* data, size_t size) { return receiver(data, size); });
-    };
-    impl->Invoke(*h, req, out);
-    // A body left unread (or half read) would be parsed as the next request.
-    if (!read && (req.content_length > 0 || r.has_header("Transfer-Encoding"))) {
-      out.set_header("Connection", "close");
-    }
-  };
-  auto without_body = [impl, h](const httplib::Request& r, httplib::Response& out) {
-    HttpRequest req = Convert(r);
-    impl->Invoke(*h, req, out);
-  };
-  httplib::Server& s = impl->server;
-  if (method == "GET") s.Get(pattern, without_body);
-  else if (method == "POST") s.Post(pattern, with_body);
-  else if (method == "PUT") s.Put(pattern, with_body);
-  else if (method == "DELETE") s.Delete(pattern, with_body);
-  else assert(false && "unsupported method");
+void HttpServer::Route(const std::string& method, const std::string& pattern,
+                       HttpHandler handler) {
+  impl_->routes.push_back(
+      {method, std::regex(pattern), std::make_shared<HttpHandler>(std::move(handler))});
 }
 
-void HttpServer::SetGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) { impl_->gate = std::move(gate); }
-void HttpServer::SetResponseObserver(std::function<void(const HttpRequest&, int status)> observer) {
-  impl_->server.set_logger([observer = std::move(observer)](const httplib::Request& r, const httplib::Response& out) {
-    observer(Convert(r), out.status);
-  });
+void HttpServer::SetGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) {
+  impl_->gate = std::move(gate);
 }
-
 void HttpServer::SetExpectGate(std::function<bool(HttpRequest&, HttpResponse&)> gate) {
   impl_->expect_gate = std::move(gate);
 }
+void HttpServer::SetResponseObserver(
+    std::function<void(const HttpRequest&, int status)> observer) {
+  impl_->observer = std::move(observer);
+}
 
 StatusOr<int> HttpServer::Bind() {
-  httplib::Server& s = impl_->server;
-  const std::string& host = impl_->options.host;
-  if (impl_->options.port == 0) {
-    impl_->port = s.bind_to_any_port(host);
-  } else {
-    impl_->port = s.bind_to_port(host, impl_->options.port) ? impl_->options.port : -1;
+  const HttpServerOptions& o = impl_->options;
+  const std::string where = o.host + ":" + std::to_string(o.port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(o.host.empty() ? nullptr : o.host.c_str(),
+                  std::to_string(o.port).c_str(), &hints, &found) != 0) {
+    return Unavailable("cannot listen on " + where + ": unknown host");
   }
-  if (impl_->port <= 0) {
-    return Unavailable("cannot listen on " + host + ":" + std::to_string(impl_->options.port));
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(found, &freeaddrinfo);
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                          a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 1024) == 0) {
+      sockaddr_storage bound{};
+      socklen_t len = sizeof bound;
+      getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+      impl_->listen_fd = fd;
+      return ntohs(bound.ss_family == AF_INET6
+                       ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
+                       : reinterpret_cast<sockaddr_in&>(bound).sin_port);
+    }
+    close(fd);
   }
-  return impl_->port;
+  return Unavailable("cannot listen on " + where + ": " + std::strerror(errno));
 }
 
 Status HttpServer::Run() {
-  impl_->run_started = true;
-  Status st;
-  if (!impl_->stop_requested && !impl_->server.listen_after_bind() && !impl_->stop_requested) {
-    st = Unavailable("the HTTP listener stopped unexpectedly");
+  Impl& s = *impl_;
+  if (s.listen_fd < 0) return Unavailable("the HTTP server is not bound");
+  if (s.stopping) return Status();
+  s.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = s.listen_fd;
+  epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.listen_fd, &ev);
+  ev.data.fd = s.wake_fd;
+  epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.wake_fd, &ev);
+  std::vector<std::thread> handlers;
+  for (int i = 0; i < std::max(1, s.options.threads); ++i) {
+    handlers.emplace_back([&s] {
+      while (std::optional<std::unique_ptr<Connection>> c = s.requests.Pop())
+        s.Serve(std::move(*c));
+    });
   }
-  impl_->run_finished = true;
-  return st;
+  s.Loop();
+  close(s.listen_fd);  // new clients are refused by the kernel from here on
+  s.listen_fd = -1;
+  s.waiting.clear();
+  s.requests.Close();
+  for (std::thread& t : handlers) t.join();
+  // Closed outside the lock: a Connection's close callback takes `mu` itself.
+  std::vector<std::unique_ptr<Connection>> left;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    left.swap(s.handed_back);
+  }
+  left.clear();
+  return Status();
 }
 
 void HttpServer::Stop() {
-  impl_->stop_requested = true;
-  // httplib's stop() does nothing until listen has begun; a Run that started before
-  // stop_requested was set gets up to a second to get there.
-  for (int i = 0; i < 1000 && impl_->run_started && !impl_->run_finished && !impl_->server.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  impl_->server.stop();
+  if (impl_->stopping.exchange(true)) return;
+  const uint64_t one = 1;
+  (void)!write(impl_->stop_fd, &one, sizeof one);
+  (void)!write(impl_->wake_fd, &one, sizeof one);
 }
 
 }  // namespace pageflow

@@ -1,23 +1,13 @@
 #include "server/job_settings.h"
 
-#include <charconv>
+#include "base/parse_int.h"
+
 #include <regex>
 
 namespace pageflow {
 namespace {
 
 constexpr int kMinDpi = 50, kMaxDpi = 1200;
-
-StatusOr<int> ParseInt(const std::string& name, const std::string& text, int min, int max) {
-  int value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value < min || value > max) {
-    return InvalidArgument(name + " must be an integer between " + std::to_string(min) + " and " +
-                           std::to_string(max) + ", not '" + text.substr(0, 40) + "'");
-  }
-  return value;
-}
 
 }  // namespace
 
@@ -45,7 +35,9 @@ StatusOr<JobSettings> ParseJobSettings(const std::function<std::string(const std
   }
   const std::string dpi = query("dpi");
   if (!dpi.empty()) {
-    PF_ASSIGN_OR_RETURN(settings.render.dpi, ParseInt("dpi", dpi, kMinDpi, kMaxDpi));
+    StatusOr<int> value = ParseIntStrict(dpi, kMinDpi, kMaxDpi);
+    if (!value.ok()) return value.status().WithContext("dpi");
+    settings.render.dpi = *value;
   }
   return settings;
 }

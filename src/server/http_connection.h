@@ -1,0 +1,103 @@
+// Connection: one client socket and the bytes read from it but not yet used. RequestIo:
+// one request's body and response on a handler thread — blocking reads and writes with
+// timeouts over the non-blocking socket, given up when the server stops.
+//
+// A connection waiting for a request head (or idle between requests, or lingering after
+// a refusal) belongs to HttpServer's event loop and costs no thread; only a complete
+// request head is handed to a handler thread together with its Connection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/http_body.h"
+#include "server/http_parser.h"
+
+namespace pageflow {
+
+using SteadyClock = std::chrono::steady_clock;
+
+class Connection {
+ public:
+  enum class Phase {
+    kHead,    // reading a request head; `deadline` is when it must be complete
+    kIdle,    // keep-alive, nothing of a next request yet; closed at `deadline`
+    kLinger,  // refused: reading and dropping what the client still sends until
+              // `deadline`
+  };
+
+  // Owns `fd`; `on_close` runs once it is closed (connection counting).
+  Connection(int fd, std::string peer, const HttpLimits& limits,
+             std::function<void()> on_close);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  int fd() const { return fd_; }
+  const std::string& peer() const { return peer_; }
+
+  // Bytes read and not yet used: the head being scanned, then body bytes and pipelined
+  // requests that came with it. Bounded by the head limits plus one read.
+  std::string buffer;
+  HeadScanner scanner;
+  RequestHead head;  // the request being served, once its head is complete
+  Phase phase = Phase::kHead;
+  SteadyClock::time_point deadline;
+  size_t lingered_bytes = 0;
+
+ private:
+  int fd_;
+  std::string peer_;
+  std::function<void()> on_close_;
+};
+
+struct RequestIoOptions {
+  int read_timeout_ms = 30000;   // longest wait for the next body bytes
+  int write_timeout_ms = 30000;  // longest wait for the client to take response bytes
+  int stop_fd = -1;              // readable once the server stops: every wait gives up
+  int64_t max_body_bytes = 0;    // decoded body bytes a request may send (413 beyond)
+};
+
+class RequestIo {
+ public:
+  static constexpr size_t kReadChunk = 16 << 10;
+
+  RequestIo(Connection& connection, const RequestIoOptions& options);
+
+  // The body's framing, from the head: a Content-Length (-1 when none) or chunked.
+  void SetBody(int64_t content_length, bool chunked);
+  // "Expect: 100-continue": the interim answer goes out when the body is first read.
+  void SetContinue() { need_continue_ = true; }
+  bool has_body() const { return chunked_ || remaining_ > 0; }
+  bool body_complete() const { return complete_; }
+  bool body_too_large() const { return too_large_; }
+
+  // Streams the body to `out` in chunks of at most kReadChunk. Once per request; false
+  // when the client went away or was too slow, the framing is broken, the body exceeds
+  // max_body_bytes, or `out` said stop.
+  bool ReadBody(const DataFn& out);
+  bool Send(std::string_view data);
+  // False once the client hung up or the server is stopping.
+  bool PeerOpen() const;
+
+ private:
+  bool WaitFor(short events, int timeout_ms) const;
+  // Some bytes from the socket into scratch_; 0 on EOF, error or timeout.
+  size_t Receive(size_t max);
+  bool Deliver(const char* data, size_t size, const DataFn& out);
+
+  Connection& c_;
+  RequestIoOptions options_;
+  std::vector<char> scratch_;
+  bool chunked_ = false, need_continue_ = false, started_ = false, complete_ = false,
+       too_large_ = false;
+  uint64_t remaining_ = 0;  // Content-Length bytes still to read
+  int64_t received_ = 0;    // decoded body bytes so far
+  ChunkedDecoder chunks_;
+};
+
+}  // namespace pageflow
