@@ -39,7 +39,9 @@ TEST(JobSettingsTest, DpiMustParseFullyAndBeInRange) {
     if (std::string(bad).empty()) continue;  // absent: the default
     StatusOr<JobSettings> s = Parse({{"dpi", bad}});
     EXPECT_FALSE(s.ok()) << bad;
-    if (!s.ok()) EXPECT_EQ(s.status().message().rfind("dpi: ", 0), 0u) << s.status().message();
+    if (!s.ok()) {
+      EXPECT_EQ(s.status().message().rfind("dpi: ", 0), 0u) << s.status().message();
+    }
   }
 }
 
