@@ -1,0 +1,93 @@
+#include "layout/headings.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "layout/geometry.h"
+
+namespace pageflow {
+namespace {
+
+// A heading is set at least this much larger than body text. 1.15 separates 12 pt
+// headings from 10-11 pt body text; OCR line heights vary more, hence 1.3.
+constexpr float kFontRatio = 1.15f;
+constexpr float kHeightRatio = 1.3f;
+// Sizes within this ratio are one level (rounding and OCR jitter).
+constexpr float kSameLevel = 1.08f;
+
+bool IsShort(const LayoutLine& line) {
+  const size_t words = SplitWords(line.text).size();
+  if (words == 0 || words > 12 || line.text.size() > 120) return false;
+  // A sentence of more than three words ending in '.' is a bold one-line paragraph.
+  if (line.text.back() == '.' && words > 3) return false;
+  return true;
+}
+
+}  // namespace
+
+float HeadingScale::SizeOf(const LayoutLine& line) const {
+  return uses_fonts_ ? line.font_size : float(line.box.height());
+}
+
+bool HeadingScale::IsCandidate(const LayoutLine& line) const {
+  if (body_size_ <= 0 || !IsShort(line)) return false;
+  const float size = SizeOf(line);
+  if (uses_fonts_) {
+    return size >= kFontRatio * body_size_ || (line.bold && size >= 0.95f * body_size_);
+  }
+  return size >= kHeightRatio * body_size_;
+}
+
+HeadingScale HeadingScale::Of(const std::vector<LayoutLine>& lines) {
+  HeadingScale scale;
+  size_t with_font = 0;
+  for (const LayoutLine& l : lines) with_font += l.font_size > 0;
+  scale.uses_fonts_ = !lines.empty() && with_font * 2 >= lines.size();
+  std::vector<float> sizes;
+  for (const LayoutLine& l : lines) {
+    const float size = scale.SizeOf(l);
+    if (size <= 0) continue;
+    // Weighted by characters, so body text outweighs many short headings.
+    const size_t n = std::min<size_t>(200, std::max<size_t>(1, Utf8Length(l.text) / 10));
+    sizes.insert(sizes.end(), n, size);
+  }
+  scale.body_size_ = Median(std::move(sizes));
+  // A page of bold lines only has no bold headings: bold is the body.
+  size_t bold = 0;
+  for (const LayoutLine& l : lines) bold += l.bold;
+  std::vector<float> heading_sizes;
+  for (const LayoutLine& l : lines) {
+    if (scale.IsCandidate(l)) heading_sizes.push_back(scale.SizeOf(l));
+  }
+  if (bold * 2 > lines.size()) {
+    heading_sizes.erase(std::remove_if(heading_sizes.begin(), heading_sizes.end(),
+                                       [&scale](float s) {
+                                         return s < kFontRatio * scale.body_size_;
+                                       }),
+                        heading_sizes.end());
+  }
+  std::sort(heading_sizes.rbegin(), heading_sizes.rend());
+  for (float s : heading_sizes) {
+    if (scale.sizes_.empty() || scale.sizes_.back() > s * kSameLevel) {
+      scale.sizes_.push_back(s);
+    }
+  }
+  return scale;
+}
+
+int HeadingScale::Level(const LayoutLine& line) const {
+  if (!IsCandidate(line)) return 0;
+  const float size = SizeOf(line);
+  int level = 0;
+  for (size_t i = 0; i < sizes_.size(); ++i) {
+    if (size * kSameLevel >= sizes_[i]) {
+      level = int(i) + 1;
+      break;
+    }
+  }
+  // 0: bold body text on an all-bold page. Bold at body size ranks below every larger
+  // size, as its size is the smallest.
+  return std::min(level, 6);
+}
+
+}  // namespace pageflow

@@ -1,0 +1,236 @@
+#include "layout/layout.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "layout/geometry.h"
+#include "layout/headings.h"
+#include "layout/lists.h"
+#include "layout/paragraphs.h"
+#include "layout/reading_order.h"
+#include "layout/tables.h"
+
+namespace pageflow {
+namespace {
+
+// "Figure 3:", "Fig. 2.", "Table 1" followed by a caption.
+bool IsCaption(std::string_view text) {
+  for (std::string_view word : {"Figure ", "Fig. ", "Table ", "FIGURE ", "TABLE "}) {
+    if (text.substr(0, word.size()) != word) continue;
+    const std::string_view rest = text.substr(word.size());
+    return !rest.empty() && std::isdigit(static_cast<unsigned char>(rest[0]));
+  }
+  return false;
+}
+
+Block TableBlock(FoundTable found, std::vector<LayoutLine> lines) {
+  Block b;
+  b.kind = BlockKind::kTable;
+  b.box = found.box;
+  b.table = std::move(found.table);
+  b.confidence = MeanConfidence(lines);
+  b.lines = std::move(lines);
+  return b;
+}
+
+class PageLayout {
+ public:
+  PageLayout(const LayoutInput& input, const LayoutOptions& options)
+      : input_(input),
+        options_(options),
+        words_(options.words ? *options.words : WordList::Default()) {}
+
+  PageModel Run(FurnitureTracker* tracker) {
+    PageModel model;
+    model.page_width = input_.page_width;
+    model.page_height = input_.page_height;
+    model.unit = input_.unit;
+    std::vector<LayoutLine> lines;
+    for (const LayoutLine& l : input_.lines) {
+      LayoutLine line = l;
+      NormalizeLine(&line);
+      if (!line.text.empty()) lines.push_back(std::move(line));
+    }
+    if (lines.empty()) return model;
+    lines = SetFurnitureApart(std::move(lines), tracker, &model.furniture);
+    std::vector<float> heights;
+    for (const LayoutLine& l : lines) heights.push_back(float(l.box.height()));
+    line_height_ = std::max(1.0f, Median(heights));
+    scale_ = HeadingScale::Of(lines);
+
+    // Tables from rulings are placed in the reading order as one item each.
+    std::vector<FoundTable> ruled;
+    std::vector<bool> taken(lines.size(), false);
+    if (options_.tables && !input_.rulings.empty()) {
+      ruled = TablesFromRulings(input_.rulings, lines,
+                                {0, 0, input_.page_width, input_.page_height}, words_);
+      for (const FoundTable& t : ruled) {
+        for (size_t i : t.lines) taken[i] = true;
+      }
+    }
+    std::vector<OrderItem> items;
+    std::vector<size_t> source;  // item -> line index, or lines.size() + table index
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (taken[i]) continue;
+      items.push_back({lines[i].box, int(lines[i].words.size())});
+      source.push_back(i);
+    }
+    for (size_t t = 0; t < ruled.size(); ++t) {
+      items.push_back({ruled[t].box, 3});
+      source.push_back(lines.size() + t);
+    }
+    for (const std::vector<size_t>& group : ReadingOrderGroups(items)) {
+      std::vector<LayoutLine> run;
+      for (size_t item : group) {
+        const size_t s = source[item];
+        if (s < lines.size()) {
+          run.push_back(lines[s]);
+          continue;
+        }
+        EmitLines(std::move(run), &model.blocks);
+        run.clear();
+        std::vector<LayoutLine> table_lines;
+        for (size_t i : ruled[s - lines.size()].lines) table_lines.push_back(lines[i]);
+        model.blocks.push_back(TableBlock(std::move(ruled[s - lines.size()]), table_lines));
+      }
+      EmitLines(std::move(run), &model.blocks);
+    }
+    return model;
+  }
+
+ private:
+  std::vector<LayoutLine> SetFurnitureApart(std::vector<LayoutLine> lines,
+                                            FurnitureTracker* tracker,
+                                            std::vector<Block>* furniture) const {
+    // Nearest the page's edge first: the tracker records a few lines a page.
+    std::vector<size_t> order(lines.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    const int h = input_.page_height;
+    auto edge_distance = [&](size_t i) {
+      return std::min(lines[i].box.y0, h - lines[i].box.y1);
+    };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return edge_distance(a) < edge_distance(b); });
+    std::vector<bool> is_furniture(lines.size(), false);
+    for (size_t i : order) {
+      const LayoutLine& l = lines[i];
+      const Band band = BandOf(l.box, input_.page_width, h, options_.margin_band);
+      if (band == Band::kBody) continue;
+      BlockKind kind;
+      if (IsPageNumber(l.text)) {
+        kind = BlockKind::kPageNumber;
+      } else if (IsMarginNote(l.text) ||
+                 (band != Band::kSide && tracker != nullptr &&
+                  tracker->Observe(input_.page_index, l.text, l.box, h))) {
+        kind = band == Band::kBottom ? BlockKind::kFooter : BlockKind::kHeader;
+      } else {
+        continue;
+      }
+      is_furniture[i] = true;
+      Block b;
+      b.kind = kind;
+      b.text = l.text;
+      b.box = l.box;
+      b.confidence = l.confidence;
+      b.lines = {l};
+      furniture->push_back(std::move(b));
+    }
+    std::sort(furniture->begin(), furniture->end(), [](const Block& a, const Block& b) {
+      return a.box.y0 != b.box.y0 ? a.box.y0 < b.box.y0 : a.box.x0 < b.box.x0;
+    });
+    std::vector<LayoutLine> body;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (!is_furniture[i]) body.push_back(std::move(lines[i]));
+    }
+    return body;
+  }
+
+  // One reading-order group's lines (top to bottom) as blocks, tables found among them.
+  void EmitLines(std::vector<LayoutLine> lines, std::vector<Block>* blocks) const {
+    if (lines.empty()) return;
+    lines = MergeBaselineLines(std::move(lines));
+    std::vector<FoundTable> tables;
+    if (options_.tables) tables = TablesFromAlignment(lines, line_height_);
+    size_t next = 0;
+    for (FoundTable& t : tables) {
+      const size_t first = t.lines.front(), last = t.lines.back();
+      EmitText({lines.begin() + long(next), lines.begin() + long(first)}, blocks);
+      std::vector<LayoutLine> table_lines(lines.begin() + long(first),
+                                          lines.begin() + long(last) + 1);
+      blocks->push_back(TableBlock(std::move(t), std::move(table_lines)));
+      next = last + 1;
+    }
+    EmitText({lines.begin() + long(next), lines.end()}, blocks);
+  }
+
+  void EmitText(std::vector<LayoutLine> lines, std::vector<Block>* blocks) const {
+    if (lines.empty()) return;
+    const size_t n = lines.size();
+    std::vector<int> level(n);
+    std::vector<ListMarker> marker(n);
+    std::vector<LineBreak> hints(n, LineBreak::kAuto);
+    int list_x0 = -1;  // the open list item's left edge
+    for (size_t i = 0; i < n; ++i) {
+      level[i] = scale_.Level(lines[i]);
+      if (level[i] == 0) marker[i] = ParseListMarker(lines[i].text);
+      if (i > 0) {
+        const float gap = float(lines[i].box.y0 - lines[i - 1].box.y1);
+        const bool close = gap <= 0.6f * line_height_;
+        if (level[i] > 0) {
+          hints[i] = (level[i] == level[i - 1] && close) ? LineBreak::kContinue
+                                                          : LineBreak::kStart;
+        } else if (level[i - 1] > 0 || marker[i].found) {
+          hints[i] = LineBreak::kStart;
+        } else if (list_x0 >= 0 && close &&
+                   lines[i].box.x0 > list_x0 + 0.5f * line_height_) {
+          hints[i] = LineBreak::kContinue;  // an item's indented second line
+        }
+      }
+      if (marker[i].found) {
+        list_x0 = lines[i].box.x0;
+      } else if (i == 0 || hints[i] != LineBreak::kContinue) {
+        list_x0 = -1;
+      }
+    }
+    std::vector<size_t> starts = ParagraphStarts(lines, hints, line_height_);
+    starts.push_back(n);
+    for (size_t p = 0; p + 1 < starts.size(); ++p) {
+      const size_t begin = starts[p], end = starts[p + 1];
+      Block b;
+      b.lines.assign(lines.begin() + long(begin), lines.begin() + long(end));
+      for (const LayoutLine& l : b.lines) b.box = Union(b.box, l.box);
+      b.confidence = MeanConfidence(b.lines);
+      std::vector<std::string_view> texts;
+      for (const LayoutLine& l : b.lines) texts.push_back(l.text);
+      if (level[begin] > 0) {
+        b.kind = BlockKind::kHeading;
+        b.level = level[begin];
+      } else if (marker[begin].found) {
+        b.kind = BlockKind::kListItem;
+        b.marker = std::string(marker[begin].marker);
+        texts[0] = marker[begin].rest;
+      } else {
+        b.kind = BlockKind::kParagraph;
+      }
+      b.text = JoinLines(texts, words_);
+      if (b.kind == BlockKind::kParagraph && IsCaption(b.text)) b.kind = BlockKind::kCaption;
+      blocks->push_back(std::move(b));
+    }
+  }
+
+  const LayoutInput& input_;
+  const LayoutOptions& options_;
+  const WordList& words_;
+  float line_height_ = 1.0f;
+  HeadingScale scale_;
+};
+
+}  // namespace
+
+PageModel Analyze(const LayoutInput& input, const LayoutOptions& options,
+                  FurnitureTracker* tracker) {
+  return PageLayout(input, options).Run(tracker);
+}
+
+}  // namespace pageflow
