@@ -120,7 +120,7 @@ class PageLayout {
       BlockKind kind;
       if (IsPageNumber(l.text)) {
         kind = BlockKind::kPageNumber;
-      } else if (IsMarginNote(l.text) ||
+      } else if ((IsMarginNote(l.text) && AloneOnItsRow(lines, i)) ||
                  (band != Band::kSide && tracker != nullptr &&
                   tracker->Observe(input_.page_index, l.text, l.box, h))) {
         kind = band == Band::kBottom ? BlockKind::kFooter : BlockKind::kHeader;
@@ -144,6 +144,17 @@ class PageLayout {
       if (!is_furniture[i]) body.push_back(std::move(lines[i]));
     }
     return body;
+  }
+
+  // A date at the top of a form is a value when a label shares its row.
+  static bool AloneOnItsRow(const std::vector<LayoutLine>& lines, size_t i) {
+    for (size_t j = 0; j < lines.size(); ++j) {
+      if (j != i && VerticalOverlap(lines[i].box, lines[j].box) >
+                        0.5f * std::min(lines[i].box.height(), lines[j].box.height())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // One reading-order group's lines (top to bottom) as blocks, tables found among them.
@@ -171,6 +182,10 @@ class PageLayout {
     std::vector<ListMarker> marker(n);
     std::vector<LineBreak> hints(n, LineBreak::kAuto);
     int list_x0 = -1;  // the open list item's left edge
+    // A line with a wide gap inside is a form's row ("DATE FILED:   July 23, 1998"):
+    // each such row stays a paragraph of its own, as on the page.
+    std::vector<bool> spread(n);
+    for (size_t i = 0; i < n; ++i) spread[i] = IsSpread(lines[i]);
     for (size_t i = 0; i < n; ++i) {
       level[i] = scale_.Level(lines[i]);
       if (level[i] == 0) marker[i] = ParseListMarker(lines[i].text);
@@ -180,7 +195,7 @@ class PageLayout {
         if (level[i] > 0) {
           hints[i] = (level[i] == level[i - 1] && close) ? LineBreak::kContinue
                                                           : LineBreak::kStart;
-        } else if (level[i - 1] > 0 || marker[i].found) {
+        } else if (level[i - 1] > 0 || marker[i].found || spread[i] || spread[i - 1]) {
           hints[i] = LineBreak::kStart;
         } else if (list_x0 >= 0 && close &&
                    lines[i].box.x0 > list_x0 + 0.5f * line_height_) {
@@ -217,6 +232,20 @@ class PageLayout {
       if (b.kind == BlockKind::kParagraph && IsCaption(b.text)) b.kind = BlockKind::kCaption;
       blocks->push_back(std::move(b));
     }
+  }
+
+  // Some gap between words wider than two line heights and three times the line's
+  // usual gap (estimated word boxes of a wide line have equal gaps: not spread).
+  bool IsSpread(const LayoutLine& line) const {
+    std::vector<float> gaps;
+    for (size_t i = 1; i < line.words.size(); ++i) {
+      gaps.push_back(float(line.words[i].box.x0 - line.words[i - 1].box.x1));
+    }
+    const float usual = Median(gaps);
+    for (float gap : gaps) {
+      if (gap > 2.0f * line_height_ && gap > 3.0f * usual) return true;
+    }
+    return false;
   }
 
   const LayoutInput& input_;

@@ -66,7 +66,7 @@ std::string JoinLines(const std::vector<std::string_view>& texts, const WordList
   return out;
 }
 
-std::string JoinLines(const std::vector<LayoutLine>& lines, const WordList& words) {
+std::string JoinLineTexts(const std::vector<LayoutLine>& lines, const WordList& words) {
   std::vector<std::string_view> texts;
   texts.reserve(lines.size());
   for (const LayoutLine& l : lines) texts.push_back(l.text);

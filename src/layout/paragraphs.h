@@ -23,7 +23,7 @@ namespace pageflow {
 // the joined word (trailing punctuation aside) is in `words`, kept otherwise (and always
 // kept when `words` is empty). A soft hyphen (U+00AD) at a line's end is always dropped.
 std::string JoinLines(const std::vector<std::string_view>& texts, const WordList& words);
-std::string JoinLines(const std::vector<LayoutLine>& lines, const WordList& words);
+std::string JoinLineTexts(const std::vector<LayoutLine>& lines, const WordList& words);
 
 // What the caller already knows about line i (a heading or list item starts a block; a
 // list item's indented second line continues it).

@@ -84,7 +84,7 @@ std::string TextIn(const std::vector<LayoutLine>& lines, const std::vector<size_
       parts.push_back(std::move(part));
     }
   }
-  return JoinLines(MergeBaselineLines(std::move(parts)), words);
+  return JoinLineTexts(MergeBaselineLines(std::move(parts)), words);
 }
 
 FoundTable GridTable(const std::vector<Rule>& h, const std::vector<Rule>& v,
