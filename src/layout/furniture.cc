@@ -21,7 +21,8 @@ bool AllOf(std::string_view s, const char* set) {
 }
 
 bool IsNumberOrRoman(std::string_view s) {
-  return (AllOf(s, "0123456789") && s.size() <= 4) || (AllOf(s, "ivxlcdm") && s.size() <= 7);
+  return (AllOf(s, "0123456789") && s.size() <= 4) ||
+         (AllOf(s, "ivxlcdm") && s.size() <= 7);
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
@@ -42,7 +43,8 @@ bool IsDate(std::string_view lower) {
   bool month = false, year = false;
   for (std::string_view w : words) {
     std::string_view core = w;
-    while (!core.empty() && (core.back() == ',' || core.back() == '.')) core.remove_suffix(1);
+    while (!core.empty() && (core.back() == ',' || core.back() == '.'))
+      core.remove_suffix(1);
     if (AllOf(core, "0123456789")) {
       year = year || core.size() == 4;
       if (core.size() > 4) return false;
@@ -63,7 +65,8 @@ Band BandOf(const Box& box, int page_width, int page_height, float share) {
   const float cy = 0.5f * float(box.y0 + box.y1);
   if (cy < share * float(page_height)) return Band::kTop;
   if (cy > (1.0f - share) * float(page_height)) return Band::kBottom;
-  if (box.x1 <= share * float(page_width) || box.x0 >= (1.0f - share) * float(page_width)) {
+  if (box.x1 <= share * float(page_width) ||
+      box.x0 >= (1.0f - share) * float(page_width)) {
     return Band::kSide;
   }
   return Band::kBody;
@@ -81,7 +84,8 @@ bool IsPageNumber(std::string_view text) {
   if (b == std::string::npos) return false;
   s = s.substr(b, s.find_last_not_of(kDecor) - b + 1);
   for (std::string_view prefix : {"page ", "p. ", "pg. ", "seite "}) {
-    if (StartsWith(s, prefix)) s = std::string(Trim(std::string_view(s).substr(prefix.size())));
+    if (StartsWith(s, prefix))
+      s = std::string(Trim(std::string_view(s).substr(prefix.size())));
   }
   if (IsNumberOrRoman(s)) return true;
   const std::vector<std::string_view> w = SplitWords(s);
@@ -100,8 +104,8 @@ bool IsMarginNote(std::string_view text) {
                                   "accessed ", "copyright", "\u00a9", "(c) "}) {
     if (StartsWith(s, prefix)) return true;
   }
-  for (std::string_view part : {"http://", "https://", "www.", "doi:", "doi.org/", "arxiv:",
-                                "issn", "all rights reserved"}) {
+  for (std::string_view part : {"http://", "https://", "www.", "doi:", "doi.org/",
+                                "arxiv:", "issn", "all rights reserved"}) {
     if (s.find(part) != std::string::npos) return true;
   }
   return IsDate(s);
@@ -159,7 +163,8 @@ bool FurnitureTracker::Observe(int page, std::string_view text, const Box& box,
     // The oldest line seen once makes room; lines that repeat are kept.
     auto victim = entries_.end();
     for (auto e = entries_.begin(); e != entries_.end(); ++e) {
-      if (e->pages == 1 && (victim == entries_.end() || e->last_page < victim->last_page)) {
+      if (e->pages == 1 &&
+          (victim == entries_.end() || e->last_page < victim->last_page)) {
         victim = e;
       }
     }

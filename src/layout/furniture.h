@@ -54,7 +54,9 @@ class FurnitureTracker {
 
   size_t size() const { return entries_.size(); }
   // What the tracker holds, in bytes (the object and its entries' storage).
-  size_t MemoryBytes() const { return sizeof(*this) + entries_.capacity() * sizeof(Entry); }
+  size_t MemoryBytes() const {
+    return sizeof(*this) + entries_.capacity() * sizeof(Entry);
+  }
 
  private:
   struct Entry {

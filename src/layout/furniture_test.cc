@@ -24,7 +24,8 @@ TEST(FurnitureFormTest, MarginNotes) {
                         "July 23, 1998", "2021-03-04", "12 Mar 2020", "ISSN 1234-5678"}) {
     EXPECT_TRUE(IsMarginNote(s)) << s;
   }
-  for (const char* s : {"Introduction", "Results in May were good", "Journal of Testing"}) {
+  for (const char* s :
+       {"Introduction", "Results in May were good", "Journal of Testing"}) {
     EXPECT_FALSE(IsMarginNote(s)) << s;
   }
 }
@@ -48,9 +49,11 @@ TEST(FurnitureTrackerTest, FindsLinesRepeatedAtTheSamePlace) {
   EXPECT_FALSE(tracker.Observe(0, "Journal of Testing 12 (2026) 1-9", top, 792));
   EXPECT_FALSE(tracker.Observe(0, "A Title on page one", {100, 60, 400, 72}, 792));
   // Same text, other digits, a few points lower: repeats.
-  EXPECT_TRUE(tracker.Observe(1, "Journal of Testing 12 (2026) 2-9", {100, 33, 400, 45}, 792));
+  EXPECT_TRUE(
+      tracker.Observe(1, "Journal of Testing 12 (2026) 2-9", {100, 33, 400, 45}, 792));
   // Same text, another place: not a running header.
-  EXPECT_FALSE(tracker.Observe(2, "Journal of Testing 12 (2026) 3-9", {100, 700, 400, 712}, 792));
+  EXPECT_FALSE(
+      tracker.Observe(2, "Journal of Testing 12 (2026) 3-9", {100, 700, 400, 712}, 792));
   // Twice on one page is not repetition across pages.
   EXPECT_FALSE(tracker.Observe(3, "Section name", top, 792));
   EXPECT_FALSE(tracker.Observe(3, "Section name", top, 792));
@@ -63,13 +66,15 @@ TEST(FurnitureTrackerTest, StaysBoundedAndKeepsWhatRepeats) {
   for (int page = 0; page < 5000; ++page) {
     tracker.Observe(page, "Running head", top, 792);
     for (int k = 0; k < 10; ++k) {
-      tracker.Observe(page, "unique line " + std::string(1, char('a' + k)) +
-                                std::string(size_t(page % 26 + 1), char('a' + page % 26)),
+      tracker.Observe(page,
+                      "unique line " + std::string(1, char('a' + k)) +
+                          std::string(size_t(page % 26 + 1), char('a' + page % 26)),
                       bottom, 792);
     }
   }
   EXPECT_LE(tracker.size(), FurnitureTracker::kMaxEntries);
-  EXPECT_LE(tracker.MemoryBytes(), sizeof(FurnitureTracker) + FurnitureTracker::kMaxEntries * 56);
+  EXPECT_LE(tracker.MemoryBytes(),
+            sizeof(FurnitureTracker) + FurnitureTracker::kMaxEntries * 56);
   EXPECT_TRUE(tracker.Observe(5000, "Running head", top, 792));
 }
 

@@ -60,11 +60,10 @@ HeadingScale HeadingScale::Of(const std::vector<LayoutLine>& lines) {
     if (scale.IsCandidate(l)) heading_sizes.push_back(scale.SizeOf(l));
   }
   if (bold * 2 > lines.size()) {
-    heading_sizes.erase(std::remove_if(heading_sizes.begin(), heading_sizes.end(),
-                                       [&scale](float s) {
-                                         return s < kFontRatio * scale.body_size_;
-                                       }),
-                        heading_sizes.end());
+    heading_sizes.erase(
+        std::remove_if(heading_sizes.begin(), heading_sizes.end(),
+                       [&scale](float s) { return s < kFontRatio * scale.body_size_; }),
+        heading_sizes.end());
   }
   std::sort(heading_sizes.rbegin(), heading_sizes.rend());
   for (float s : heading_sizes) {

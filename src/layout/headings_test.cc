@@ -13,8 +13,8 @@ const char kBody[] = "body text that runs across the whole column of the page";
 std::vector<LayoutLine> Page(std::vector<LayoutLine> extra, bool fonts) {
   std::vector<LayoutLine> lines;
   for (int i = 0; i < 20; ++i) {
-    lines.push_back(TestLine(kBody, 50, 200 + 14 * i, 500, fonts ? 212 + 14 * i : 230 + 40 * i,
-                             fonts ? 10 : 0));
+    lines.push_back(TestLine(kBody, 50, 200 + 14 * i, 500,
+                             fonts ? 212 + 14 * i : 230 + 40 * i, fonts ? 10 : 0));
     if (!fonts) lines.back().box = {50, 200 + 40 * i, 500, 230 + 40 * i};
   }
   for (LayoutLine& l : extra) lines.push_back(std::move(l));
@@ -23,11 +23,11 @@ std::vector<LayoutLine> Page(std::vector<LayoutLine> extra, bool fonts) {
 }
 
 TEST(HeadingScaleTest, RanksFontSizes) {
-  const std::vector<LayoutLine> lines =
-      Page({TestLine("Title", 50, 40, 300, 62, 18), TestLine("Section", 50, 80, 300, 96, 14),
-            TestLine("Other section", 50, 120, 300, 136, 14.5f),
-            TestLine("Bold run-in", 50, 150, 300, 162, 10, /*bold=*/true)},
-           true);
+  const std::vector<LayoutLine> lines = Page(
+      {TestLine("Title", 50, 40, 300, 62, 18), TestLine("Section", 50, 80, 300, 96, 14),
+       TestLine("Other section", 50, 120, 300, 136, 14.5f),
+       TestLine("Bold run-in", 50, 150, 300, 162, 10, /*bold=*/true)},
+      true);
   const HeadingScale scale = HeadingScale::Of(lines);
   EXPECT_TRUE(scale.uses_fonts());
   EXPECT_FLOAT_EQ(scale.body_size(), 10);
@@ -39,16 +39,17 @@ TEST(HeadingScaleTest, RanksFontSizes) {
 }
 
 TEST(HeadingScaleTest, LongLinesAreNotHeadings) {
-  std::vector<LayoutLine> lines = Page(
-      {TestLine("a large line with many many words in it that goes on and on and on", 50,
-                40, 500, 62, 18)},
-      true);
+  std::vector<LayoutLine> lines =
+      Page({TestLine("a large line with many many words in it that goes on and on and on",
+                     50, 40, 500, 62, 18)},
+           true);
   EXPECT_EQ(HeadingScale::Of(lines).Level(lines.back()), 0);
 }
 
 TEST(HeadingScaleTest, UsesLineHeightWithoutFonts) {
   const std::vector<LayoutLine> lines =
-      Page({TestLine("CHAPTER ONE", 50, 40, 400, 100), TestLine("Slightly tall", 50, 110, 400, 144)},
+      Page({TestLine("CHAPTER ONE", 50, 40, 400, 100),
+            TestLine("Slightly tall", 50, 110, 400, 144)},
            false);
   const HeadingScale scale = HeadingScale::Of(lines);
   EXPECT_FALSE(scale.uses_fonts());

@@ -92,7 +92,8 @@ class PageLayout {
         run.clear();
         std::vector<LayoutLine> table_lines;
         for (size_t i : ruled[s - lines.size()].lines) table_lines.push_back(lines[i]);
-        model.blocks.push_back(TableBlock(std::move(ruled[s - lines.size()]), table_lines));
+        model.blocks.push_back(
+            TableBlock(std::move(ruled[s - lines.size()]), table_lines));
       }
       EmitLines(std::move(run), &model.blocks);
     }
@@ -110,8 +111,9 @@ class PageLayout {
     auto edge_distance = [&](size_t i) {
       return std::min(lines[i].box.y0, h - lines[i].box.y1);
     };
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return edge_distance(a) < edge_distance(b); });
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return edge_distance(a) < edge_distance(b);
+    });
     std::vector<bool> is_furniture(lines.size(), false);
     for (size_t i : order) {
       const LayoutLine& l = lines[i];
@@ -194,7 +196,7 @@ class PageLayout {
         const bool close = gap <= 0.6f * line_height_;
         if (level[i] > 0) {
           hints[i] = (level[i] == level[i - 1] && close) ? LineBreak::kContinue
-                                                          : LineBreak::kStart;
+                                                         : LineBreak::kStart;
         } else if (level[i - 1] > 0 || marker[i].found || spread[i] || spread[i - 1]) {
           hints[i] = LineBreak::kStart;
         } else if (list_x0 >= 0 && close &&
@@ -229,7 +231,8 @@ class PageLayout {
         b.kind = BlockKind::kParagraph;
       }
       b.text = JoinLines(texts, words_);
-      if (b.kind == BlockKind::kParagraph && IsCaption(b.text)) b.kind = BlockKind::kCaption;
+      if (b.kind == BlockKind::kParagraph && IsCaption(b.text))
+        b.kind = BlockKind::kCaption;
       blocks->push_back(std::move(b));
     }
   }

@@ -7,8 +7,9 @@
 //   std::string md = RenderMarkdown(model);                   // layout/writers.h
 //
 // Contract: never fails; an empty or degenerate input (no lines, zero page size) gives a
-// model with no blocks. Every line of the input ends up in exactly one body block or in
-// `furniture` (empty lines are dropped). Boxes keep the input's unit.
+// model with no blocks. Every word of the input ends up in exactly one line of one body
+// block or of `furniture` (lines sharing a baseline may be joined into one; empty lines
+// are dropped). Boxes keep the input's unit.
 // Memory: works on one page's lines only and keeps nothing after returning; the model
 // holds a copy of the page's text and words (about the input's size), which the caller
 // charges to the page's reservation. The word list (WordList::Default(), ~1.1 MB) is

@@ -7,8 +7,8 @@
 namespace pageflow {
 namespace {
 
-constexpr std::string_view kBullets[] = {"•", "◦", "▪", "‣", "·", "●", "○", "■", "□",
-                                         "➢", "►", "-", "–", "—", "*", "+"};
+constexpr std::string_view kBullets[] = {"•", "◦", "▪", "‣", "·", "●", "○", "■",
+                                         "□", "➢", "►", "-", "–", "—", "*", "+"};
 
 bool IsRoman(std::string_view s) {
   if (s.empty() || s.size() > 5) return false;

@@ -59,7 +59,8 @@ int AtxHeading(std::string_view line, std::string* text) {
 
 bool IsRuleOf(std::string_view line, char c) {
   const std::string_view t = Trim(line);
-  return t.size() >= 3 && t.find_first_not_of(std::string(1, c) + " ") == std::string_view::npos;
+  return t.size() >= 3 &&
+         t.find_first_not_of(std::string(1, c) + " ") == std::string_view::npos;
 }
 
 // A list item's marker and text, or false.
@@ -175,7 +176,8 @@ int SpanAttribute(std::string_view tag, std::string_view name) {
   const size_t at = tag.find(name);
   if (at == std::string_view::npos) return 1;
   size_t i = at + name.size();
-  while (i < tag.size() && (tag[i] == '=' || tag[i] == '"' || tag[i] == '\'' || tag[i] == ' ')) {
+  while (i < tag.size() &&
+         (tag[i] == '=' || tag[i] == '"' || tag[i] == '\'' || tag[i] == ' ')) {
     ++i;
   }
   int n = 0;
@@ -274,7 +276,8 @@ class Reader {
       Close();
       return i + 1;
     }
-    if (open_ && open_kind_ == BlockKind::kParagraph && (IsRuleOf(line, '=') || IsRuleOf(line, '-'))) {
+    if (open_ && open_kind_ == BlockKind::kParagraph &&
+        (IsRuleOf(line, '=') || IsRuleOf(line, '-'))) {
       Block& b = model_.blocks.back();
       b.kind = BlockKind::kHeading;
       b.level = Trim(line)[0] == '=' ? 1 : 2;

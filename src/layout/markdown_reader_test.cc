@@ -9,7 +9,8 @@ namespace {
 
 TEST(ParseMarkdownTest, ReadsHeadingsParagraphsAndLists) {
   const PageModel m = ParseMarkdown(
-      "# Title #\n\nFirst line\nsecond line.\n\n## Part\n- one\n  continued\n* two\n3) three\n"
+      "# Title #\n\nFirst line\nsecond line.\n\n## Part\n- one\n  continued\n* two\n3) "
+      "three\n"
       "\nSetext\n======\n\n> quoted text\n\n\\## not a heading\n");
   ASSERT_EQ(m.blocks.size(), 9u);
   EXPECT_EQ(m.blocks[0].kind, BlockKind::kHeading);
@@ -46,7 +47,8 @@ TEST(ParseMarkdownTest, ReadsPipeTables) {
 TEST(ParseMarkdownTest, ReadsHtmlTablesWithSpans) {
   const PageModel m = ParseMarkdown(
       "<table>\n<tr><th rowspan=\"2\">Year</th><th colspan=\"2\">Sales</th></tr>\n"
-      "<tr><td>EU</td><td>US &amp; CA</td></tr>\n<tr><td>2020</td><td>1</td><td>2<br>3</td>"
+      "<tr><td>EU</td><td>US &amp; "
+      "CA</td></tr>\n<tr><td>2020</td><td>1</td><td>2<br>3</td>"
       "</tr>\n</table>\n");
   ASSERT_EQ(m.blocks.size(), 1u);
   const Table& t = m.blocks[0].table;

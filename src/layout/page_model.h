@@ -36,12 +36,12 @@ struct LayoutLine {
   // Words in left-to-right order with their own boxes; may be empty (ppocr lines): the
   // stage then estimates word boxes from the line's box and character counts.
   std::vector<LayoutWord> words;
-  int baseline = -1;          // y of the baseline; -1 = unknown (box.y1 is used)
-  float font_size = 0.0f;     // 0 = unknown: the words' median, else none (OCR)
-  bool bold = false;          // the whole line is bold (or all its words are)
-  float confidence = 1.0f;    // 0..1
-  int block_id = -1;          // source's block (Tesseract), -1 = unknown
-  int paragraph_id = -1;      // source's paragraph (Tesseract), -1 = unknown
+  int baseline = -1;        // y of the baseline; -1 = unknown (box.y1 is used)
+  float font_size = 0.0f;   // 0 = unknown: the words' median, else none (OCR)
+  bool bold = false;        // the whole line is bold (or all its words are)
+  float confidence = 1.0f;  // 0..1
+  int block_id = -1;        // source's block (Tesseract), -1 = unknown
+  int paragraph_id = -1;    // source's paragraph (Tesseract), -1 = unknown
 };
 
 struct LayoutInput {

@@ -13,7 +13,9 @@ constexpr std::string_view kSoftHyphen = "\xC2\xAD";
 bool IsAsciiLetter(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 
 // A letter, ASCII or any multi-byte UTF-8 character (accented letters, most scripts).
-bool IsLetterByte(char c) { return IsAsciiLetter(c) || (static_cast<unsigned char>(c) & 0x80); }
+bool IsLetterByte(char c) {
+  return IsAsciiLetter(c) || (static_cast<unsigned char>(c) & 0x80);
+}
 
 // The letters that end `text` (the part of a word before its line-end hyphen).
 std::string_view TrailingWord(std::string_view text) {
@@ -49,14 +51,15 @@ std::string JoinLines(const std::vector<std::string_view>& texts, const WordList
       out += text;
       continue;
     }
-    const bool hyphen = out.size() >= 2 && out.back() == '-' && IsLetterByte(out[out.size() - 2]) &&
-                        IsLetterByte(text[0]);
+    const bool hyphen = out.size() >= 2 && out.back() == '-' &&
+                        IsLetterByte(out[out.size() - 2]) && IsLetterByte(text[0]);
     if (!hyphen) {
       out += ' ';
       out += text;
       continue;
     }
-    const std::string_view head = TrailingWord(std::string_view(out).substr(0, out.size() - 1));
+    const std::string_view head =
+        TrailingWord(std::string_view(out).substr(0, out.size() - 1));
     const std::string joined = std::string(head) + std::string(LeadingWord(text));
     // A capital after the hyphen ("Hewlett-Packard", "non-English") is a compound.
     const bool compound = std::isupper(static_cast<unsigned char>(text[0])) != 0;
@@ -74,7 +77,8 @@ std::string JoinLineTexts(const std::vector<LayoutLine>& lines, const WordList& 
 }
 
 std::vector<size_t> ParagraphStarts(const std::vector<LayoutLine>& lines,
-                                    const std::vector<LineBreak>& hints, float line_height) {
+                                    const std::vector<LineBreak>& hints,
+                                    float line_height) {
   std::vector<size_t> starts;
   if (lines.empty()) return starts;
   starts.push_back(0);

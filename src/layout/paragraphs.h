@@ -38,6 +38,7 @@ enum class LineBreak { kAuto, kStart, kContinue };
 //  - at a first-line indent: the line starts more than one line height right of the
 //    group's left edge while the line above does not.
 std::vector<size_t> ParagraphStarts(const std::vector<LayoutLine>& lines,
-                                    const std::vector<LineBreak>& hints, float line_height);
+                                    const std::vector<LineBreak>& hints,
+                                    float line_height);
 
 }  // namespace pageflow

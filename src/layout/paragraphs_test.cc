@@ -27,7 +27,8 @@ TEST(JoinLinesTest, DropsTheHyphenOfASplitWord) {
 }
 
 TEST(JoinLinesTest, KeepsTheHyphenOfACompound) {
-  EXPECT_EQ(JoinLines({"It is self-", "explanatory."}, Tiny()), "It is self-explanatory.");
+  EXPECT_EQ(JoinLines({"It is self-", "explanatory."}, Tiny()),
+            "It is self-explanatory.");
   EXPECT_EQ(JoinLines({"by Hewlett-", "Packard"}, Tiny()), "by Hewlett-Packard");
   // Not a hyphen after a letter: a dash, joined with a space.
   EXPECT_EQ(JoinLines({"pages 3 -", "5"}, Tiny()), "pages 3 - 5");

@@ -43,7 +43,8 @@ class XyCut {
 
  private:
   // Whether items [begin, end) of `idx` look like a column of running text.
-  bool IsTextColumn(const Indices& idx, size_t begin, size_t end, const Box& region) const {
+  bool IsTextColumn(const Indices& idx, size_t begin, size_t end,
+                    const Box& region) const {
     if (end - begin < 2) return false;
     Box side = items_[idx[begin]].box;
     std::vector<float> widths, words;
@@ -54,7 +55,8 @@ class XyCut {
       words.push_back(float(item.word_count));
     }
     return side.width() >= 0.2f * region.width() &&
-           Median(std::move(widths)) >= 0.5f * side.width() && Median(std::move(words)) >= 3;
+           Median(std::move(widths)) >= 0.5f * side.width() &&
+           Median(std::move(words)) >= 3;
   }
 
   bool VerticalCut(Indices idx, const Box& region, Indices* left, Indices* right) const {
@@ -74,13 +76,15 @@ class XyCut {
     return false;
   }
 
-  bool CutAtFullWidth(const Indices& idx, const Box& region, std::vector<Indices>* bands) const {
+  bool CutAtFullWidth(const Indices& idx, const Box& region,
+                      std::vector<Indices>* bands) const {
     Indices narrow, wide;
     for (size_t i : idx) {
       (items_[i].box.width() >= 0.6f * region.width() ? wide : narrow).push_back(i);
     }
     Indices left, right;
-    if (wide.empty() || narrow.size() < 4 || !VerticalCut(narrow, region, &left, &right)) {
+    if (wide.empty() || narrow.size() < 4 ||
+        !VerticalCut(narrow, region, &left, &right)) {
       return false;
     }
     Indices sorted = idx;
@@ -133,7 +137,8 @@ class XyCut {
     std::stable_sort(idx->begin(), idx->end(), [this](size_t a, size_t b) {
       const Box& p = items_[a].box;
       const Box& q = items_[b].box;
-      if (VerticalOverlap(p, q) > 0.5f * std::min(p.height(), q.height())) return p.x0 < q.x0;
+      if (VerticalOverlap(p, q) > 0.5f * std::min(p.height(), q.height()))
+        return p.x0 < q.x0;
       return Center(p) < Center(q);
     });
   }
@@ -177,9 +182,10 @@ std::vector<LayoutLine> MergeBaselineLines(std::vector<LayoutLine> lines) {
     }
     rows.push_back(std::move(row));
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const LayoutLine& a, const LayoutLine& b) {
-    return a.box.y0 + a.box.y1 < b.box.y0 + b.box.y1;
-  });
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const LayoutLine& a, const LayoutLine& b) {
+                     return a.box.y0 + a.box.y1 < b.box.y0 + b.box.y1;
+                   });
   return rows;
 }
 

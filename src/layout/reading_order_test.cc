@@ -12,8 +12,9 @@ namespace {
 std::vector<OrderItem> TwoColumns(int top = 100) {
   std::vector<OrderItem> items;
   for (int i = 0; i < 5; ++i) {
-    items.push_back({{50, top + 14 * i, 290, top + 14 * i + 12}, 6});   // left: 0, 2, ...
-    items.push_back({{322, top + 14 * i, 562, top + 14 * i + 12}, 6});  // right: 1, 3, ...
+    items.push_back({{50, top + 14 * i, 290, top + 14 * i + 12}, 6});  // left: 0, 2, ...
+    items.push_back(
+        {{322, top + 14 * i, 562, top + 14 * i + 12}, 6});  // right: 1, 3, ...
   }
   return items;
 }
@@ -37,7 +38,7 @@ TEST(ReadingOrderTest, FullWidthItemsSeparateColumnBands) {
   for (const auto& g : groups) order.insert(order.end(), g.begin(), g.end());
   ASSERT_EQ(order.size(), items.size());
   EXPECT_EQ(order[0], title);
-  EXPECT_EQ(order[1], 0u);   // left column of the first band
+  EXPECT_EQ(order[1], 0u);  // left column of the first band
   EXPECT_EQ(order[5], 8u);
   EXPECT_EQ(order[6], 1u);  // then its right column
   EXPECT_EQ(order[11], middle);

@@ -56,7 +56,8 @@ std::vector<int> Distinct(std::vector<int> positions) {
 
 bool Covers(const std::vector<Rule>& rules, int pos, int at) {
   for (const Rule& r : rules) {
-    if (std::abs(r.pos - pos) <= kTolerance && r.lo - kTolerance <= at && at <= r.hi + kTolerance) {
+    if (std::abs(r.pos - pos) <= kTolerance && r.lo - kTolerance <= at &&
+        at <= r.hi + kTolerance) {
       return true;
     }
   }
@@ -262,7 +263,8 @@ std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
   for (size_t i = 0; i < h.size(); ++i) {
     if (!in_grid[i]) lone.push_back(h[i]);
   }
-  std::sort(lone.begin(), lone.end(), [](const Rule& a, const Rule& b) { return a.pos < b.pos; });
+  std::sort(lone.begin(), lone.end(),
+            [](const Rule& a, const Rule& b) { return a.pos < b.pos; });
   for (size_t i = 0; i + 1 < lone.size();) {
     size_t j = i + 1;
     const int width = lone[i].hi - lone[i].lo;
@@ -288,7 +290,8 @@ std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
     std::vector<float> heights;
     for (const LayoutLine& l : rows) heights.push_back(float(l.box.height()));
     rows = MergeBaselineLines(std::move(rows));
-    std::vector<FoundTable> found = TablesFromAlignment(rows, Median(heights), /*min_rows=*/2);
+    std::vector<FoundTable> found =
+        TablesFromAlignment(rows, Median(heights), /*min_rows=*/2);
     if (found.size() == 1 && found[0].lines.size() == rows.size()) {
       found[0].lines = inside;
       found[0].box = Union(found[0].box, region);

@@ -8,8 +8,8 @@
 namespace pageflow {
 namespace {
 
-std::vector<LayoutLine> Rows(const std::vector<std::vector<std::string>>& cells, int top = 100,
-                             std::vector<int> xs = {50, 200, 350}) {
+std::vector<LayoutLine> Rows(const std::vector<std::vector<std::string>>& cells,
+                             int top = 100, std::vector<int> xs = {50, 200, 350}) {
   std::vector<LayoutLine> lines;
   for (size_t r = 0; r < cells.size(); ++r) {
     std::vector<std::pair<std::string, int>> words;
@@ -27,9 +27,10 @@ std::vector<LayoutLine> Rows(const std::vector<std::vector<std::string>>& cells,
 }
 
 TEST(TablesFromAlignmentTest, FindsColumnsOfAlignedWords) {
-  const std::vector<LayoutLine> lines =
-      Rows({{"Name", "Age", "City"}, {"Alice", "30", "Paris"}, {"Bob Smith", "4", "New York"},
-            {"Carol", "27", "Rome"}});
+  const std::vector<LayoutLine> lines = Rows({{"Name", "Age", "City"},
+                                              {"Alice", "30", "Paris"},
+                                              {"Bob Smith", "4", "New York"},
+                                              {"Carol", "27", "Rome"}});
   const std::vector<FoundTable> tables = TablesFromAlignment(lines, 12);
   ASSERT_EQ(tables.size(), 1u);
   const Table& t = tables[0].table;
@@ -47,25 +48,25 @@ TEST(TablesFromAlignmentTest, NeedsThreeRows) {
 }
 
 TEST(TablesFromAlignmentTest, LabelsWithValuesAreAFormNotATable) {
-  const std::vector<LayoutLine> lines =
-      Rows({{"DATE FILED:", "July 23, 1998"}, {"CASE:", "98-1234"}, {"JUDGE:", "Jane Roe"}});
+  const std::vector<LayoutLine> lines = Rows(
+      {{"DATE FILED:", "July 23, 1998"}, {"CASE:", "98-1234"}, {"JUDGE:", "Jane Roe"}});
   EXPECT_TRUE(TablesFromAlignment(lines, 12).empty());
 }
 
 TEST(TablesFromAlignmentTest, RunningTextIsNotATable) {
   const std::string text = "words of running text in a column";
-  EXPECT_TRUE(
-      TablesFromAlignment(Rows({{text, text}, {text, text}, {text, text}}, 100, {50, 320}), 12)
-          .empty());
+  EXPECT_TRUE(TablesFromAlignment(
+                  Rows({{text, text}, {text, text}, {text, text}}, 100, {50, 320}), 12)
+                  .empty());
 }
 
 TEST(TablesFromRulingsTest, ReadsAGridWithASpanningCell) {
   // 3 columns (x = 50, 150, 250, 350), 2 rows (y = 100, 120, 140). Row 0 has no border
   // between columns 0 and 1: "Group" spans them.
-  const std::vector<Box> rulings = {
-      {50, 100, 350, 101}, {50, 120, 350, 121}, {50, 140, 350, 141},  // horizontal
-      {50, 100, 51, 140},  {150, 120, 151, 140}, {250, 100, 251, 140},
-      {350, 100, 351, 140}};
+  const std::vector<Box> rulings = {{50, 100, 350, 101},  {50, 120, 350, 121},
+                                    {50, 140, 350, 141},  // horizontal
+                                    {50, 100, 51, 140},   {150, 120, 151, 140},
+                                    {250, 100, 251, 140}, {350, 100, 351, 140}};
   std::vector<LayoutLine> lines = {
       TestWords({{"Group", 60}, {"Total", 260}}, 104, 116),
       TestWords({{"a", 60}, {"b", 160}, {"c|d", 260}}, 124, 136),
@@ -92,7 +93,8 @@ TEST(TablesFromRulingsTest, ReadsAGridWithASpanningCell) {
 TEST(TablesFromRulingsTest, CellBordersAsRectangles) {
   std::vector<Box> rulings;
   for (int r = 0; r < 2; ++r) {
-    for (int c = 0; c < 2; ++c) rulings.push_back({50 + 100 * c, 100 + 20 * r, 150 + 100 * c, 120 + 20 * r});
+    for (int c = 0; c < 2; ++c)
+      rulings.push_back({50 + 100 * c, 100 + 20 * r, 150 + 100 * c, 120 + 20 * r});
   }
   rulings.push_back({0, 0, 612, 792});  // a page frame: ignored
   std::vector<LayoutLine> lines = {TestWords({{"k1", 60}, {"v1", 160}}, 104, 116),
@@ -108,9 +110,10 @@ TEST(TablesFromRulingsTest, CellBordersAsRectangles) {
 
 TEST(TablesFromRulingsTest, HorizontalRulesOnlyUseWordColumns) {
   // A "booktabs" table: top rule, rule under the header, bottom rule.
-  const std::vector<Box> rulings = {{40, 95, 420, 96}, {40, 113, 420, 114}, {40, 160, 420, 161}};
-  std::vector<LayoutLine> lines = Rows({{"Model", "Score", "Time"}, {"ours", "0.91", "3 s"},
-                                        {"theirs", "0.85", "9 s"}});
+  const std::vector<Box> rulings = {
+      {40, 95, 420, 96}, {40, 113, 420, 114}, {40, 160, 420, 161}};
+  std::vector<LayoutLine> lines = Rows(
+      {{"Model", "Score", "Time"}, {"ours", "0.91", "3 s"}, {"theirs", "0.85", "9 s"}});
   lines.push_back(TestLine("A paragraph below the table.", 40, 200, 400, 212));
   NormalizeLine(&lines.back());
   const auto tables = TablesFromRulings(rulings, lines, {0, 0, 612, 792}, WordList());

@@ -7,7 +7,9 @@
 namespace pageflow {
 namespace {
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 }  // namespace
 
@@ -26,11 +28,10 @@ WordList WordList::FromText(std::string_view text) {
     for (char c : word) list.buffer_.push_back(Lower(c));
     list.buffer_.push_back('\n');
   }
-  std::sort(list.offsets_.begin(), list.offsets_.end(),
-            [&list](uint32_t a, uint32_t b) {
-              return std::string_view(list.buffer_).substr(a, list.buffer_.find('\n', a) - a) <
-                     std::string_view(list.buffer_).substr(b, list.buffer_.find('\n', b) - b);
-            });
+  std::sort(list.offsets_.begin(), list.offsets_.end(), [&list](uint32_t a, uint32_t b) {
+    return std::string_view(list.buffer_).substr(a, list.buffer_.find('\n', a) - a) <
+           std::string_view(list.buffer_).substr(b, list.buffer_.find('\n', b) - b);
+  });
   list.buffer_.shrink_to_fit();
   list.offsets_.shrink_to_fit();
   return list;
@@ -49,9 +50,9 @@ WordList WordList::FromFiles(const std::vector<std::string>& paths) {
 }
 
 const WordList& WordList::Default() {
-  static const WordList list = FromFiles({"/usr/share/dict/words",
-                                          "/usr/share/dict/american-english",
-                                          "/usr/share/dict/british-english"});
+  static const WordList list =
+      FromFiles({"/usr/share/dict/words", "/usr/share/dict/american-english",
+                 "/usr/share/dict/british-english"});
   return list;
 }
 

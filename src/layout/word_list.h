@@ -38,8 +38,8 @@ class WordList {
  private:
   std::string_view At(size_t i) const;
 
-  std::string buffer_;              // lowercased words, each ended by '\n'
-  std::vector<uint32_t> offsets_;   // into buffer_, sorted by word
+  std::string buffer_;             // lowercased words, each ended by '\n'
+  std::vector<uint32_t> offsets_;  // into buffer_, sorted by word
 };
 
 }  // namespace pageflow

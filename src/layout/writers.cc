@@ -126,7 +126,8 @@ std::string Render(const PageModel& model, RenderBlock render) {
     std::string piece = render(b);
     if (piece.empty()) continue;
     if (prev != nullptr) {
-      const bool list = prev->kind == BlockKind::kListItem && b.kind == BlockKind::kListItem;
+      const bool list =
+          prev->kind == BlockKind::kListItem && b.kind == BlockKind::kListItem;
       out += list ? "\n" : "\n\n";
     }
     out += piece;
