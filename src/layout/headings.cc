@@ -12,6 +12,7 @@ namespace {
 // headings from 10-11 pt body text; OCR line heights vary more, hence 1.3.
 constexpr float kFontRatio = 1.15f;
 constexpr float kHeightRatio = 1.3f;
+constexpr float kWideHeightRatio = 1.8f;
 // Sizes within this ratio are one level (rounding and OCR jitter).
 constexpr float kSameLevel = 1.08f;
 
@@ -35,7 +36,11 @@ bool HeadingScale::IsCandidate(const LayoutLine& line) const {
   if (uses_fonts_) {
     return size >= kFontRatio * body_size_ || (line.bold && size >= 0.95f * body_size_);
   }
-  return size >= kHeightRatio * body_size_;
+  // Without fonts a superscript makes a body line tall: a full-width tall line is a
+  // heading only when clearly taller.
+  return size >= kHeightRatio * body_size_ &&
+         (float(line.box.width()) < 0.7f * body_width_ ||
+          size >= kWideHeightRatio * body_size_);
 }
 
 HeadingScale HeadingScale::Of(const std::vector<LayoutLine>& lines) {
@@ -52,6 +57,9 @@ HeadingScale HeadingScale::Of(const std::vector<LayoutLine>& lines) {
     sizes.insert(sizes.end(), n, size);
   }
   scale.body_size_ = Median(std::move(sizes));
+  std::vector<float> widths;
+  for (const LayoutLine& l : lines) widths.push_back(float(l.box.width()));
+  scale.body_width_ = Median(std::move(widths));
   // A page of bold lines only has no bold headings: bold is the body.
   size_t bold = 0;
   for (const LayoutLine& l : lines) bold += l.bold;

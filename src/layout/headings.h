@@ -5,7 +5,9 @@
 //   HeadingScale scale = HeadingScale::Of(lines);
 //   int level = scale.Level(line);  // 0: not a heading
 //
-// Only short lines (at most 12 words, not ending a sentence with '.') qualify.
+// Only short lines (at most 12 words, not ending a sentence with '.') qualify; without
+// fonts a line as wide as 70% of the median line must also be 1.8x as tall (superscripts
+// make body lines taller).
 #pragma once
 
 #include <vector>
@@ -30,6 +32,7 @@ class HeadingScale {
 
   bool uses_fonts_ = false;
   float body_size_ = 0.0f;
+  float body_width_ = 0.0f;   // median line width
   std::vector<float> sizes_;  // heading sizes, largest first
 };
 

@@ -122,9 +122,13 @@ class PageLayout {
       BlockKind kind;
       if (IsPageNumber(l.text)) {
         kind = BlockKind::kPageNumber;
-      } else if ((IsMarginNote(l.text) && AloneOnItsRow(lines, i)) ||
+      } else if ((band == Band::kSide && l.box.height() > 2 * l.box.width()) ||
+                 (IsMarginNote(l.text) &&
+                  (band == Band::kSide || AloneOnItsRow(lines, i))) ||
                  (band != Band::kSide && tracker != nullptr &&
                   tracker->Observe(input_.page_index, l.text, l.box, h))) {
+        // Vertical text in a side margin: an arXiv stamp, "Downloaded from ...", line
+        // numbers.
         kind = band == Band::kBottom ? BlockKind::kFooter : BlockKind::kHeader;
       } else {
         continue;

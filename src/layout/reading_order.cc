@@ -150,7 +150,9 @@ class XyCut {
 bool SameBaseline(const LayoutLine& a, const LayoutLine& b) {
   const int min_height = std::min(a.box.height(), b.box.height());
   const int max_height = std::max(a.box.height(), b.box.height());
-  return VerticalOverlap(a.box, b.box) >= 0.5f * min_height &&
+  // Comparable heights: a label and its value, not a body line and a rotated margin note.
+  return max_height <= 1.8f * min_height &&
+         VerticalOverlap(a.box, b.box) >= 0.5f * min_height &&
          std::abs(a.baseline - b.baseline) <= 0.3f * max_height &&
          HorizontalOverlap(a.box, b.box) <= 0;
 }

@@ -32,9 +32,10 @@ struct OrderItem {
 // right. Every index of `items` appears in exactly one group.
 std::vector<std::vector<size_t>> ReadingOrderGroups(const std::vector<OrderItem>& items);
 
-// Sorts `lines` top to bottom and joins each pair that shares a baseline and does not
-// overlap horizontally into one line, left part first ("DATE FILED:" + "July 23, 1998").
-// Lines must be normalized (layout/geometry.h).
+// Sorts `lines` top to bottom and joins each pair that shares a baseline, has a
+// comparable height (within 1.8x) and does not overlap horizontally into one line, left
+// part first ("DATE FILED:" + "July 23, 1998"). Lines must be normalized
+// (layout/geometry.h).
 std::vector<LayoutLine> MergeBaselineLines(std::vector<LayoutLine> lines);
 
 }  // namespace pageflow

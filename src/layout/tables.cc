@@ -171,13 +171,17 @@ std::vector<Chunk> ChunksOf(const LayoutLine& line, float gap) {
   return chunks;
 }
 
-// A table from rows [begin, end) of `lines` with their chunks, or none (rows == 0).
+// A table from lines [begin, end) of `lines` with their chunks, or none (rows == 0).
+// Columns come from the lines of two or more chunks; a line of one chunk (a cell's
+// second line) must fit in one column. A line with nothing in the first column, close
+// under the line above, continues that row (multi-line cells).
 FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
                         const std::vector<std::vector<Chunk>>& chunks, size_t begin,
-                        size_t end) {
+                        size_t end, float line_height) {
   std::vector<std::pair<int, int>> spans;
   std::vector<float> words_per_chunk;
   for (size_t i = begin; i < end; ++i) {
+    if (chunks[i].size() < 2) continue;
     for (const Chunk& c : chunks[i]) {
       spans.push_back({c.x0, c.x1});
       words_per_chunk.push_back(float(c.words));
@@ -195,32 +199,50 @@ FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
   }
   if (columns.size() < 2) return {};
   FoundTable t;
-  t.table.rows = int(end - begin);
   t.table.cols = int(columns.size());
   bool all_labels = columns.size() == 2;
+  std::vector<TableCell> row;
+  auto flush = [&]() {
+    if (row.empty()) return;
+    if (row[0].text.empty() || row[0].text.back() != ':') all_labels = false;
+    for (size_t col = 0; col < row.size(); ++col) {
+      row[col].row = t.table.rows;
+      row[col].col = int(col);
+      t.table.cells.push_back(std::move(row[col]));
+    }
+    ++t.table.rows;
+    row.clear();
+  };
   for (size_t i = begin; i < end; ++i) {
-    t.lines.push_back(i);
-    t.box = Union(t.box, lines[i].box);
-    std::vector<TableCell> row(columns.size());
-    size_t used = 0;
+    std::vector<TableCell> cells(columns.size());
     for (const Chunk& c : chunks[i]) {
       size_t col = 0;
       while (col + 1 < columns.size() && c.x0 > columns[col].second) ++col;
-      TableCell& cell = row[col];
-      if (cell.text.empty()) ++used;
+      // A chunk reaching into the next column's range: not this table's line.
+      if (col + 1 < columns.size() && c.x1 >= columns[col + 1].first) return {};
+      TableCell& cell = cells[col];
       if (!cell.text.empty()) cell.text += ' ';
       cell.text += c.text;
       cell.box = Union(cell.box, {c.x0, lines[i].box.y0, c.x1, lines[i].box.y1});
     }
-    if (used < 2) return {};
-    if (row[0].text.empty() || row[0].text.back() != ':') all_labels = false;
-    for (size_t col = 0; col < row.size(); ++col) {
-      row[col].row = int(i - begin);
-      row[col].col = int(col);
-      t.table.cells.push_back(std::move(row[col]));
+    const bool continues = !row.empty() && cells[0].text.empty() &&
+                           lines[i].box.y0 - lines[i - 1].box.y1 <= 0.5f * line_height;
+    if (!continues) {
+      flush();
+      row = std::move(cells);
+    } else {
+      for (size_t col = 0; col < row.size(); ++col) {
+        if (cells[col].text.empty()) continue;
+        if (!row[col].text.empty()) row[col].text += ' ';
+        row[col].text += cells[col].text;
+        row[col].box = Union(row[col].box, cells[col].box);
+      }
     }
+    t.lines.push_back(i);
+    t.box = Union(t.box, lines[i].box);
   }
-  if (all_labels) return {};
+  flush();
+  if (all_labels || t.table.rows < 2) return {};
   return t;
 }
 
@@ -313,13 +335,27 @@ std::vector<FoundTable> TablesFromAlignment(const std::vector<LayoutLine>& lines
       ++i;
       continue;
     }
-    size_t end = i;
-    while (end < lines.size() && chunks[end].size() >= 2) ++end;
-    if (end - i >= min_rows) {
-      FoundTable t = AlignedTable(lines, chunks, i, end);
-      if (t.table.rows > 0) tables.push_back(std::move(t));
+    // The run: lines of two or more chunks, with at most two one-chunk lines between.
+    size_t last = i, multi = 1, strict_end = i + 1;
+    while (strict_end < lines.size() && chunks[strict_end].size() >= 2) ++strict_end;
+    for (size_t j = i + 1; j < lines.size() && j - last <= 2; ++j) {
+      if (chunks[j].size() >= 2) {
+        last = j;
+        ++multi;
+      }
     }
-    i = end;
+    FoundTable t;
+    if (multi >= min_rows) t = AlignedTable(lines, chunks, i, last + 1, line_height);
+    // A stray line that does not fit the columns: the strict run of aligned lines alone.
+    if (t.table.rows == 0 && strict_end - i >= min_rows && last + 1 != strict_end) {
+      t = AlignedTable(lines, chunks, i, strict_end, line_height);
+    }
+    if (t.table.rows > 0) {
+      i = t.lines.back() + 1;
+      tables.push_back(std::move(t));
+    } else {
+      i = strict_end;
+    }
   }
   return tables;
 }

@@ -33,11 +33,14 @@ std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
                                           const std::vector<LayoutLine>& lines,
                                           const Box& page, const WordList& words);
 
-// Runs of at least `min_rows` consecutive lines (top to bottom, baseline-merged, as
-// MergeBaselineLines returns them) that each split into two or more chunks of words at
-// gaps wider than 0.9 line heights, whose chunks fall into two or more columns (gaps in
-// the projection of all chunks onto x). Not a table: chunks of running text (a median
-// of 5 or more words), or label/value pairs (2 columns, every left cell ends in ':').
+// Runs of lines (top to bottom, baseline-merged, as MergeBaselineLines returns them)
+// that split into two or more chunks of words at gaps wider than 0.9 line heights, at
+// least `min_rows` of them, with at most two one-chunk lines between (a cell's second
+// line). Columns are the gaps in the projection of the chunks onto x; a chunk that
+// crosses a column gap ends the table. A line with an empty first column, less than half
+// a line height under the one above, continues its row (multi-line cells). Not a table:
+// chunks of running text (a median of 5 or more words), or label/value pairs (2 columns,
+// every left cell ends in ':').
 std::vector<FoundTable> TablesFromAlignment(const std::vector<LayoutLine>& lines,
                                             float line_height, size_t min_rows = 3);
 

@@ -43,6 +43,29 @@ TEST(TablesFromAlignmentTest, FindsColumnsOfAlignedWords) {
   EXPECT_EQ(tables[0].lines, (std::vector<size_t>{0, 1, 2, 3}));
 }
 
+TEST(TablesFromAlignmentTest, JoinsTheLinesOfMultiLineCells) {
+  // Rows 15 apart, a cell's second line 13 under its first (gap 1 < 0.5 * 12).
+  std::vector<LayoutLine> lines =
+      Rows({{"Organ", "Child", "Adult"}, {"Bone", "hip dislocation", "scoliosis"}});
+  lines.push_back(TestWords({{"and", 200}, {"kyphosis", 224}}, 128, 140));  // one chunk
+  NormalizeLine(&lines.back());
+  for (const LayoutLine& l :
+       Rows({{"Eyes", "ptosis", "strabismus"}, {"Ears", "otitis", "loss"}}, 160)) {
+    lines.push_back(l);
+  }
+  lines.push_back(
+      TestLine("A paragraph after the table runs across it all.", 50, 200, 420, 212));
+  NormalizeLine(&lines.back());
+  const std::vector<FoundTable> tables = TablesFromAlignment(lines, 12);
+  ASSERT_EQ(tables.size(), 1u);
+  const Table& t = tables[0].table;
+  EXPECT_EQ(t.rows, 4);
+  EXPECT_EQ(t.cols, 3);
+  EXPECT_EQ(t.At(1, 1)->text, "hip dislocation and kyphosis");
+  EXPECT_EQ(t.At(2, 0)->text, "Eyes");
+  EXPECT_EQ(tables[0].lines, (std::vector<size_t>{0, 1, 2, 3, 4}));
+}
+
 TEST(TablesFromAlignmentTest, NeedsThreeRows) {
   EXPECT_TRUE(TablesFromAlignment(Rows({{"Name", "Age"}, {"Alice", "30"}}), 12).empty());
 }
