@@ -80,6 +80,8 @@ class PageLayout {
       items.push_back({ruled[t].box, 3});
       source.push_back(lines.size() + t);
     }
+    // Leaves of the XY-cut, their lines joined where they share a baseline.
+    std::vector<Segment> segments;
     for (const std::vector<size_t>& group : ReadingOrderGroups(items)) {
       std::vector<LayoutLine> run;
       for (size_t item : group) {
@@ -88,14 +90,30 @@ class PageLayout {
           run.push_back(lines[s]);
           continue;
         }
-        EmitLines(std::move(run), &model.blocks);
+        PushLines(std::move(run), &segments);
         run.clear();
-        std::vector<LayoutLine> table_lines;
-        for (size_t i : ruled[s - lines.size()].lines) table_lines.push_back(lines[i]);
-        model.blocks.push_back(
-            TableBlock(std::move(ruled[s - lines.size()]), table_lines));
+        segments.push_back({{}, ruled[s - lines.size()].box, int(s - lines.size())});
       }
-      EmitLines(std::move(run), &model.blocks);
+      PushLines(std::move(run), &segments);
+    }
+    // A table's rows are often cut apart by the XY-cut (gaps between rows): tables are
+    // looked for over consecutive leaves of one column, paragraphs within each leaf.
+    for (size_t s = 0; s < segments.size();) {
+      if (segments[s].table >= 0) {
+        FoundTable& t = ruled[size_t(segments[s].table)];
+        std::vector<LayoutLine> table_lines;
+        for (size_t i : t.lines) table_lines.push_back(lines[i]);
+        model.blocks.push_back(TableBlock(std::move(t), std::move(table_lines)));
+        ++s;
+        continue;
+      }
+      size_t e = s + 1;
+      while (e < segments.size() && segments[e].table < 0 &&
+             SameColumn(segments[e - 1].box, segments[e].box)) {
+        ++e;
+      }
+      EmitColumn(&segments, s, e, &model.blocks);
+      s = e;
     }
     return model;
   }
@@ -163,22 +181,58 @@ class PageLayout {
     return true;
   }
 
-  // One reading-order group's lines (top to bottom) as blocks, tables found among them.
-  void EmitLines(std::vector<LayoutLine> lines, std::vector<Block>* blocks) const {
+  struct Segment {
+    std::vector<LayoutLine> lines;  // top to bottom
+    Box box;
+    int table = -1;  // >= 0: a table from rulings instead of lines
+  };
+
+  static void PushLines(std::vector<LayoutLine> lines, std::vector<Segment>* segments) {
     if (lines.empty()) return;
-    lines = MergeBaselineLines(std::move(lines));
+    Segment seg;
+    seg.lines = MergeBaselineLines(std::move(lines));
+    for (const LayoutLine& l : seg.lines) seg.box = Union(seg.box, l.box);
+    segments->push_back(std::move(seg));
+  }
+
+  // `b` continues `a` down the same column.
+  bool SameColumn(const Box& a, const Box& b) const {
+    return HorizontalOverlap(a, b) >= 0.5f * std::min(a.width(), b.width()) &&
+           b.y0 >= a.y1 - 0.5f * line_height_ && b.y0 - a.y1 <= 3.0f * line_height_;
+  }
+
+  // Segments [begin, end) of one column as blocks: tables over all of them, other lines
+  // as paragraphs within their own segment.
+  void EmitColumn(std::vector<Segment>* segments, size_t begin, size_t end,
+                  std::vector<Block>* blocks) const {
+    std::vector<LayoutLine> lines;
+    std::vector<size_t> segment_of;
+    for (size_t s = begin; s < end; ++s) {
+      for (LayoutLine& l : (*segments)[s].lines) {
+        lines.push_back(std::move(l));
+        segment_of.push_back(s);
+      }
+    }
+    auto emit_text = [&](size_t from, size_t to) {
+      while (from < to) {
+        size_t stop = from + 1;
+        while (stop < to && segment_of[stop] == segment_of[from]) ++stop;
+        EmitText({lines.begin() + long(from), lines.begin() + long(stop)}, blocks);
+        from = stop;
+      }
+    };
     std::vector<FoundTable> tables;
     if (options_.tables) tables = TablesFromAlignment(lines, line_height_);
     size_t next = 0;
     for (FoundTable& t : tables) {
       const size_t first = t.lines.front(), last = t.lines.back();
-      EmitText({lines.begin() + long(next), lines.begin() + long(first)}, blocks);
+      emit_text(next, first);
       std::vector<LayoutLine> table_lines(lines.begin() + long(first),
                                           lines.begin() + long(last) + 1);
       blocks->push_back(TableBlock(std::move(t), std::move(table_lines)));
       next = last + 1;
     }
-    EmitText({lines.begin() + long(next), lines.end()}, blocks);
+    emit_text(next, lines.size());
   }
 
   void EmitText(std::vector<LayoutLine> lines, std::vector<Block>* blocks) const {
