@@ -100,6 +100,27 @@ TEST(AnalyzeTest, RunningHeadersRepeatAcrossPages) {
   }
 }
 
+TEST(AnalyzeTest, MarginFormsAndRotatedStamps) {
+  const PageModel m = Analyze(
+      TestPage({
+          // A date alone in the top band is furniture; beside its label it is content.
+          TestLine("12 March 2026", 450, 20, 560, 32, 10),
+          TestLine("DATE FILED:", 50, 40, 130, 52, 10),
+          TestLine("July 23, 1998", 300, 40, 390, 52, 10),
+          // Vertical text in the right margin, level with body lines.
+          TestLine("arXiv:2101.00001v2 [cs.CL] 1 Jan 2026", 580, 200, 592, 600, 10),
+          TestLine("Body text that runs along the page line one.", 50, 300, 500, 312, 10),
+      }),
+      Options());
+  ASSERT_EQ(m.furniture.size(), 2u);
+  EXPECT_EQ(m.furniture[0].text, "12 March 2026");
+  EXPECT_EQ(m.furniture[0].kind, BlockKind::kHeader);
+  EXPECT_EQ(m.furniture[1].text, "arXiv:2101.00001v2 [cs.CL] 1 Jan 2026");
+  EXPECT_EQ(
+      RenderPlainText(m),
+      "DATE FILED: July 23, 1998\n\nBody text that runs along the page line one.\n");
+}
+
 TEST(AnalyzeTest, TwoColumnsReadInOrder) {
   std::vector<LayoutLine> lines = {
       TestLine("A Title Across Both Columns", 50, 60, 562, 80, 18)};
