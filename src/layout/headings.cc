@@ -13,8 +13,10 @@ namespace {
 constexpr float kFontRatio = 1.15f;
 constexpr float kHeightRatio = 1.3f;
 constexpr float kWideHeightRatio = 1.8f;
-// Sizes within this ratio are one level (rounding and OCR jitter).
-constexpr float kSameLevel = 1.08f;
+// Sizes within this ratio are one level: font sizes round; line heights also vary with
+// ascenders and descenders ("to adulthood" vs "transition").
+constexpr float kSameFontLevel = 1.08f;
+constexpr float kSameHeightLevel = 1.2f;
 
 bool IsShort(const LayoutLine& line) {
   const size_t words = SplitWords(line.text).size();
@@ -25,6 +27,10 @@ bool IsShort(const LayoutLine& line) {
 }
 
 }  // namespace
+
+float HeadingScale::SameLevel() const {
+  return uses_fonts_ ? kSameFontLevel : kSameHeightLevel;
+}
 
 float HeadingScale::SizeOf(const LayoutLine& line) const {
   return uses_fonts_ ? line.font_size : float(line.box.height());
@@ -75,7 +81,7 @@ HeadingScale HeadingScale::Of(const std::vector<LayoutLine>& lines) {
   }
   std::sort(heading_sizes.rbegin(), heading_sizes.rend());
   for (float s : heading_sizes) {
-    if (scale.sizes_.empty() || scale.sizes_.back() > s * kSameLevel) {
+    if (scale.sizes_.empty() || scale.sizes_.back() > s * scale.SameLevel()) {
       scale.sizes_.push_back(s);
     }
   }
@@ -87,7 +93,7 @@ int HeadingScale::Level(const LayoutLine& line) const {
   const float size = SizeOf(line);
   int level = 0;
   for (size_t i = 0; i < sizes_.size(); ++i) {
-    if (size * kSameLevel >= sizes_[i]) {
+    if (size * SameLevel() >= sizes_[i]) {
       level = int(i) + 1;
       break;
     }

@@ -28,6 +28,7 @@ class HeadingScale {
 
  private:
   float SizeOf(const LayoutLine& line) const;
+  float SameLevel() const;  // sizes within this ratio are one level
   bool IsCandidate(const LayoutLine& line) const;
 
   bool uses_fonts_ = false;

@@ -49,13 +49,17 @@ TEST(HeadingScaleTest, LongLinesAreNotHeadings) {
 TEST(HeadingScaleTest, UsesLineHeightWithoutFonts) {
   const std::vector<LayoutLine> lines =
       Page({TestLine("CHAPTER ONE", 50, 40, 400, 100),
-            TestLine("Slightly tall", 50, 110, 400, 144)},
+            TestLine("Slightly tall", 50, 110, 400, 144),
+            TestLine("Jagged Heading", 50, 150, 300, 202),
+            TestLine("Section", 50, 210, 300, 250)},
            false);
   const HeadingScale scale = HeadingScale::Of(lines);
   EXPECT_FALSE(scale.uses_fonts());
   EXPECT_FLOAT_EQ(scale.body_size(), 30);
   EXPECT_EQ(scale.Level(lines[20]), 1);  // 60 >= 1.3 * 30
   EXPECT_EQ(scale.Level(lines[21]), 0);  // 34 < 1.3 * 30
+  EXPECT_EQ(scale.Level(lines[22]), 1);  // 52: within 1.2x of 60, the same level
+  EXPECT_EQ(scale.Level(lines[23]), 2);  // 40
 }
 
 }  // namespace
