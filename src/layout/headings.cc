@@ -12,7 +12,6 @@ namespace {
 // headings from 10-11 pt body text; OCR line heights vary more, hence 1.3.
 constexpr float kFontRatio = 1.15f;
 constexpr float kHeightRatio = 1.3f;
-constexpr float kWideHeightRatio = 1.8f;
 // Sizes within this ratio are one level: font sizes round; line heights also vary with
 // ascenders and descenders ("to adulthood" vs "transition").
 constexpr float kSameFontLevel = 1.08f;
@@ -33,7 +32,15 @@ float HeadingScale::SameLevel() const {
 }
 
 float HeadingScale::SizeOf(const LayoutLine& line) const {
-  return uses_fonts_ ? line.font_size : float(line.box.height());
+  if (uses_fonts_) return line.font_size;
+  // The words' median height: a superscript makes the line's box taller, not its words.
+  std::vector<float> heights;
+  for (const LayoutWord& w : line.words) heights.push_back(float(w.box.height()));
+  return heights.empty() ? float(line.box.height()) : Median(std::move(heights));
+}
+
+bool HeadingScale::IsWide(const LayoutLine& line) const {
+  return float(line.box.width()) >= 0.7f * body_width_;
 }
 
 bool HeadingScale::IsCandidate(const LayoutLine& line) const {
@@ -42,11 +49,7 @@ bool HeadingScale::IsCandidate(const LayoutLine& line) const {
   if (uses_fonts_) {
     return size >= kFontRatio * body_size_ || (line.bold && size >= 0.95f * body_size_);
   }
-  // Without fonts a superscript makes a body line tall: a full-width tall line is a
-  // heading only when clearly taller.
-  return size >= kHeightRatio * body_size_ &&
-         (float(line.box.width()) < 0.7f * body_width_ ||
-          size >= kWideHeightRatio * body_size_);
+  return size >= kHeightRatio * body_size_;
 }
 
 HeadingScale HeadingScale::Of(const std::vector<LayoutLine>& lines) {

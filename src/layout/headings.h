@@ -5,9 +5,9 @@
 //   HeadingScale scale = HeadingScale::Of(lines);
 //   int level = scale.Level(line);  // 0: not a heading
 //
-// Only short lines (at most 12 words, not ending a sentence with '.') qualify; without
-// fonts a line as wide as 70% of the median line must also be 1.8x as tall (superscripts
-// make body lines taller).
+// Only short lines (at most 12 words, not ending a sentence with '.') qualify. Without
+// fonts the size of a line is its words' median height (a superscript makes the line's
+// box taller, not its words).
 #pragma once
 
 #include <vector>
@@ -24,6 +24,8 @@ class HeadingScale {
   // 1..6 for a heading line, 0 otherwise.
   int Level(const LayoutLine& line) const;
   float body_size() const { return body_size_; }
+  // At least 70% as wide as the page's median line.
+  bool IsWide(const LayoutLine& line) const;
   bool uses_fonts() const { return uses_fonts_; }
 
  private:

@@ -246,8 +246,20 @@ class PageLayout {
     // each such row stays a paragraph of its own, as on the page.
     std::vector<bool> spread(n);
     for (size_t i = 0; i < n; ++i) spread[i] = IsSpread(lines[i]);
+    for (size_t i = 0; i < n; ++i) level[i] = scale_.Level(lines[i]);
+    // Without fonts, a full-width "heading" set close to body lines is a body line made
+    // tall by a superscript (when the source gave no word boxes to see it).
+    for (size_t i = 0; i < n && !scale_.uses_fonts(); ++i) {
+      if (level[i] == 0 || !scale_.IsWide(lines[i])) continue;
+      const bool body_above =
+          i > 0 && level[i - 1] == 0 &&
+          lines[i].box.y0 - lines[i - 1].box.y1 <= 0.3f * line_height_;
+      const bool body_below =
+          i + 1 < n && level[i + 1] == 0 &&
+          lines[i + 1].box.y0 - lines[i].box.y1 <= 0.3f * line_height_;
+      if (body_above || body_below) level[i] = 0;
+    }
     for (size_t i = 0; i < n; ++i) {
-      level[i] = scale_.Level(lines[i]);
       if (level[i] == 0) marker[i] = ParseListMarker(lines[i].text);
       if (i > 0) {
         const float gap = float(lines[i].box.y0 - lines[i - 1].box.y1);

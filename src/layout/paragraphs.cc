@@ -83,12 +83,15 @@ std::vector<size_t> ParagraphStarts(const std::vector<LayoutLine>& lines,
   if (lines.empty()) return starts;
   starts.push_back(0);
   int left = lines[0].box.x0;
-  std::vector<float> gaps;
+  // Pitch (top to top) rather than the gap between boxes: OCR boxes are tight to the
+  // glyphs, so a line without descenders leaves a larger gap; its top (capitals,
+  // ascenders) is steady.
+  std::vector<float> pitches;
   for (size_t i = 0; i < lines.size(); ++i) {
     left = std::min(left, lines[i].box.x0);
-    if (i > 0) gaps.push_back(float(lines[i].box.y0 - lines[i - 1].box.y1));
+    if (i > 0) pitches.push_back(float(lines[i].box.y0 - lines[i - 1].box.y0));
   }
-  const float usual_gap = std::max(0.0f, Median(gaps));
+  const float usual_pitch = Median(pitches);
   const float indent = std::max(1.0f, line_height);
   for (size_t i = 1; i < lines.size(); ++i) {
     const LayoutLine& prev = lines[i - 1];
@@ -98,8 +101,14 @@ std::vector<size_t> ParagraphStarts(const std::vector<LayoutLine>& lines,
         (cur.paragraph_id >= 0 && prev.paragraph_id >= 0 &&
          cur.paragraph_id != prev.paragraph_id) ||
         (cur.block_id >= 0 && prev.block_id >= 0 && cur.block_id != prev.block_id);
-    const bool by_gap =
-        gap > 0.6f * line_height || (gaps.size() >= 3 && gap > 1.6f * usual_gap + 1);
+    // The smaller of the tops' and the bottoms' distances: a superscript raises a line's
+    // top, a subscript lowers its bottom; a paragraph's space moves both.
+    const float pitch =
+        float(std::min(cur.box.y0 - prev.box.y0, cur.box.y1 - prev.box.y1));
+    const bool by_gap = pitches.size() >= 2
+                            ? gap > line_height || (pitch > 1.25f * usual_pitch &&
+                                                    gap > 0.2f * line_height)
+                            : gap > 0.5f * line_height;
     const bool by_indent = cur.box.x0 - left > indent && prev.box.x0 - left <= indent;
     const LineBreak hint = i < hints.size() ? hints[i] : LineBreak::kAuto;
     if (hint == LineBreak::kContinue) continue;

@@ -33,8 +33,10 @@ enum class LineBreak { kAuto, kStart, kContinue };
 // always begins with 0 when `lines` is not empty. A paragraph starts
 //  - where `hints[i]` is kStart, never where it is kContinue; otherwise
 //  - where the source's paragraph or block id changes (both known);
-//  - after a vertical gap of more than 0.6 line heights (`line_height`: the page's
-//    median), or more than 1.6 times the group's usual gap;
+//  - after a vertical gap: with three lines or more, a gap over one line height, or a
+//    pitch (the smaller of top to top and bottom to bottom) over 1.25 times the group's
+//    median pitch with some space between the boxes; with two lines, a gap over half a
+//    line height;
 //  - at a first-line indent: the line starts more than one line height right of the
 //    group's left edge while the line above does not.
 std::vector<size_t> ParagraphStarts(const std::vector<LayoutLine>& lines,

@@ -67,6 +67,20 @@ TEST(ParagraphStartsTest, SplitsAtGapsAndIndents) {
   EXPECT_EQ(ParagraphStarts(lines, {}, 12), (std::vector<size_t>{0, 2, 4}));
 }
 
+TEST(ParagraphStartsTest, UnevenBoxesStayInTheParagraph) {
+  // 300 dpi OCR: pitch 50, boxes 40 high, 20 for a line of x-height letters only.
+  const std::vector<LayoutLine> lines = Normalized({
+      TestLine("typical line with descenders", 100, 1000, 1500, 1040),
+      TestLine("a line in small letters", 100, 1055, 1500, 1075),  // gap 25 to the next
+      TestLine("typical line with descenders", 100, 1100, 1500, 1140),
+      TestLine("typical line with descenders", 100, 1150, 1500, 1190),
+      TestLine("a line with a superscript", 100, 1185, 1500, 1240),  // top raised by 15
+      TestLine("typical line with descenders", 100, 1250, 1500, 1290),
+      TestLine("next paragraph after space", 100, 1330, 1500, 1370),  // pitch 80
+  });
+  EXPECT_EQ(ParagraphStarts(lines, {}, 40), (std::vector<size_t>{0, 6}));
+}
+
 TEST(ParagraphStartsTest, FollowsHintsAndSourceIds) {
   std::vector<LayoutLine> lines = Normalized({
       TestLine("a b c", 50, 100, 300, 112),

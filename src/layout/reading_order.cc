@@ -108,7 +108,7 @@ class XyCut {
   bool HorizontalCut(Indices idx, std::vector<Indices>* bands) const {
     SortByTop(&idx);
     int bottom = items_[idx[0]].box.y1;
-    float widest = 0.5f * line_height_;
+    float widest = 0.75f * line_height_;
     size_t cut = 0;
     for (size_t i = 1; i < idx.size(); ++i) {
       const int gap = items_[idx[i]].box.y0 - bottom;

@@ -27,7 +27,8 @@ struct OrderItem {
 //     their column) — the leftmost such gutter first;
 //  2. else, when the items narrower than 60% of the region would have such a gutter,
 //     above and below each full-width item (titles, figures spanning the columns);
-//  3. else at the widest horizontal gap of at least half a line height;
+//  3. else at the widest horizontal gap of at least 0.75 line heights (smaller gaps are
+//     left to paragraph detection: OCR boxes leave uneven gaps between lines);
 // and what cannot be cut is one group, its items sorted top to bottom, then left to
 // right. Every index of `items` appears in exactly one group.
 std::vector<std::vector<size_t>> ReadingOrderGroups(const std::vector<OrderItem>& items);
