@@ -2,13 +2,16 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 #include <thread>
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/vlm_flags.h"
 #include "engine/engine_factory.h"
 #include "server/server.h"
 
@@ -20,7 +23,37 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
   std::string memory_limit, pdf_store, max_upload = "100M";
   std::string port_file;
+  std::string engines = "auto,text-layer,tesseract";
+  VlmFlags vlm;
+  RunOptions vlm_run;  // holds the vlm flags (shared with `run`); copied into the defaults
+  CLI::App* cmd = nullptr;
 };
+
+// --engines and --engine: what requests may choose. vlm only with a server to talk to.
+bool ApplyEngineFlags(ServeFlags& f) {
+  PageServiceOptions& s = f.server.service;
+  s.engines.clear();
+  std::stringstream in(f.engines);
+  std::string kind;
+  while (std::getline(in, kind, ',')) {
+    if (kind.empty()) continue;
+    if (!IsKnownEngine(kind)) {
+      std::cerr << "pageflow: --engines: unknown engine '" << kind << "' (use " << KnownEnginesList() << ")\n";
+      return false;
+    }
+    s.engines.push_back(kind);
+  }
+  const bool vlm_offered = s.defaults.engine.kind == "vlm" ||
+                           std::find(s.engines.begin(), s.engines.end(), "vlm") != s.engines.end();
+  if (vlm_offered && f.cmd->count("--vlm-url") == 0) {
+    std::cerr << "pageflow: serve offers the vlm engine only with --vlm-url (the inference server to use)\n";
+    return false;
+  }
+  f.vlm_run.engine.kind = s.defaults.engine.kind;
+  if (!ApplyVlmFlags(f.vlm, f.cmd, &f.vlm_run)) return false;
+  s.defaults.engine.vlm = f.vlm_run.engine.vlm;
+  return true;
+}
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -33,6 +66,7 @@ int ExecuteServe(ServeFlags& f) {
     std::cerr << "pageflow: unknown --engine '" << s.defaults.engine.kind << "' (use " << KnownEnginesList() << ")\n";
     return kExitUsage;
   }
+  if (!ApplyEngineFlags(f)) return kExitUsage;
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &s.memory_limit_bytes) ||
       !ParsePdfStoreFlag(f.pdf_store, &s.pdf_store_bytes) ||
       !ParseSizeFlag("--max-upload", f.max_upload, &o.max_upload_bytes)) {
@@ -117,8 +151,19 @@ Command AddServeCommand(CLI::App& app) {
       ->check(CLI::Range(0, 10000));
   cmd->add_option("--max-upload", f->max_upload, "Largest document accepted (413 beyond)")->default_val("100M");
   cmd->add_option("--token", o.token, "Require \"Authorization: Bearer TOKEN\" on /v1 and /metrics (or env PAGEFLOW_TOKEN)");
-  cmd->add_option("--engine", s.defaults.engine.kind, "Default engine (requests may pick another): auto, text-layer, tesseract")
+  f->cmd = cmd;
+  cmd->add_option("--engine", s.defaults.engine.kind,
+                  "Default engine for requests that name none (always offered)")
       ->default_val("auto");
+  cmd->add_option("--engines", f->engines,
+                  "Engines requests may choose with ?engine=, comma-separated, from " + KnownEnginesList() +
+                      "; vlm needs --vlm-url. Others get 400 naming these")
+      ->default_val(f->engines);
+  cmd->add_option("--max-engines-per-worker", s.max_engines_per_worker,
+                  "Engines (kind, languages) a worker keeps loaded; the least recently used is unloaded and its "
+                  "memory returned to make room")
+      ->default_val(3)
+      ->check(CLI::Range(2, 64));
   cmd->add_option("--lang", s.defaults.engine.lang, "Default Tesseract languages, e.g. eng+deu")->default_val("eng");
   cmd->add_option("--dpi", s.defaults.render.dpi, "Default resolution PDF pages are rendered at")
       ->default_val(300)
@@ -131,6 +176,7 @@ Command AddServeCommand(CLI::App& app) {
   cmd->add_option("--pdf-store", f->pdf_store, "Bytes MuPDF may cache; charged to the budget [default: 64M]");
   cmd->add_option("--tessdata", s.defaults.engine.tessdata_dir, "Tesseract language data directory");
   cmd->add_option("--port-file", f->port_file, "Write the port listened on to FILE (for scripts and tests)");
+  AddVlmFlags(cmd, &f->vlm, &f->vlm_run);
   HttpServerOptions& h = o.http;
   cmd->add_option("--header-timeout", h.header_timeout_s,
                   "Seconds a request's line and headers may take to arrive; then the connection is closed")

@@ -360,3 +360,122 @@ TEST(ServeTest, BearerTokenGuardsTheApiButNotHealthOrTheUi) {
 
 }  // namespace
 }  // namespace pageflow
+
+namespace pageflow {
+namespace {
+
+// Submits `body` as a job and waits for it to finish; its snapshot as admitted.
+json SubmitAndWait(const ServeProcess& server, const std::string& body, const std::string& type,
+                   const std::string& query) {
+  auto created = server.Client()->Post("/v1/jobs" + query, body, type);
+  EXPECT_TRUE(created);
+  if (!created || created->status != 202) {
+    ADD_FAILURE() << (created ? created->body : "no response");
+    return json::object();
+  }
+  const json job = json::parse(created->body);
+  const std::string id = job["id"].get<std::string>();
+  EXPECT_TRUE(Eventually([&] {
+    auto r = server.Client()->Get("/v1/jobs/" + id);
+    return r && r->status == 200 && json::parse(r->body)["status"].get<std::string>() == "done";
+  }));
+  return job;
+}
+
+std::vector<std::string> Keys(const json& object) {
+  std::vector<std::string> keys;
+  for (auto it = object.begin(); it != object.end(); ++it) keys.push_back(it.key());
+  return keys;
+}
+
+TEST(ServeTest, AnEngineNotOfferedIs400BeforeTheUploadIsReadNamingTheOfferedOnes) {
+  ServeProcess server({"--engine", "text-layer"});
+  const std::string pdf = Pdf(server.dir(), 1);
+  for (const char* engine : {"vlm", "ppocr"}) {
+    auto r = server.Client()->Post(std::string("/v1/jobs?engine=") + engine, pdf, "application/pdf");
+    ExpectError(r, 400, "invalid_argument");
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->body.find(std::string("'") + engine + "' is not offered"), std::string::npos) << r->body;
+    EXPECT_NE(r->body.find("text-layer, auto, tesseract"), std::string::npos) << r->body;
+  }
+  EXPECT_EQ(Uploads(server.spool()), 0);
+  // vlm is offered only with a server to send pages to.
+  testing::CommandResult refused = testing::RunPageflow({"serve", "--engines", "auto,vlm"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("only with --vlm-url"), std::string::npos) << refused.err;
+}
+
+// The same document through `pageflow run` and through serve gives the same record:
+// the same text, the same page spans, the same metadata keys (paths and times aside),
+// and the same Markdown.
+TEST(ServeTest, ServedRecordsAreTheRecordsRunWrites) {
+  ServeProcess server({"--engine", "auto", "--dpi", "150"});
+  const std::string dir = server.dir();
+  testing::WriteTestPdf(dir + "/born.pdf", NumberedPages(3));
+  testing::WriteTestPdf(dir + "/scan.pdf",
+                        {{.lines = {}, .image_share = 1.0}, {.lines = {"Marker page 2"}}});
+  fs::copy_file(testing::SourceDir() + "/samples/phototest.tif", dir + "/picture.tif");
+  for (const std::string name : {"born.pdf", "scan.pdf", "picture.tif"}) {
+    SCOPED_TRACE(name);
+    const std::string out = dir + "/out-" + name;
+    testing::CommandResult run = testing::RunPageflow(
+        {"run", dir + "/" + name, "--out", out, "--dpi", "150", "--format", "jsonl,md", "--no-progress"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    json ran;
+    for (auto& e : fs::directory_iterator(out + "/results")) ran = json::parse(testing::ReadFile(e.path()));
+    const std::string ran_md = testing::ReadFile(out + "/md/" + fs::path(name).stem().string() + ".md");
+
+    const std::string type = name.find(".tif") != std::string::npos ? "image/tiff" : "application/pdf";
+    const json job = SubmitAndWait(server, testing::ReadFile(dir + "/" + name), type, "?filename=" + name);
+    ASSERT_TRUE(job.contains("id"));
+    const std::string id = job["id"].get<std::string>();
+    auto record = server.Client()->Get("/v1/jobs/" + id + "/result?format=jsonl");
+    ASSERT_TRUE(record);
+    ASSERT_EQ(record->status, 200) << record->body;
+    const json served = json::parse(record->body);
+    EXPECT_EQ(served["text"], ran["text"]);
+    EXPECT_NE(served["text"].get<std::string>(), "");
+    EXPECT_EQ(served["attributes"], ran["attributes"]);
+    EXPECT_EQ(Keys(served), Keys(ran));
+    EXPECT_EQ(Keys(served["metadata"]), Keys(ran["metadata"]));
+    EXPECT_EQ(served["metadata"]["engines_used"], ran["metadata"]["engines_used"]);
+    EXPECT_EQ(served["metadata"]["page_notes"], ran["metadata"]["page_notes"]);
+    auto md = server.Client()->Get("/v1/jobs/" + id + "/result?format=markdown");
+    ASSERT_TRUE(md);
+    EXPECT_EQ(md->body, ran_md);
+  }
+}
+
+// Admission sizes a job's first page with the engine the job asked for: for ppocr, the
+// reservation `pageflow plan --engine ppocr` reports for the same page.
+TEST(ServeTest, AdmissionAsksTheJobsEngineWhatItsFirstPageCosts) {
+  testing::TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/a.pdf", NumberedPages(1));
+  testing::CommandResult plan = testing::RunPageflow(
+      {"plan", dir.path() + "/a.pdf", "--engine", "ppocr", "--workers", "1", "--json"});
+  if (plan.exit_code != 0 && plan.err.find("unavailable") != std::string::npos) {
+    GTEST_SKIP() << "ppocr is not built here: " << plan.err;
+  }
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const int64_t planned =
+      json::parse(plan.out)["documents"][0]["largest"]["planned"]["bytes"].get<int64_t>();
+  const int64_t tesseract_planned = json::parse(
+      testing::RunPageflow({"plan", dir.path() + "/a.pdf", "--engine", "tesseract", "--workers", "1",
+                            "--json"})
+          .out)["documents"][0]["largest"]["planned"]["bytes"]
+                                        .get<int64_t>();
+  ASSERT_NE(planned, tesseract_planned);  // otherwise the test could not tell them apart
+
+  ServeProcess server({"--workers", "1", "--engines", "auto,tesseract,ppocr"});
+  for (const auto& [engine, expected] : {std::pair<std::string, int64_t>{"ppocr", planned},
+                                         {"tesseract", tesseract_planned}}) {
+    auto created = server.Client()->Post("/v1/jobs?engine=" + engine,
+                                         testing::ReadFile(dir.path() + "/a.pdf"), "application/pdf");
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 202) << created->body;
+    EXPECT_EQ(json::parse(created->body)["admission_bytes"].get<int64_t>(), expected) << engine;
+  }
+}
+
+}  // namespace
+}  // namespace pageflow
