@@ -3,6 +3,9 @@
 // (400/413/415/429), cancel on disconnect freeing the budget, and the bearer token.
 #include <httplib.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -475,6 +478,65 @@ TEST(ServeTest, AdmissionAsksTheJobsEngineWhatItsFirstPageCosts) {
     ASSERT_EQ(created->status, 202) << created->body;
     EXPECT_EQ(json::parse(created->body)["admission_bytes"].get<int64_t>(), expected) << engine;
   }
+}
+
+}  // namespace
+}  // namespace pageflow
+
+namespace pageflow {
+namespace {
+
+// A vlm server that takes connections and never answers: the kernel accepts them into
+// the listen backlog; nobody reads.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(listen(fd_, 16), 0);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentServer() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Deleting a job whose page waits on a server that never answers drops the request and
+// returns the page's memory: the engine sees the cancellation, not the 600 s timeout.
+TEST(ServeTest, DeletingAJobInterruptsAPageWaitingOnTheVlmServer) {
+  SilentServer vlm;
+  ServeProcess server({"--workers", "1", "--engines", "text-layer,vlm", "--vlm-url",
+                       "http://127.0.0.1:" + std::to_string(vlm.port()), "--vlm-timeout", "600",
+                       "--vlm-fallback", "none"});
+  auto created =
+      server.Client()->Post("/v1/jobs?engine=vlm", Pdf(server.dir(), 1), "application/pdf");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  const std::string id = json::parse(created->body)["id"].get<std::string>();
+  auto reserved = [&] {  // by pages, beside the fixed costs (engines, PDF store)
+    const json memory = server.Status()["memory"];
+    return memory["reserved_bytes"].get<int64_t>() - memory["fixed_bytes"].get<int64_t>();
+  };
+  // The page's body and answer buffer are reserved while it waits on the server.
+  ASSERT_TRUE(Eventually([&] { return reserved() > 0; }));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto deleted = server.Client()->Delete("/v1/jobs/" + id);
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 200);
+  ASSERT_TRUE(Eventually([&] { return reserved() == 0; }));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // libcurl asks about the cancellation about once a second while it waits.
+  EXPECT_LT(seconds, 10.0) << "the page kept its memory until a timeout";
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 }  // namespace
