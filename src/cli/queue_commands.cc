@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/vlm_flags.h"
 #include "engine/engine_factory.h"
 #include "queue/enqueue.h"
 #include "queue/work_queue.h"
@@ -78,6 +79,9 @@ int ExecuteEnqueue(EnqueueFlags& f) {
 struct WorkerFlags {
   std::string queue, memory_limit, pdf_store, lease = "60s";
   WorkerOptions worker;
+  VlmFlags vlm;
+  RunOptions vlm_run;  // holds the vlm flags (shared with `run`)
+  CLI::App* cmd = nullptr;
 };
 
 int ExecuteWorker(WorkerFlags& f) {
@@ -93,6 +97,10 @@ int ExecuteWorker(WorkerFlags& f) {
     return kExitUsage;
   }
   if (w.workers <= 0) w.workers = DefaultWorkers();
+  f.vlm_run.engine.kind = "";  // the items choose the engine; workers stay --workers
+  if (!ApplyVlmFlags(f.vlm, f.cmd, &f.vlm_run)) return kExitUsage;
+  w.vlm = f.vlm_run.engine.vlm;
+  w.vlm_configured = f.cmd->count("--vlm-url") > 0;
   InstallStopSignals();
   StatusOr<WorkerSummary> s = RunWorker(w, &g_stop_requested);
   if (!s.ok()) {
@@ -169,6 +177,8 @@ Command AddWorkerCommand(CLI::App& app) {
       ->default_val(3)
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--exit-when-empty", w.exit_when_drained, "Exit once no item waits and none is in progress");
+  f->cmd = cmd;
+  AddVlmFlags(cmd, &f->vlm, &f->vlm_run);
   return {cmd, [f] { return ExecuteWorker(*f); }};
 }
 

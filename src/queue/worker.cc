@@ -190,6 +190,17 @@ Status Worker::RunGroup(std::vector<Delivery*>& group, WorkerSummary* summary) {
   run.memory_limit_bytes = options_.memory_limit_bytes;
   run.pdf_store_bytes = options_.pdf_store_bytes;
   run.engine.tessdata_dir = options_.tessdata_dir;
+  run.engine.vlm = options_.vlm;
+  const bool wants_vlm =
+      run.engine.kind == "vlm" || (run.engine.kind == "auto" && run.engine.auto_ocr == "vlm");
+  if (wants_vlm && !options_.vlm_configured) {
+    for (Delivery* d : group) {
+      Outcome o;
+      o.error = Unavailable("this worker does not run the vlm engine (start it with --vlm-url)");
+      Settle(*d, &o, false, summary);
+    }
+    return Status::Ok();
+  }
   run.progress = false;
   run.remove_stale_temporaries = false;  // swept once at the start of Run()
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "engine/vlm/vlm_options.h"
 #include "queue/work_item.h"
 
 namespace pageflow {
@@ -24,6 +25,11 @@ struct WorkerOptions {
   int64_t memory_limit_bytes = 0;            // as `run`; 0 = default
   int64_t pdf_store_bytes = 64ll << 20;      // as `run`
   std::string tessdata_dir;
+  // The vlm engine's settings (server URL, model, prompt, limits). Items asking for vlm
+  // (or auto with vlm OCR) run only when vlm_configured; otherwise they fail with that
+  // reason, go back for another worker, and end as dead letters after max_deliveries.
+  VlmOptions vlm;
+  bool vlm_configured = false;
   // Items claimed at once (each a document or a page range; only their JSON is held
   // until the pipeline opens them). 0 = 2 x workers.
   int batch_items = 0;

@@ -323,6 +323,22 @@ TEST_F(ScaleOutTest, PoisonedDocumentIsDeadLetteredWithItsReasonWhileTheRestComp
   EXPECT_NE(r.out.find("dead-letter  1 items"), std::string::npos) << r.out;
 }
 
+// An item asking for the vlm engine is run only by workers started with --vlm-url;
+// others fail it with that reason (before: they retried 127.0.0.1:8000 silently), and
+// after --max-deliveries it is a dead letter saying why.
+TEST_F(ScaleOutTest, VlmItemsNeedAWorkerStartedWithAVlmServer) {
+  testing::WriteTestPdf(in_ + "/remote.pdf", {{.lines = {"tok5001 page 1"}}});
+  Enqueue({in_ + "/remote.pdf", "--engine", "vlm"});
+  StartWorker("w1", {"--max-deliveries", "2"});
+  ExpectWorkersExitCleanly(60);
+  const QueueStatus s = Status();
+  EXPECT_EQ(s.done_items, 0);
+  ASSERT_EQ(s.dead_items, 1);
+  ASSERT_EQ(s.dead.size(), 1u);
+  EXPECT_NE(s.dead[0].error.find("does not run the vlm engine"), std::string::npos)
+      << s.dead[0].error;
+}
+
 // A damaged message ({"v":"1"} threw out of Claim and killed every worker that
 // reclaimed it) and an item whose mirror would leave --out are dead-lettered on first
 // sight with their reason; the worker lives on and does the rest.
