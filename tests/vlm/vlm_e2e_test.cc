@@ -349,5 +349,60 @@ TEST(VlmTest, ServeStartsTheServerAndRestartsItWhenItDies) {
   EXPECT_FALSE(client.Get("/v1/models"));
 }
 
+// serve started with --vlm-url offers vlm: a job completes through the test server, and
+// its Dolma record is the one `run --engine vlm` writes (text, spans, tokens, metadata keys).
+TEST(VlmTest, ServeWithAVlmUrlRunsVlmJobsAndReturnsRunsRecord) {
+  testing::TempDir dir;
+  const std::string pdf = dir.path() + "/doc.pdf";
+  testing::WriteTestPdf(pdf, Pages(2));
+  TestServer server({"--olmocr"});
+  VlmRun run = RunVlm(dir, pdf, server.url(), {"--vlm-max-inflight", "1"});
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  const json ran = run.Record();
+
+  const std::string port_file = dir.path() + "/serve-port";
+  const int pid = testing::StartPageflow(
+      {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file, "--workers", "1",
+       "--engines", "auto,vlm", "--vlm-url", server.url(), "--vlm-model", "test-model",
+       "--vlm-target-dim", std::to_string(kTarget), "--vlm-backoff-ms", "5"});
+  for (int i = 0; i < 3000 && !fs::exists(port_file); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(fs::exists(port_file)) << "serve did not start";
+  httplib::Client client("127.0.0.1", std::stoi(testing::ReadFile(port_file)));
+  client.set_read_timeout(60);
+  auto created = client.Post("/v1/jobs?engine=vlm", testing::ReadFile(pdf), "application/pdf");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  const std::string id = json::parse(created->body)["id"].get<std::string>();
+  bool done = false;
+  for (int i = 0; i < 600 && !done; ++i) {
+    auto r = client.Get("/v1/jobs/" + id);
+    done = r && r->status == 200 && json::parse(r->body)["status"].get<std::string>() == "done";
+    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(done);
+  auto record = client.Get("/v1/jobs/" + id + "/result?format=jsonl");
+  ASSERT_TRUE(record);
+  ASSERT_EQ(record->status, 200) << record->body;
+  const json served = json::parse(record->body);
+  EXPECT_EQ(served["text"], ran["text"]);
+  EXPECT_EQ(served["attributes"], ran["attributes"]);
+  EXPECT_EQ(served["metadata"]["engines_used"], ran["metadata"]["engines_used"]);
+  EXPECT_EQ(served["metadata"]["tokens"], ran["metadata"]["tokens"]);
+  std::vector<std::string> served_keys, ran_keys;
+  for (auto it = served["metadata"].begin(); it != served["metadata"].end(); ++it) {
+    served_keys.push_back(it.key());
+  }
+  for (auto it = ran["metadata"].begin(); it != ran["metadata"].end(); ++it) {
+    ran_keys.push_back(it.key());
+  }
+  EXPECT_EQ(served_keys, ran_keys);
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 }  // namespace
 }  // namespace pageflow
