@@ -376,6 +376,45 @@ TEST_F(ScaleOutTest, MalformedItemsAreDeadLetteredAndTheWorkerLivesOn) {
   ExpectEachDocumentOnce({{"good.pdf", {"good tok4001", 1}}});
 }
 
+// A queue worker writes the record `pageflow run` writes for the same document and
+// options: same text, page spans and metadata keys (for a born-digital PDF, a scan and
+// a picture). Serve's side of this is in serve_test.cc.
+TEST_F(ScaleOutTest, WorkersWriteTheRecordsRunWrites) {
+  testing::WriteTestPdf(in_ + "/born.pdf", {{.lines = {"tok6001 page 1"}}, {.lines = {"tok6001 page 2"}}});
+  testing::WriteTestPdf(in_ + "/scan.pdf", {{.lines = {}, .image_share = 1.0}});
+  fs::copy_file(testing::SourceDir() + "/samples/phototest.tif", in_ + "/picture.tif");
+  Enqueue({in_, "--engine", "auto", "--dpi", "150"});
+  StartWorker("w1");
+  ExpectWorkersExitCleanly(120);
+  const std::string ran_out = dir_.path() + "/ran";
+  testing::CommandResult run = testing::RunPageflow(
+      {"run", in_, "--out", ran_out, "--engine", "auto", "--dpi", "150", "--no-progress"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto records = [](const std::string& dir) {
+    std::map<std::string, json> by_name;
+    for (auto& e : fs::directory_iterator(dir + "/results")) {
+      json j = json::parse(testing::ReadFile(e.path().string()));
+      by_name[fs::path(j["metadata"]["source_file"].get<std::string>()).filename().string()] = j;
+    }
+    return by_name;
+  };
+  const std::map<std::string, json> ran = records(ran_out), worked = records(out_);
+  ASSERT_EQ(ran.size(), 3u);
+  ASSERT_EQ(worked.size(), 3u);
+  for (const auto& [name, r] : ran) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(worked.count(name), 1u);
+    const json& w = worked.at(name);
+    EXPECT_EQ(w["text"], r["text"]);
+    EXPECT_EQ(w["attributes"], r["attributes"]);
+    EXPECT_EQ(w["metadata"]["engines_used"], r["metadata"]["engines_used"]);
+    std::vector<std::string> wk, rk;
+    for (auto it = w["metadata"].begin(); it != w["metadata"].end(); ++it) wk.push_back(it.key());
+    for (auto it = r["metadata"].begin(); it != r["metadata"].end(); ++it) rk.push_back(it.key());
+    EXPECT_EQ(wk, rk);
+  }
+}
+
 TEST_F(ScaleOutTest, MirrorsKeepTheEnqueuedTreeSoSameNamedFilesDoNotCollide) {
   fs::create_directories(in_ + "/a");
   fs::create_directories(in_ + "/b");
