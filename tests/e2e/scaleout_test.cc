@@ -9,13 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <algorithm>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "queue/work_queue.h"
@@ -25,8 +25,8 @@ namespace pageflow {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::FreePort;
 using nlohmann::json;
+using testing::FreePort;
 using Clock = std::chrono::steady_clock;
 
 std::string Bin() {
@@ -36,7 +36,8 @@ std::string Bin() {
 
 std::string RedisServerPath() {
   if (const char* p = std::getenv("REDIS_SERVER")) return p;
-  for (const char* p : {"/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"}) {
+  for (const char* p : {"/usr/bin/redis-server", "/usr/local/bin/redis-server",
+                        "/usr/sbin/redis-server"}) {
     if (access(p, X_OK) == 0) return p;
   }
   return "";
@@ -62,7 +63,8 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
 int WaitExit(pid_t pid, Clock::time_point deadline) {
   int status = 0;
   while (Clock::now() < deadline) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   kill(pid, SIGKILL);
@@ -79,12 +81,13 @@ class RedisServer {
   bool Start() {
     const std::string bin = RedisServerPath();
     if (bin.empty()) return false;
-    pid_ = Spawn({bin, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-                  "--appendfsync", "always", "--dir", dir_},
+    pid_ = Spawn({bin, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save",
+                  "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir_},
                  dir_ + "/redis.log");
     const auto deadline = Clock::now() + std::chrono::seconds(10);
     while (Clock::now() < deadline) {
-      StatusOr<RedisClient> c = RedisClient::Connect({.host = "127.0.0.1", .port = port_});
+      StatusOr<RedisClient> c =
+          RedisClient::Connect({.host = "127.0.0.1", .port = port_});
       if (c.ok() && c->Command({"PING"}).ok()) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -97,7 +100,9 @@ class RedisServer {
     WaitExit(pid_, Clock::now() + std::chrono::seconds(10));
     pid_ = -1;
   }
-  std::string Url(const std::string& name) const { return "redis://127.0.0.1:" + std::to_string(port_) + "/" + name; }
+  std::string Url(const std::string& name) const {
+    return "redis://127.0.0.1:" + std::to_string(port_) + "/" + name;
+  }
   QueueUrl Queue(const std::string& name) const { return {"127.0.0.1", port_, name}; }
 
  private:
@@ -112,7 +117,8 @@ class ScaleOutTest : public ::testing::Test {
     in_ = dir_.path() + "/in";
     out_ = dir_.path() + "/out";
     fs::create_directories(in_);
-    ASSERT_FALSE(RedisServerPath().empty()) << "redis-server not found (scripts/setup installs it; or set REDIS_SERVER)";
+    ASSERT_FALSE(RedisServerPath().empty())
+        << "redis-server not found (scripts/setup installs it; or set REDIS_SERVER)";
     ASSERT_TRUE(redis_.Start()) << testing::ReadFile(dir_.path() + "/redis.log");
   }
   void TearDown() override {
@@ -131,20 +137,26 @@ class ScaleOutTest : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
-  pid_t StartWorker(const std::string& consumer, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {Bin(), "worker", "--queue", redis_.Url("q"), "--out", out_,
-                                     "--workers", "1", "--exit-when-empty",
-                                     "--consumer", consumer, "--memory-limit", "600M"};
+  pid_t StartWorker(const std::string& consumer,
+                    const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {
+        Bin(),    "worker",         "--queue", redis_.Url("q"),     "--out",
+        out_,     "--workers",      "1",       "--exit-when-empty", "--consumer",
+        consumer, "--memory-limit", "600M"};
     args.insert(args.end(), extra.begin(), extra.end());
     if (std::find(extra.begin(), extra.end(), "--lease") == extra.end()) {
-      args.insert(args.end(), {"--lease", "2s"});  // short, so reclaims happen within the test
+      args.insert(args.end(),
+                  {"--lease", "2s"});  // short, so reclaims happen within the test
     }
     workers_.push_back(Spawn(args, LogPath(workers_.size())));
     return workers_.back();
   }
-  std::string LogPath(size_t i) const { return dir_.path() + "/worker" + std::to_string(i + 1) + ".log"; }
+  std::string LogPath(size_t i) const {
+    return dir_.path() + "/worker" + std::to_string(i + 1) + ".log";
+  }
   std::string Log(size_t i) const {
-    return fs::exists(LogPath(i)) ? testing::ReadFile(LogPath(i)) : std::string("(none)\n");
+    return fs::exists(LogPath(i)) ? testing::ReadFile(LogPath(i))
+                                  : std::string("(none)\n");
   }
 
   QueueStatus Status() {
@@ -177,7 +189,8 @@ class ScaleOutTest : public ::testing::Test {
 
   // Every expected document once, its tokens present once per page; returns the
   // results by source file name.
-  std::map<std::string, json> ExpectEachDocumentOnce(const std::map<std::string, std::pair<std::string, int>>& want) {
+  std::map<std::string, json> ExpectEachDocumentOnce(
+      const std::map<std::string, std::pair<std::string, int>>& want) {
     std::map<std::string, json> got;
     std::error_code ec;
     for (auto& e : fs::directory_iterator(out_ + "/results", ec)) {
@@ -188,7 +201,8 @@ class ScaleOutTest : public ::testing::Test {
       const std::string text = testing::ReadFile(e.path().string());
       EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << e.path();
       json j = json::parse(text);
-      const std::string name = fs::path(j["metadata"]["source_file"].get<std::string>()).filename().string();
+      const std::string name =
+          fs::path(j["metadata"]["source_file"].get<std::string>()).filename().string();
       EXPECT_EQ(got.count(name), 0u) << "document twice: " << name;
       got[name] = j;
     }
@@ -200,11 +214,15 @@ class ScaleOutTest : public ::testing::Test {
         continue;
       }
       const std::string text = it->second["text"];
-      EXPECT_EQ(it->second["attributes"]["pdf_page_numbers"].size(), static_cast<size_t>(token_pages.second)) << name;
+      EXPECT_EQ(it->second["attributes"]["pdf_page_numbers"].size(),
+                static_cast<size_t>(token_pages.second))
+          << name;
       for (int p = 1; p <= token_pages.second; ++p) {
         const std::string needle = token_pages.first + " page " + std::to_string(p);
-        EXPECT_NE(text.find(needle), std::string::npos) << "missing " << needle << " in " << name << ": " << text;
-        EXPECT_EQ(text.find(needle), text.rfind(needle)) << "duplicated " << needle << " in " << name;
+        EXPECT_NE(text.find(needle), std::string::npos)
+            << "missing " << needle << " in " << name << ": " << text;
+        EXPECT_EQ(text.find(needle), text.rfind(needle))
+            << "duplicated " << needle << " in " << name;
       }
     }
     return got;
@@ -218,13 +236,16 @@ class ScaleOutTest : public ::testing::Test {
 };
 
 TEST_F(ScaleOutTest, KilledWorkersItemIsReclaimedAndEveryDocumentAppearsOnce) {
-  const std::vector<std::string> ocr_words = {"Alfa", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"};
+  const std::vector<std::string> ocr_words = {"Alfa",  "Bravo", "Charlie",
+                                              "Delta", "Echo",  "Foxtrot"};
   std::map<std::string, std::pair<std::string, int>> want;
   fs::create_directories(in_ + "/ocr");
   for (size_t i = 0; i < ocr_words.size(); ++i) {
     const std::string name = "ocr" + std::to_string(i) + ".pdf";
     std::vector<testing::TestPage> p;
-    for (int pg = 1; pg <= 2; ++pg) p.push_back({.lines = {"Document " + ocr_words[i] + " page " + std::to_string(pg)}, .font_pt = 30});
+    for (int pg = 1; pg <= 2; ++pg)
+      p.push_back({.lines = {"Document " + ocr_words[i] + " page " + std::to_string(pg)},
+                   .font_pt = 30});
     testing::WriteTestPdf(in_ + "/ocr/" + name, p);
     want[name] = {ocr_words[i], 2};
   }
@@ -234,7 +255,8 @@ TEST_F(ScaleOutTest, KilledWorkersItemIsReclaimedAndEveryDocumentAppearsOnce) {
     const std::string token = "tok" + std::to_string(1000 + i);
     const int pages = i % 5 == 0 ? 5 : 1 + i % 2;  // some are split across ranges
     std::vector<testing::TestPage> p;
-    for (int pg = 1; pg <= pages; ++pg) p.push_back({.lines = {token + " page " + std::to_string(pg)}});
+    for (int pg = 1; pg <= pages; ++pg)
+      p.push_back({.lines = {token + " page " + std::to_string(pg)}});
     testing::WriteTestPdf(in_ + "/text/" + name, p);
     want[name] = {token, pages};
   }
@@ -248,12 +270,16 @@ TEST_F(ScaleOutTest, KilledWorkersItemIsReclaimedAndEveryDocumentAppearsOnce) {
   StartWorker("w2");
   StartWorker("w3");
   // Mid-item: w1 holds items and its pipeline has started on them.
-  ASSERT_TRUE(WaitFor([&](const QueueStatus& s) {
-    for (const ConsumerStatus& c : s.consumers) {
-      if (c.name == "w1" && c.in_progress > 0) return Log(0).find("fixed costs") != std::string::npos;
-    }
-    return false;
-  }, 30)) << "w1 never worked on an item";
+  ASSERT_TRUE(WaitFor(
+      [&](const QueueStatus& s) {
+        for (const ConsumerStatus& c : s.consumers) {
+          if (c.name == "w1" && c.in_progress > 0)
+            return Log(0).find("fixed costs") != std::string::npos;
+        }
+        return false;
+      },
+      30))
+      << "w1 never worked on an item";
   kill(victim, SIGKILL);
   killed_.insert(victim);
   EXPECT_EQ(WaitExit(victim, Clock::now() + std::chrono::seconds(5)), 128 + SIGKILL);
@@ -271,14 +297,17 @@ TEST_F(ScaleOutTest, KilledWorkersItemIsReclaimedAndEveryDocumentAppearsOnce) {
   EXPECT_GE(s.reclaimed, held);
   EXPECT_EQ(s.done_items, enqueued);
   EXPECT_EQ(s.dead_items, 0);
-  StatusOr<RedisClient> redis = RedisClient::Connect({.host = "127.0.0.1", .port = redis_.Queue("q").port});
+  StatusOr<RedisClient> redis =
+      RedisClient::Connect({.host = "127.0.0.1", .port = redis_.Queue("q").port});
   ASSERT_OK(redis);
   StatusOr<RedisReply> len = redis->Command({"XLEN", "q"});
   ASSERT_OK(len);
   EXPECT_EQ((*len)->integer, 0) << "settled entries are deleted from the stream";
   std::map<std::string, json> got = ExpectEachDocumentOnce(want);
   // The OCR documents really were recognized, not taken from the text layer.
-  EXPECT_EQ(got["ocr0.pdf"]["metadata"]["engines_used"].dump().find("tesseract") != std::string::npos, true)
+  EXPECT_EQ(got["ocr0.pdf"]["metadata"]["engines_used"].dump().find("tesseract") !=
+                std::string::npos,
+            true)
       << got["ocr0.pdf"].dump();
 }
 
@@ -310,14 +339,16 @@ TEST_F(ScaleOutTest, PoisonedDocumentIsDeadLetteredWithItsReasonWhileTheRestComp
   ExpectEachDocumentOnce(want);
 
   // The same through the command line.
-  testing::CommandResult r = testing::RunPageflow({"queue-status", "--queue", redis_.Url("q"), "--json"});
+  testing::CommandResult r =
+      testing::RunPageflow({"queue-status", "--queue", redis_.Url("q"), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(r.out);
   EXPECT_EQ(j["done_items"].get<int>(), 8);
   EXPECT_EQ(j["dead_items"].get<int>(), 1);
   EXPECT_EQ(j["waiting"].get<int>(), 0);
   ASSERT_EQ(j["recent_dead"].size(), 1u);
-  EXPECT_NE(j["recent_dead"][0]["error"].get<std::string>().find("poison.pdf"), std::string::npos);
+  EXPECT_NE(j["recent_dead"][0]["error"].get<std::string>().find("poison.pdf"),
+            std::string::npos);
   r = testing::RunPageflow({"queue-status", "--queue", redis_.Url("q")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("dead-letter  1 items"), std::string::npos) << r.out;
@@ -380,21 +411,25 @@ TEST_F(ScaleOutTest, MalformedItemsAreDeadLetteredAndTheWorkerLivesOn) {
 // options: same text, page spans and metadata keys (for a born-digital PDF, a scan and
 // a picture). Serve's side of this is in serve_test.cc.
 TEST_F(ScaleOutTest, WorkersWriteTheRecordsRunWrites) {
-  testing::WriteTestPdf(in_ + "/born.pdf", {{.lines = {"tok6001 page 1"}}, {.lines = {"tok6001 page 2"}}});
+  testing::WriteTestPdf(in_ + "/born.pdf",
+                        {{.lines = {"tok6001 page 1"}}, {.lines = {"tok6001 page 2"}}});
   testing::WriteTestPdf(in_ + "/scan.pdf", {{.lines = {}, .image_share = 1.0}});
   fs::copy_file(testing::SourceDir() + "/samples/phototest.tif", in_ + "/picture.tif");
   Enqueue({in_, "--engine", "auto", "--dpi", "150"});
   StartWorker("w1");
   ExpectWorkersExitCleanly(120);
   const std::string ran_out = dir_.path() + "/ran";
-  testing::CommandResult run = testing::RunPageflow(
-      {"run", in_, "--out", ran_out, "--engine", "auto", "--dpi", "150", "--no-progress"});
+  testing::CommandResult run =
+      testing::RunPageflow({"run", in_, "--out", ran_out, "--engine", "auto", "--dpi",
+                            "150", "--no-progress"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto records = [](const std::string& dir) {
     std::map<std::string, json> by_name;
     for (auto& e : fs::directory_iterator(dir + "/results")) {
       json j = json::parse(testing::ReadFile(e.path().string()));
-      by_name[fs::path(j["metadata"]["source_file"].get<std::string>()).filename().string()] = j;
+      by_name[fs::path(j["metadata"]["source_file"].get<std::string>())
+                  .filename()
+                  .string()] = j;
     }
     return by_name;
   };
@@ -409,8 +444,10 @@ TEST_F(ScaleOutTest, WorkersWriteTheRecordsRunWrites) {
     EXPECT_EQ(w["attributes"], r["attributes"]);
     EXPECT_EQ(w["metadata"]["engines_used"], r["metadata"]["engines_used"]);
     std::vector<std::string> wk, rk;
-    for (auto it = w["metadata"].begin(); it != w["metadata"].end(); ++it) wk.push_back(it.key());
-    for (auto it = r["metadata"].begin(); it != r["metadata"].end(); ++it) rk.push_back(it.key());
+    for (auto it = w["metadata"].begin(); it != w["metadata"].end(); ++it)
+      wk.push_back(it.key());
+    for (auto it = r["metadata"].begin(); it != r["metadata"].end(); ++it)
+      rk.push_back(it.key());
     EXPECT_EQ(wk, rk);
   }
 }
@@ -436,8 +473,10 @@ TEST_F(ScaleOutTest, WorkersSweepTemporariesOfStoppedProcessesOnly) {
   const pid_t child = fork();  // a process that is gone by the time the worker starts
   if (child == 0) _exit(0);
   waitpid(child, nullptr, 0);
-  const std::string stale = out_ + "/results/killed.jsonl.tmp-" + std::string(host) + "-" + std::to_string(child) + "-0";
-  const std::string live = out_ + "/results/busy.jsonl.tmp-" + std::string(host) + "-" + std::to_string(getpid()) + "-0";
+  const std::string stale = out_ + "/results/killed.jsonl.tmp-" + std::string(host) +
+                            "-" + std::to_string(child) + "-0";
+  const std::string live = out_ + "/results/busy.jsonl.tmp-" + std::string(host) + "-" +
+                           std::to_string(getpid()) + "-0";
   fs::create_directories(out_ + "/results");
   testing::WriteFile(stale, "torn");
   testing::WriteFile(live, "being written");
@@ -450,12 +489,14 @@ TEST_F(ScaleOutTest, WorkersSweepTemporariesOfStoppedProcessesOnly) {
 }
 
 TEST_F(ScaleOutTest, BadQueueUrlsAreUsageErrors) {
-  for (const char* url : {"redis://127.0.0.1:6379", "http://127.0.0.1:6379/q", "redis://127.0.0.1:99999/q"}) {
+  for (const char* url : {"redis://127.0.0.1:6379", "http://127.0.0.1:6379/q",
+                          "redis://127.0.0.1:99999/q"}) {
     testing::CommandResult r = testing::RunPageflow({"queue-status", "--queue", url});
     EXPECT_EQ(r.exit_code, 2) << url;
     EXPECT_NE(r.err.find(url), std::string::npos) << r.err;
   }
-  testing::CommandResult r = testing::RunPageflow({"worker", "--queue", redis_.Url("q"), "--out", out_, "--lease", "soon"});
+  testing::CommandResult r = testing::RunPageflow(
+      {"worker", "--queue", redis_.Url("q"), "--out", out_, "--lease", "soon"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--lease"), std::string::npos) << r.err;
 }
@@ -468,17 +509,21 @@ TEST_F(ScaleOutTest, WorkersSurviveARedisRestart) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string name = "ocr" + std::to_string(i) + ".pdf";
     std::vector<testing::TestPage> p;
-    for (int pg = 1; pg <= 2; ++pg) p.push_back({.lines = {"Document " + words[i] + " page " + std::to_string(pg)}, .font_pt = 30});
+    for (int pg = 1; pg <= 2; ++pg)
+      p.push_back({.lines = {"Document " + words[i] + " page " + std::to_string(pg)},
+                   .font_pt = 30});
     testing::WriteTestPdf(in_ + "/ocr/" + name, p);
     want[name] = {words[i], 2};
   }
   for (int i = 0; i < 12; ++i) {
     const std::string name = "text" + std::to_string(i) + ".pdf";
     const std::string token = "tok" + std::to_string(3000 + i);
-    testing::WriteTestPdf(in_ + "/text/" + name, {{.lines = {token + " page 1"}}, {.lines = {token + " page 2"}}});
+    testing::WriteTestPdf(in_ + "/text/" + name, {{.lines = {token + " page 1"}},
+                                                  {.lines = {token + " page 2"}}});
     want[name] = {token, 2};
   }
-  Enqueue({in_ + "/ocr", "--engine", "tesseract", "--dpi", "150", "--pages-per-range", "1"});
+  Enqueue(
+      {in_ + "/ocr", "--engine", "tesseract", "--dpi", "150", "--pages-per-range", "1"});
   Enqueue({in_ + "/text", "--engine", "text-layer", "--pages-per-range", "1"});
   const int64_t enqueued = Status().enqueued_items;
   StartWorker("w1", {"--batch", "1"});
@@ -497,7 +542,8 @@ TEST_F(ScaleOutTest, WorkersSurviveARedisRestart) {
   EXPECT_EQ(s.dead_items, 0);
   ExpectEachDocumentOnce(want);
   bool reconnected = false;
-  for (size_t i = 0; i < workers_.size(); ++i) reconnected |= Log(i).find("reconnected") != std::string::npos;
+  for (size_t i = 0; i < workers_.size(); ++i)
+    reconnected |= Log(i).find("reconnected") != std::string::npos;
   EXPECT_TRUE(reconnected) << "no worker reported a reconnect";
 }
 
@@ -507,15 +553,19 @@ TEST_F(ScaleOutTest, SigtermReleasesUnfinishedItemsAtOnce) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string name = "ocr" + std::to_string(i) + ".pdf";
     std::vector<testing::TestPage> p;
-    for (int pg = 1; pg <= 3; ++pg) p.push_back({.lines = {"Document " + words[i] + " page " + std::to_string(pg)}, .font_pt = 30});
+    for (int pg = 1; pg <= 3; ++pg)
+      p.push_back({.lines = {"Document " + words[i] + " page " + std::to_string(pg)},
+                   .font_pt = 30});
     testing::WriteTestPdf(in_ + "/" + name, p);
     want[name] = {words[i], 3};
   }
   Enqueue({in_, "--engine", "tesseract", "--dpi", "150"});
   const pid_t first = StartWorker("w1", {"--lease", "600s", "--batch", "3"});
-  ASSERT_TRUE(WaitFor([&](const QueueStatus& s) {
-    return s.in_progress == 3 && Log(0).find("fixed costs") != std::string::npos;
-  }, 30));
+  ASSERT_TRUE(WaitFor(
+      [&](const QueueStatus& s) {
+        return s.in_progress == 3 && Log(0).find("fixed costs") != std::string::npos;
+      },
+      30));
   kill(first, SIGTERM);
   EXPECT_EQ(WaitExit(first, Clock::now() + std::chrono::seconds(30)), 0);
   killed_.insert(first);
@@ -540,12 +590,15 @@ TEST_F(ScaleOutTest, HeartbeatKeepsSlowItemsWithTheirLiveWorker) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string name = "slow" + std::to_string(i) + ".pdf";
     std::vector<testing::TestPage> p;
-    for (int pg = 1; pg <= 4; ++pg) p.push_back({.lines = {"Document " + words[i] + " page " + std::to_string(pg)}, .font_pt = 30});
+    for (int pg = 1; pg <= 4; ++pg)
+      p.push_back({.lines = {"Document " + words[i] + " page " + std::to_string(pg)},
+                   .font_pt = 30});
     testing::WriteTestPdf(in_ + "/" + name, p);
     want[name] = {words[i], 4};
   }
   Enqueue({in_, "--engine", "tesseract", "--dpi", "200"});
-  for (const char* w : {"w1", "w2", "w3"}) StartWorker(w, {"--lease", "600ms", "--batch", "1"});
+  for (const char* w : {"w1", "w2", "w3"})
+    StartWorker(w, {"--lease", "600ms", "--batch", "1"});
   ExpectWorkersExitCleanly(60);
   const QueueStatus s = Status();
   EXPECT_EQ(s.done_items, 2);
@@ -557,7 +610,8 @@ TEST_F(ScaleOutTest, HeartbeatKeepsSlowItemsWithTheirLiveWorker) {
     json j = json::parse(testing::ReadFile(e.path().string()));
     slow |= j["metadata"].value("processing_seconds", 0.0) > 0.6;
   }
-  if (!slow) GTEST_SKIP() << "items were faster than the 600 ms lease; nothing was at stake";
+  if (!slow)
+    GTEST_SKIP() << "items were faster than the 600 ms lease; nothing was at stake";
 }
 
 // A document that kills its workers never reaches a clean error: its lease keeps
@@ -569,7 +623,8 @@ TEST_F(ScaleOutTest, ItemWhoseWorkersKeepDyingIsDeadLettered) {
   ASSERT_OK(q);
   for (int i = 1; i <= 3; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    StatusOr<std::vector<Delivery>> got = q->Claim("doomed" + std::to_string(i), 1, 100, 0);
+    StatusOr<std::vector<Delivery>> got =
+        q->Claim("doomed" + std::to_string(i), 1, 100, 0);
     ASSERT_OK(got);
     ASSERT_EQ(got->size(), 1u);
     EXPECT_EQ((*got)[0].deliveries, i);
@@ -583,7 +638,8 @@ TEST_F(ScaleOutTest, ItemWhoseWorkersKeepDyingIsDeadLettered) {
   EXPECT_EQ(s.done_items, 0);
   ASSERT_EQ(s.dead.size(), 1u);
   EXPECT_EQ(s.dead[0].deliveries, 4);
-  EXPECT_NE(s.dead[0].error.find("without being acknowledged"), std::string::npos) << s.dead[0].error;
+  EXPECT_NE(s.dead[0].error.find("without being acknowledged"), std::string::npos)
+      << s.dead[0].error;
   EXPECT_FALSE(fs::exists(out_ + "/results") && !fs::is_empty(out_ + "/results"));
 }
 

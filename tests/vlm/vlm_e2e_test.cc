@@ -3,16 +3,16 @@
 // connection errors, memory with a slow server, and --vlm-serve supervision.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "testing/test_util.h"
@@ -21,8 +21,8 @@ namespace pageflow {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::FreePort;
 using nlohmann::json;
+using testing::FreePort;
 
 constexpr int kTarget = 256;  // small pages: fast tests
 
@@ -36,8 +36,8 @@ class TestServer {
  public:
   explicit TestServer(std::vector<std::string> args) {
     port_file_ = dir_.path() + "/port";
-    args.insert(args.begin(), {ServerBin(), "--port", "0", "--port-file", port_file_, "--target",
-                               std::to_string(kTarget)});
+    args.insert(args.begin(), {ServerBin(), "--port", "0", "--port-file", port_file_,
+                               "--target", std::to_string(kTarget)});
     pid_ = fork();
     if (pid_ == 0) {
       std::vector<char*> argv;
@@ -46,7 +46,8 @@ class TestServer {
       execv(argv[0], argv.data());
       _exit(127);
     }
-    for (int i = 0; i < 500 && !fs::exists(port_file_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && !fs::exists(port_file_); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     port_ = std::stoi(testing::ReadFile(port_file_));
   }
   ~TestServer() {
@@ -69,7 +70,8 @@ class TestServer {
   int port_ = 0;
 };
 
-std::vector<testing::TestPage> Pages(int n, double width_pt = 612, double height_pt = 792) {
+std::vector<testing::TestPage> Pages(int n, double width_pt = 612,
+                                     double height_pt = 792) {
   std::vector<testing::TestPage> pages;
   for (int i = 0; i < n; ++i) {
     testing::TestPage p;
@@ -88,17 +90,33 @@ struct VlmRun {
     fs::directory_iterator it(out + "/results");
     return json::parse(testing::ReadFile(it->path().string()));
   }
-  bool HasResult() const { return fs::exists(out + "/results") && !fs::is_empty(out + "/results"); }
+  bool HasResult() const {
+    return fs::exists(out + "/results") && !fs::is_empty(out + "/results");
+  }
   json Stats() const { return json::parse(testing::ReadFile(out + "/stats.json")); }
 };
 
 VlmRun RunVlm(const testing::TempDir& dir, const std::string& pdf, const std::string& url,
-           std::vector<std::string> extra) {
+              std::vector<std::string> extra) {
   VlmRun r;
   r.out = dir.path() + "/out";
-  std::vector<std::string> args = {"run", pdf, "--out", r.out, "--engine", "vlm", "--vlm-url", url,
-                                   "--vlm-model", "test-model", "--vlm-target-dim", std::to_string(kTarget),
-                                   "--vlm-backoff-ms", "5", "--no-progress", "--stats", r.out + "/stats.json"};
+  std::vector<std::string> args = {"run",
+                                   pdf,
+                                   "--out",
+                                   r.out,
+                                   "--engine",
+                                   "vlm",
+                                   "--vlm-url",
+                                   url,
+                                   "--vlm-model",
+                                   "test-model",
+                                   "--vlm-target-dim",
+                                   std::to_string(kTarget),
+                                   "--vlm-backoff-ms",
+                                   "5",
+                                   "--no-progress",
+                                   "--stats",
+                                   r.out + "/stats.json"};
   args.insert(args.end(), extra.begin(), extra.end());
   r.result = testing::RunPageflow(args);
   return r;
@@ -130,7 +148,8 @@ TEST(VlmTest, PagesBecomeVlmTextWithTokensAndFrontMatter) {
   EXPECT_EQ(text.find("primary_language"), std::string::npos);
   json spans = rec["attributes"]["pdf_page_numbers"];
   ASSERT_EQ(spans.size(), 3u);
-  EXPECT_NE(text.substr(spans[0][0].get<int>(), 25), text.substr(spans[1][0].get<int>(), 25));
+  EXPECT_NE(text.substr(spans[0][0].get<int>(), 25),
+            text.substr(spans[1][0].get<int>(), 25));
   json stats = server.Stats();
   EXPECT_EQ(stats["invalid"].get<int>(), 0);  // model, prompt, PNG of the target size
   EXPECT_EQ(stats["requests"].get<int>(), 3);
@@ -142,7 +161,8 @@ TEST(VlmTest, ApiKeyComesFromTheEnvironment) {
   testing::WriteTestPdf(pdf, Pages(1));
   TestServer server({"--api-key", "sekrit", "--expect-prompt", "Markdown"});
   setenv("PAGEFLOW_VLM_API_KEY", "sekrit", 1);
-  VlmRun run = RunVlm(dir, pdf, server.url(), {"--vlm-prompt", "markdown", "--vlm-fallback", "none"});
+  VlmRun run = RunVlm(dir, pdf, server.url(),
+                      {"--vlm-prompt", "markdown", "--vlm-fallback", "none"});
   unsetenv("PAGEFLOW_VLM_API_KEY");
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   EXPECT_EQ(server.Stats()["invalid"].get<int>(), 0);
@@ -154,11 +174,13 @@ TEST(VlmTest, ErrorsAndTruncatedAnswersAreRetried) {
   testing::WriteTestPdf(pdf, Pages(4));
   // Each page: HTTP 500, then finish_reason "length", then a good answer.
   TestServer server({"--fail-first", "1", "--truncate-first", "1"});
-  VlmRun run = RunVlm(dir, pdf, server.url(), {"--vlm-retries", "2", "--vlm-prompt", "markdown"});
+  VlmRun run =
+      RunVlm(dir, pdf, server.url(), {"--vlm-retries", "2", "--vlm-prompt", "markdown"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   json rec = run.Record();
   EXPECT_EQ(rec["metadata"]["engines_used"]["vlm"].get<int>(), 4);
-  for (const json& p : rec["metadata"]["page_attributes"]) EXPECT_EQ(p["attempts"].get<int>(), 3);
+  for (const json& p : rec["metadata"]["page_attributes"])
+    EXPECT_EQ(p["attempts"].get<int>(), 3);
   EXPECT_FALSE(rec["metadata"].contains("fallback_pages"));
   EXPECT_EQ(server.Stats()["requests"].get<int>(), 12);
   json engine = run.Stats()["engine_stats"];
@@ -172,9 +194,12 @@ TEST(VlmTest, ServerThatCannotStartIsFatal) {
   testing::TempDir dir;
   const std::string pdf = dir.path() + "/doc.pdf";
   testing::WriteTestPdf(pdf, Pages(1));
-  VlmRun run = RunVlm(dir, pdf, "http://127.0.0.1:" + std::to_string(FreePort()), {"--vlm-serve", "sh -c 'exit 7'"});
+  VlmRun run = RunVlm(dir, pdf, "http://127.0.0.1:" + std::to_string(FreePort()),
+                      {"--vlm-serve", "sh -c 'exit 7'"});
   EXPECT_EQ(run.result.exit_code, 3);
-  EXPECT_NE(run.result.err.find("exited with code 7 before it was ready"), std::string::npos) << run.result.err;
+  EXPECT_NE(run.result.err.find("exited with code 7 before it was ready"),
+            std::string::npos)
+      << run.result.err;
 }
 
 TEST(VlmTest, PagesThatStillFailFallBackAndAreMarked) {
@@ -182,18 +207,23 @@ TEST(VlmTest, PagesThatStillFailFallBackAndAreMarked) {
   const std::string pdf = dir.path() + "/doc.pdf";
   testing::WriteTestPdf(pdf, Pages(3));
   TestServer server({"--fail-images", "1000"});
-  VlmRun run = RunVlm(dir, pdf, server.url(), {"--vlm-retries", "1", "--vlm-prompt", "markdown"});
+  VlmRun run =
+      RunVlm(dir, pdf, server.url(), {"--vlm-retries", "1", "--vlm-prompt", "markdown"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   json rec = run.Record();
-  EXPECT_EQ(rec["text"].get<std::string>(), "Page number 1\n\nPage number 2\n\nPage number 3");
+  EXPECT_EQ(rec["text"].get<std::string>(),
+            "Page number 1\n\nPage number 2\n\nPage number 3");
   EXPECT_EQ(rec["metadata"]["engines_used"]["text-layer"].get<int>(), 3);
   ASSERT_EQ(rec["metadata"]["fallback_pages"].size(), 3u);
-  EXPECT_NE(rec["metadata"]["fallback_pages"][0]["reason"].get<std::string>().find("HTTP 500"), std::string::npos);
+  EXPECT_NE(
+      rec["metadata"]["fallback_pages"][0]["reason"].get<std::string>().find("HTTP 500"),
+      std::string::npos);
   EXPECT_EQ(server.Stats()["requests"].get<int>(), 6);  // 2 attempts per page
 
   // Without a fallback, the pages fail (named, exit 1) and the rest is still written.
   testing::TempDir dir2;
-  VlmRun none = RunVlm(dir2, pdf, server.url(), {"--vlm-retries", "0", "--vlm-fallback", "none"});
+  VlmRun none =
+      RunVlm(dir2, pdf, server.url(), {"--vlm-retries", "0", "--vlm-fallback", "none"});
   EXPECT_EQ(none.result.exit_code, 1);
   EXPECT_EQ(none.Record()["metadata"]["failed_pages"].size(), 3u);
 }
@@ -205,12 +235,14 @@ TEST(VlmTest, DocumentOverThePageErrorRateIsReportedFailed) {
   {
     TestServer server({"--fail-images", "1"});  // one page of four always fails: 25%
     VlmRun run = RunVlm(dir, pdf, server.url(),
-                     {"--vlm-retries", "1", "--vlm-max-inflight", "1", "--max-page-error-rate", "0.2", "--vlm-prompt",
-                      "markdown"});
+                        {"--vlm-retries", "1", "--vlm-max-inflight", "1",
+                         "--max-page-error-rate", "0.2", "--vlm-prompt", "markdown"});
     EXPECT_EQ(run.result.exit_code, 1);
     EXPECT_FALSE(run.HasResult());
-    EXPECT_NE(run.result.err.find("0 pages failed and 1 fell back of 4, more than --max-page-error-rate 0.2"),
-              std::string::npos)
+    EXPECT_NE(
+        run.result.err.find(
+            "0 pages failed and 1 fell back of 4, more than --max-page-error-rate 0.2"),
+        std::string::npos)
         << run.result.err;
     EXPECT_EQ(run.Stats()["documents_failed"].get<int>(), 1);
   }
@@ -218,8 +250,8 @@ TEST(VlmTest, DocumentOverThePageErrorRateIsReportedFailed) {
     testing::TempDir dir2;
     TestServer server({"--fail-images", "1"});
     VlmRun run = RunVlm(dir2, pdf, server.url(),
-                     {"--vlm-retries", "1", "--vlm-max-inflight", "1", "--max-page-error-rate", "0.3", "--vlm-prompt",
-                      "markdown"});
+                        {"--vlm-retries", "1", "--vlm-max-inflight", "1",
+                         "--max-page-error-rate", "0.3", "--vlm-prompt", "markdown"});
     ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
     EXPECT_EQ(run.Record()["metadata"]["fallback_pages"].size(), 1u);
   }
@@ -230,7 +262,8 @@ TEST(VlmTest, RequestsInFlightAreBoundedByMaxInflight) {
   const std::string pdf = dir.path() + "/doc.pdf";
   testing::WriteTestPdf(pdf, Pages(40));
   TestServer server({"--delay-ms", "40"});
-  VlmRun run = RunVlm(dir, pdf, server.url(), {"--vlm-max-inflight", "3", "--vlm-prompt", "markdown"});
+  VlmRun run = RunVlm(dir, pdf, server.url(),
+                      {"--vlm-max-inflight", "3", "--vlm-prompt", "markdown"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   json stats = server.Stats();
   EXPECT_EQ(stats["requests"].get<int>(), 40);
@@ -260,13 +293,15 @@ TEST(VlmTest, UnreachableServerBacksOffThenFallsBackWithoutFailingTheRun) {
   const std::string pdf = dir.path() + "/doc.pdf";
   testing::WriteTestPdf(pdf, Pages(2));
   VlmRun run = RunVlm(dir, pdf, "http://127.0.0.1:" + std::to_string(FreePort()),
-                   {"--vlm-unreachable-timeout", "1", "--vlm-retries", "0"});
+                      {"--vlm-unreachable-timeout", "1", "--vlm-retries", "0"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   json rec = run.Record();
   ASSERT_EQ(rec["metadata"]["fallback_pages"].size(), 2u);
-  const std::string reason = rec["metadata"]["fallback_pages"][0]["reason"].get<std::string>();
+  const std::string reason =
+      rec["metadata"]["fallback_pages"][0]["reason"].get<std::string>();
   EXPECT_NE(reason.find("unreachable"), std::string::npos) << reason;
-  EXPECT_NE(reason.find("after 0 attempts"), std::string::npos) << reason;  // connection errors use none
+  EXPECT_NE(reason.find("after 0 attempts"), std::string::npos)
+      << reason;  // connection errors use none
 }
 
 TEST(VlmTest, StopRequestEndsWaitingForAnUnreachableServer) {
@@ -275,8 +310,10 @@ TEST(VlmTest, StopRequestEndsWaitingForAnUnreachableServer) {
   testing::WriteTestPdf(pdf, Pages(2));
   const int pid = testing::StartPageflow(
       {"run", pdf, "--out", dir.path() + "/out", "--engine", "vlm", "--vlm-url",
-       "http://127.0.0.1:" + std::to_string(FreePort()), "--vlm-unreachable-timeout", "3600", "--no-progress"});
-  // Signals are handled once the workspace exists (it is opened after they are installed).
+       "http://127.0.0.1:" + std::to_string(FreePort()), "--vlm-unreachable-timeout",
+       "3600", "--no-progress"});
+  // Signals are handled once the workspace exists (it is opened after they are
+  // installed).
   for (int i = 0; i < 300 && !fs::exists(dir.path() + "/out/.pageflow"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -292,7 +329,8 @@ TEST(VlmTest, StopRequestEndsWaitingForAnUnreachableServer) {
   ASSERT_EQ(done, pid) << "pageflow did not stop";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);  // interrupted: re-run to resume
-  EXPECT_FALSE(fs::exists(dir.path() + "/out/results") && !fs::is_empty(dir.path() + "/out/results"));
+  EXPECT_FALSE(fs::exists(dir.path() + "/out/results") &&
+               !fs::is_empty(dir.path() + "/out/results"));
 }
 
 TEST(VlmTest, FiveHundredPagesWithASlowServerStayUnderTheMemoryLimit) {
@@ -305,14 +343,16 @@ TEST(VlmTest, FiveHundredPagesWithASlowServerStayUnderTheMemoryLimit) {
   // what bounds the requests in flight.
   const int64_t limit = 120ll << 20;
   VlmRun run = RunVlm(dir, pdf, server.url(),
-                      {"--vlm-max-inflight", "16", "--memory-limit", "120M", "--pdf-store", "16M", "--vlm-prompt",
-                       "markdown", "--vlm-fallback", "none", "--vlm-max-tokens", "400000"});
+                      {"--vlm-max-inflight", "16", "--memory-limit", "120M",
+                       "--pdf-store", "16M", "--vlm-prompt", "markdown", "--vlm-fallback",
+                       "none", "--vlm-max-tokens", "400000"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   json stats = run.Stats();
-  std::cerr << "500 pages: peak RSS " << stats["peak_rss_bytes"].get<int64_t>() / 1048576.0 << " MiB, reserved "
-            << stats["peak_reserved_bytes"].get<int64_t>() / 1048576.0 << " MiB, budget waits "
-            << stats["budget_waits"].get<int64_t>() << ", max concurrent " << server.Stats()["max_concurrent"].get<int>()
-            << "\n";
+  std::cerr << "500 pages: peak RSS "
+            << stats["peak_rss_bytes"].get<int64_t>() / 1048576.0 << " MiB, reserved "
+            << stats["peak_reserved_bytes"].get<int64_t>() / 1048576.0
+            << " MiB, budget waits " << stats["budget_waits"].get<int64_t>()
+            << ", max concurrent " << server.Stats()["max_concurrent"].get<int>() << "\n";
   EXPECT_GT(stats["budget_waits"].get<int64_t>(), 0);
   EXPECT_LT(server.Stats()["max_concurrent"].get<int>(), 16);
   EXPECT_EQ(stats["pages"].get<int>(), 500);
@@ -333,16 +373,19 @@ TEST(VlmTest, ServeStartsTheServerAndRestartsItWhenItDies) {
   const std::string cmd = ServerBin() + " --port " + std::to_string(port) + " --target " +
                           std::to_string(kTarget) + " --die-after 4 --log " + log;
   VlmRun run = RunVlm(dir, pdf, "http://127.0.0.1:" + std::to_string(port),
-                   {"--vlm-serve", cmd, "--gpu-memory-utilization", "0.5", "--max-model-len", "4096",
-                    "--enforce-eager", "--vlm-prompt", "markdown", "--vlm-max-inflight", "2", "--vlm-fallback",
-                    "none"});
+                      {"--vlm-serve", cmd, "--gpu-memory-utilization", "0.5",
+                       "--max-model-len", "4096", "--enforce-eager", "--vlm-prompt",
+                       "markdown", "--vlm-max-inflight", "2", "--vlm-fallback", "none"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   EXPECT_EQ(run.Record()["metadata"]["engines_used"]["vlm"].get<int>(), 8);
   EXPECT_GE(run.Stats()["engine_stats"]["vlm_server_restarts"].get<int>(), 2);
   EXPECT_GT(run.Stats()["engine_stats"]["vlm_connection_errors"].get<int>(), 0);
   const std::string starts = testing::ReadFile(log);
-  EXPECT_GE(std::count(starts.begin(), starts.end(), '\n'), 3) << starts;  // 3 answers per life: restarted
-  EXPECT_NE(starts.find("--gpu-memory-utilization 0.5 --max-model-len 4096 --enforce-eager"), std::string::npos)
+  EXPECT_GE(std::count(starts.begin(), starts.end(), '\n'), 3)
+      << starts;  // 3 answers per life: restarted
+  EXPECT_NE(
+      starts.find("--gpu-memory-utilization 0.5 --max-model-len 4096 --enforce-eager"),
+      std::string::npos)
       << starts;
   // Stopped at the end: nothing listens on the port any more.
   httplib::Client client("127.0.0.1", port);
@@ -350,7 +393,8 @@ TEST(VlmTest, ServeStartsTheServerAndRestartsItWhenItDies) {
 }
 
 // serve started with --vlm-url offers vlm: a job completes through the test server, and
-// its Dolma record is the one `run --engine vlm` writes (text, spans, tokens, metadata keys).
+// its Dolma record is the one `run --engine vlm` writes (text, spans, tokens, metadata
+// keys).
 TEST(VlmTest, ServeWithAVlmUrlRunsVlmJobsAndReturnsRunsRecord) {
   testing::TempDir dir;
   const std::string pdf = dir.path() + "/doc.pdf";
@@ -371,14 +415,16 @@ TEST(VlmTest, ServeWithAVlmUrlRunsVlmJobsAndReturnsRunsRecord) {
   ASSERT_TRUE(fs::exists(port_file)) << "serve did not start";
   httplib::Client client("127.0.0.1", std::stoi(testing::ReadFile(port_file)));
   client.set_read_timeout(60);
-  auto created = client.Post("/v1/jobs?engine=vlm", testing::ReadFile(pdf), "application/pdf");
+  auto created =
+      client.Post("/v1/jobs?engine=vlm", testing::ReadFile(pdf), "application/pdf");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 202) << created->body;
   const std::string id = json::parse(created->body)["id"].get<std::string>();
   bool done = false;
   for (int i = 0; i < 600 && !done; ++i) {
     auto r = client.Get("/v1/jobs/" + id);
-    done = r && r->status == 200 && json::parse(r->body)["status"].get<std::string>() == "done";
+    done = r && r->status == 200 &&
+           json::parse(r->body)["status"].get<std::string>() == "done";
     if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(done);
