@@ -38,12 +38,17 @@ StatusOr<OutputFormats> ParseFormats(const std::string& list) {
   std::stringstream ss(list);
   std::string item;
   while (std::getline(ss, item, ',')) {
-    if (item == "jsonl") f.jsonl = true;
-    else if (item == "md" || item == "markdown") f.md = true;
-    else if (item == "txt" || item == "text") f.txt = true;
-    else if (!item.empty()) return InvalidArgument("unknown output format '" + item + "' (use jsonl, md, txt)");
+    if (item == "jsonl")
+      f.jsonl = true;
+    else if (item == "md" || item == "markdown")
+      f.md = true;
+    else if (item == "txt" || item == "text")
+      f.txt = true;
+    else if (!item.empty())
+      return InvalidArgument("unknown output format '" + item + "' (use jsonl, md, txt)");
   }
-  if (!f.jsonl && !f.md && !f.txt) return InvalidArgument("--format names no output format");
+  if (!f.jsonl && !f.md && !f.txt)
+    return InvalidArgument("--format names no output format");
   return f;
 }
 
@@ -55,7 +60,8 @@ int64_t CountCodePoints(std::string_view s) {
 
 DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
     : meta_(meta), sinks_(std::move(sinks)) {
-  if (sinks_.jsonl) started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
+  if (sinks_.jsonl)
+    started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
 }
 
 Status DocumentAssembler::Add(const PageRecord& p) {
@@ -72,7 +78,8 @@ Status DocumentAssembler::Add(const PageRecord& p) {
     }
   }
   if (!p.fallback.empty()) {
-    fallbacks_.push_back({{"page", p.page}, {"engine", p.engine}, {"reason", p.fallback}});
+    fallbacks_.push_back(
+        {{"page", p.page}, {"engine", p.engine}, {"reason", p.fallback}});
   }
   if (sinks_.md) PF_RETURN_IF_ERROR(sinks_.md(PageMarkdown(p)));
   if (sinks_.txt) PF_RETURN_IF_ERROR(sinks_.txt(PagePlainText(p, first_page_)));
@@ -101,8 +108,9 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
   PF_RETURN_IF_ERROR(started_);
   summary->pages_failed = static_cast<int>(failed_.size());
   summary->pages_fallback = static_cast<int>(fallbacks_.size());
-  if (pages_ > 0 && static_cast<double>(summary->pages_failed + summary->pages_fallback) / pages_ >
-                        meta_.max_page_error_rate) {
+  if (pages_ > 0 &&
+      static_cast<double>(summary->pages_failed + summary->pages_fallback) / pages_ >
+          meta_.max_page_error_rate) {
     summary->over_error_rate = true;
     return Unavailable(std::to_string(summary->pages_failed) + " pages failed and " +
                        std::to_string(summary->pages_fallback) + " fell back of " +
@@ -113,7 +121,8 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
   std::time_t created = meta_.created;
   if (created == 0) {
     struct stat st {};
-    created = stat(meta_.source_path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
+    created =
+        stat(meta_.source_path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
   }
   json metadata = {{"source_file", meta_.source_path},
                    {"pdf_total_pages", meta_.page_count},
@@ -138,8 +147,8 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
   return sinks_.jsonl("\"" + rest + "\n");
 }
 
-Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const OutputFormats& formats,
-                     DocumentSummary* summary) {
+Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
+                     const OutputFormats& formats, DocumentSummary* summary) {
   std::optional<AtomicFile> jsonl, md, txt;
   DocumentAssembler::Sinks sinks;
   auto open = [&](std::optional<AtomicFile>* file, const std::string& path,
@@ -149,7 +158,8 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta, const Output
     *sink = [file](std::string_view s) { return (*file)->Write(s); };
     return Status::Ok();
   };
-  if (formats.jsonl) PF_RETURN_IF_ERROR(open(&jsonl, ws.ResultPath(meta.id), &sinks.jsonl));
+  if (formats.jsonl)
+    PF_RETURN_IF_ERROR(open(&jsonl, ws.ResultPath(meta.id), &sinks.jsonl));
   if (formats.md) {
     PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "md"));
     PF_RETURN_IF_ERROR(open(&md, path, &sinks.md));

@@ -9,11 +9,10 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "output/workspace.h"
@@ -31,9 +30,9 @@ StatusOr<OutputFormats> ParseFormats(const std::string& list);
 struct DocumentMeta {
   std::string id;
   std::string source_path;
-  std::string relative;        // path below its INPUT, for mirrors
+  std::string relative;  // path below its INPUT, for mirrors
   int page_count = 0;
-  std::string engine;          // requested engine
+  std::string engine;  // requested engine
   std::string lang;
   std::vector<PageRange> ranges;
   // A document whose fraction of pages that failed or fell back to a local engine
@@ -46,7 +45,8 @@ struct DocumentMeta {
 struct DocumentSummary {
   int pages_failed = 0;
   int pages_fallback = 0;  // done by the fallback engine after the primary one failed
-  bool over_error_rate = false;  // not written: (failed + fallback) / pages > max_page_error_rate
+  bool over_error_rate =
+      false;  // not written: (failed + fallback) / pages > max_page_error_rate
 };
 
 // Builds a document's outputs from its pages, in page order, writing as it goes: the
@@ -56,8 +56,8 @@ struct DocumentSummary {
 // from every face. Memory: the per-page lists of the metadata (spans, failures, notes)
 // grow with the page count; the text does not accumulate.
 //
-//   DocumentAssembler a(meta, {.jsonl = [&](std::string_view s) { return out.Write(s); }});
-//   for (each page in order) PF_RETURN_IF_ERROR(a.Add(page));
+//   DocumentAssembler a(meta, {.jsonl = [&](std::string_view s) { return out.Write(s);
+//   }}); for (each page in order) PF_RETURN_IF_ERROR(a.Add(page));
 //   PF_RETURN_IF_ERROR(a.Finish(&summary));
 class DocumentAssembler {
  public:

@@ -7,8 +7,9 @@ namespace pageflow {
 using nlohmann::json;
 
 json PageRecordToJson(const PageRecord& p) {
-  json j = {{"page", p.page},           {"text", p.text},   {"engine", p.engine},
-            {"confidence", p.confidence}, {"lines", p.lines}, {"seconds", p.seconds}};
+  json j = {{"page", p.page},     {"text", p.text},
+            {"engine", p.engine}, {"confidence", p.confidence},
+            {"lines", p.lines},   {"seconds", p.seconds}};
   if (!p.note.empty()) j["note"] = p.note;
   if (!p.error.empty()) j["error"] = p.error;
   if (p.prompt_tokens > 0) j["prompt_tokens"] = p.prompt_tokens;

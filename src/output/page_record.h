@@ -8,29 +8,29 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "base/status.h"
 
 namespace pageflow {
 
 struct PageRecord {
-  int page = 0;               // 1-based
+  int page = 0;  // 1-based
   std::string text;
-  std::string engine;         // path taken: "text-layer", "tesseract"; empty on error
+  std::string engine;  // path taken: "text-layer", "tesseract"; empty on error
   float confidence = 0;
-  std::string note;           // downscaling, rejected text layer...
-  std::string error;          // non-empty: the page failed, with the reason
+  std::string note;   // downscaling, rejected text layer...
+  std::string error;  // non-empty: the page failed, with the reason
   int lines = 0;
   double seconds = 0;
   // Remote engines (vlm): tokens used, and why the page fell back to a local engine.
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
-  std::string fallback = {};    // non-empty: the primary engine failed for this reason
-  std::string attributes = {};  // engine-specific page metadata, a JSON object; empty if none
+  std::string fallback = {};  // non-empty: the primary engine failed for this reason
+  std::string attributes =
+      {};  // engine-specific page metadata, a JSON object; empty if none
 };
 
 // The record as a JSON object: page, text, engine, confidence, lines, seconds always;

@@ -8,7 +8,8 @@
 
 namespace pageflow {
 
-PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note) {
+PageRecord BuildPageRecord(int page_number, PageText text,
+                           const std::string& render_note) {
   PageRecord r;
   r.page = page_number;
   r.text = std::move(text.text);
@@ -37,7 +38,8 @@ PageOutcome PageExecutor::Run(Engine& engine, const PageWork& work) {
   } else {
     // An engine waiting on a server may close the document meanwhile (ReleaseSource);
     // the next use reopens it.
-    DocumentPageAccess access(&doc_, work.path, work.page, work.render, budget_, work.label);
+    DocumentPageAccess access(&doc_, work.path, work.page, work.render, budget_,
+                              work.label);
     access.set_cancel(work.cancel);
     StatusOr<PageText> text = engine.Recognize(access);
     source_cpu += access.source_cpu_seconds();
@@ -66,8 +68,9 @@ StatusOr<int64_t> PageReservationBytes(const std::optional<RenderRequest>& reque
   if (!request) return kTextLayerBytes;
   RenderOptions options = render;
   options.target_long_side = request->target_long_side;
-  PF_ASSIGN_OR_RETURN(RenderPlan plan, PlanRender(geometry, options, request->working_bytes,
-                                                  max_single_reservation));
+  PF_ASSIGN_OR_RETURN(
+      RenderPlan plan,
+      PlanRender(geometry, options, request->working_bytes, max_single_reservation));
   return plan.total_bytes;
 }
 

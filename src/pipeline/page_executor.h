@@ -23,18 +23,18 @@
 namespace pageflow {
 
 struct PageWork {
-  std::string path;       // the document
-  int page = 0;           // 0-based
-  RenderOptions render;   // --dpi, --max-dim
-  std::string label;      // for messages: "page 3 of a.pdf"
+  std::string path;      // the document
+  int page = 0;          // 0-based
+  RenderOptions render;  // --dpi, --max-dim
+  std::string label;     // for messages: "page 3 of a.pdf"
   // When it becomes true the page is no longer wanted: an engine waiting on a server
   // gives up within a second (PageAccess::Cancelled). Null: never.
   const std::atomic<bool>* cancel = nullptr;
 };
 
 struct PageOutcome {
-  PageRecord record;       // error set when the page failed
-  bool cancelled = false;  // dropped because of `cancel`: the record means nothing
+  PageRecord record;              // error set when the page failed
+  bool cancelled = false;         // dropped because of `cancel`: the record means nothing
   double source_cpu_seconds = 0;  // opening, text layer, rendering
   double engine_cpu_seconds = 0;  // inside the engine
 };
@@ -57,7 +57,8 @@ class PageExecutor {
 };
 
 // The record of a recognized page: one function, whatever the face.
-PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note);
+PageRecord BuildPageRecord(int page_number, PageText text,
+                           const std::string& render_note);
 
 // What a page of `geometry` reserves when an engine whose render request is `request`
 // runs it (nullopt: the engine reads the text layer only): the raster plus the

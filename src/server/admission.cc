@@ -19,8 +19,9 @@ constexpr int64_t kMultipartSlack = 64 << 10;
 
 bool IsAcceptedContentType(const std::string& type) {
   const std::string t = type.substr(0, type.find(';'));
-  return t.empty() || t == "application/pdf" || t == "image/png" || t == "image/jpeg" || t == "image/tiff" ||
-         t == "application/octet-stream" || t == "multipart/form-data";
+  return t.empty() || t == "application/pdf" || t == "image/png" || t == "image/jpeg" ||
+         t == "image/tiff" || t == "application/octet-stream" ||
+         t == "multipart/form-data";
 }
 
 // An owned spool file: deleted unless released to a job.
@@ -49,8 +50,10 @@ struct FdCloser {
 enum class SpoolResult { kOk, kTooLarge, kNoFile, kBroken };
 
 // Copies the request body (or its multipart field "file") to `path` as it arrives.
-SpoolResult Spool(const HttpRequest& req, const std::string& path, int64_t max_bytes, std::string* filename) {
-  std::unique_ptr<int, FdCloser> fd(new int(open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC)));
+SpoolResult Spool(const HttpRequest& req, const std::string& path, int64_t max_bytes,
+                  std::string* filename) {
+  std::unique_ptr<int, FdCloser> fd(
+      new int(open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC)));
   if (*fd < 0) return SpoolResult::kBroken;
   int64_t written = 0;
   bool too_large = false, write_failed = false;
@@ -96,14 +99,15 @@ SpoolResult Spool(const HttpRequest& req, const std::string& path, int64_t max_b
 
 }  // namespace
 
-bool RefuseBeforeBody(const HttpRequest& req, HttpResponse& res, const PageService& service,
-                      ServerMetrics& metrics, int64_t max_upload_bytes) {
+bool RefuseBeforeBody(const HttpRequest& req, HttpResponse& res,
+                      const PageService& service, ServerMetrics& metrics,
+                      int64_t max_upload_bytes) {
   const int64_t limit = max_upload_bytes + (req.multipart ? kMultipartSlack : 0);
   if (req.content_length > limit) {
     metrics.Rejected("too_large");
     SetError(res, 413, "too_large",
-             "the document is " + FormatBytes(req.content_length) + "; this server accepts up to " +
-                 FormatBytes(max_upload_bytes));
+             "the document is " + FormatBytes(req.content_length) +
+                 "; this server accepts up to " + FormatBytes(max_upload_bytes));
     return true;
   }
   if (!service.HasRoom()) {
@@ -115,13 +119,13 @@ bool RefuseBeforeBody(const HttpRequest& req, HttpResponse& res, const PageServi
   return false;
 }
 
-
 std::shared_ptr<Job> Admit(HttpRequest& req, HttpResponse& res, PageService& service,
                            ServerMetrics& metrics, int64_t max_upload_bytes) {
   const OfferedEngines offered{[&](const std::string& k) { return service.Offers(k); },
                                service.OfferedList()};
-  StatusOr<JobSettings> settings = ParseJobSettings(
-      [&](const std::string& k) { return req.Query(k); }, service.options().defaults, offered);
+  StatusOr<JobSettings> settings =
+      ParseJobSettings([&](const std::string& k) { return req.Query(k); },
+                       service.options().defaults, offered);
   if (!settings.ok()) {
     SetStatusError(res, settings.status());
     return nullptr;
@@ -130,7 +134,8 @@ std::shared_ptr<Job> Admit(HttpRequest& req, HttpResponse& res, PageService& ser
     metrics.Rejected("unsupported");
     SetError(res, 415, "unsupported",
              "unsupported content type '" + req.Header("Content-Type") +
-                 "' (send application/pdf, image/png, image/jpeg, image/tiff or multipart field 'file')");
+                 "' (send application/pdf, image/png, image/jpeg, image/tiff or "
+                 "multipart field 'file')");
     return nullptr;
   }
   if (RefuseBeforeBody(req, res, service, metrics, max_upload_bytes)) return nullptr;
@@ -143,14 +148,17 @@ std::shared_ptr<Job> Admit(HttpRequest& req, HttpResponse& res, PageService& ser
   std::string filename = req.Query("filename");
   const Clock::time_point t0 = Clock::now();
   switch (Spool(req, spool.path(), max_upload_bytes, &filename)) {
-    case SpoolResult::kOk: break;
+    case SpoolResult::kOk:
+      break;
     case SpoolResult::kTooLarge:
       metrics.Rejected("too_large");
-      SetError(res, 413, "too_large", "the document exceeds " + FormatBytes(max_upload_bytes));
+      SetError(res, 413, "too_large",
+               "the document exceeds " + FormatBytes(max_upload_bytes));
       res.close_connection = true;  // the rest of the body is not read
       return nullptr;
     case SpoolResult::kNoFile:
-      SetError(res, 400, "invalid_argument", "no document: send it as the body or as multipart field 'file'");
+      SetError(res, 400, "invalid_argument",
+               "no document: send it as the body or as multipart field 'file'");
       return nullptr;
     case SpoolResult::kBroken:
       SetError(res, 400, "bad_request", "the request body could not be read");
@@ -162,7 +170,8 @@ std::shared_ptr<Job> Admit(HttpRequest& req, HttpResponse& res, PageService& ser
   StatusOr<DocumentFormat> format = DetectFormat(spool.path());
   Rejection why = Rejection::kNone;
   StatusOr<std::shared_ptr<Job>> job =
-      format.ok() ? service.Submit(spool.path(), filename, *settings, &why) : StatusOr<std::shared_ptr<Job>>(format.status());
+      format.ok() ? service.Submit(spool.path(), filename, *settings, &why)
+                  : StatusOr<std::shared_ptr<Job>>(format.status());
   if (!job.ok()) {
     const Status& st = job.status();
     if (why == Rejection::kQueueFull || why == Rejection::kMemory) {

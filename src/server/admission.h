@@ -25,7 +25,8 @@ std::shared_ptr<Job> Admit(HttpRequest& req, HttpResponse& res, PageService& ser
 // 413 when the declared size is over the limit, 429 when the job queue is full: what can
 // be refused without reading the body (also answered to "Expect: 100-continue"). True
 // when `res` holds the refusal.
-bool RefuseBeforeBody(const HttpRequest& req, HttpResponse& res, const PageService& service,
-                      ServerMetrics& metrics, int64_t max_upload_bytes);
+bool RefuseBeforeBody(const HttpRequest& req, HttpResponse& res,
+                      const PageService& service, ServerMetrics& metrics,
+                      int64_t max_upload_bytes);
 
 }  // namespace pageflow

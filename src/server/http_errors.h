@@ -12,7 +12,8 @@
 
 namespace pageflow {
 
-void SetError(HttpResponse& res, int status, const std::string& code, const std::string& message);
+void SetError(HttpResponse& res, int status, const std::string& code,
+              const std::string& message);
 // INVALID_ARGUMENT and CORRUPT -> 400, NOT_FOUND -> 404, UNSUPPORTED -> 415,
 // RESOURCE_EXHAUSTED -> 429, CANCELLED and UNAVAILABLE -> 503, anything else -> 500.
 void SetStatusError(HttpResponse& res, const Status& status);

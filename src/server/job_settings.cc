@@ -1,8 +1,8 @@
 #include "server/job_settings.h"
 
-#include "base/parse_int.h"
-
 #include <regex>
+
+#include "base/parse_int.h"
 
 namespace pageflow {
 namespace {
@@ -11,14 +11,16 @@ constexpr int kMinDpi = 50, kMaxDpi = 1200;
 
 }  // namespace
 
-StatusOr<JobSettings> ParseJobSettings(const std::function<std::string(const std::string&)>& query,
-                                       const JobSettings& defaults, const OfferedEngines& offered) {
+StatusOr<JobSettings> ParseJobSettings(
+    const std::function<std::string(const std::string&)>& query,
+    const JobSettings& defaults, const OfferedEngines& offered) {
   JobSettings settings = defaults;
   const std::string engine = query("engine");
   if (!engine.empty()) {
     if (!offered.offers(engine)) {
-      return InvalidArgument("engine '" + engine.substr(0, 40) + "' is not offered by this server (use " +
-                             offered.list + ")");
+      return InvalidArgument("engine '" + engine.substr(0, 40) +
+                             "' is not offered by this server (use " + offered.list +
+                             ")");
     }
     settings.engine.kind = engine;
   }

@@ -25,7 +25,8 @@ struct OfferedEngines {
 // offered ones), a lang that is not 1-5 names of letters joined by '+' (a space, which
 // is what an unescaped '+' in a query decodes to, counts as '+'), a dpi that is not an
 // integer in 50..1200.
-StatusOr<JobSettings> ParseJobSettings(const std::function<std::string(const std::string&)>& query,
-                                       const JobSettings& defaults, const OfferedEngines& offered);
+StatusOr<JobSettings> ParseJobSettings(
+    const std::function<std::string(const std::string&)>& query,
+    const JobSettings& defaults, const OfferedEngines& offered);
 
 }  // namespace pageflow

@@ -10,11 +10,12 @@ namespace {
 StatusOr<JobSettings> Parse(std::map<std::string, std::string> q) {
   JobSettings defaults;
   defaults.engine.kind = "auto";
-  OfferedEngines offered{[](const std::string& k) { return k == "auto" || k == "tesseract"; },
-                         "auto, tesseract"};
+  OfferedEngines offered{
+      [](const std::string& k) { return k == "auto" || k == "tesseract"; },
+      "auto, tesseract"};
   return ParseJobSettings(
-      [&](const std::string& k) { return q.count(k) != 0 ? q.at(k) : std::string(); }, defaults,
-      offered);
+      [&](const std::string& k) { return q.count(k) != 0 ? q.at(k) : std::string(); },
+      defaults, offered);
 }
 
 TEST(JobSettingsTest, DefaultsWhenNothingIsAsked) {
@@ -35,7 +36,8 @@ TEST(JobSettingsTest, AnEngineThatIsNotOfferedIsRefusedNamingTheOfferedOnes) {
 
 TEST(JobSettingsTest, DpiMustParseFullyAndBeInRange) {
   EXPECT_EQ(Parse({{"dpi", "150"}})->render.dpi, 150);
-  for (const char* bad : {"300abc", "4294967596", "-300", "49", "1201", "", " 300", "3e2"}) {
+  for (const char* bad :
+       {"300abc", "4294967596", "-300", "49", "1201", "", " 300", "3e2"}) {
     if (std::string(bad).empty()) continue;  // absent: the default
     StatusOr<JobSettings> s = Parse({{"dpi", bad}});
     EXPECT_FALSE(s.ok()) << bad;

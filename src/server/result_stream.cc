@@ -50,28 +50,38 @@ StatusOr<ResultFormat> ParseResultFormat(const std::string& s) {
 
 std::string ContentTypeOf(ResultFormat f) {
   switch (f) {
-    case ResultFormat::kNdjson: return "application/x-ndjson";
-    case ResultFormat::kJson: return "application/json";
-    case ResultFormat::kJsonl: return "application/jsonl";
-    case ResultFormat::kText: return "text/plain; charset=utf-8";
-    case ResultFormat::kMarkdown: return "text/markdown; charset=utf-8";
+    case ResultFormat::kNdjson:
+      return "application/x-ndjson";
+    case ResultFormat::kJson:
+      return "application/json";
+    case ResultFormat::kJsonl:
+      return "application/jsonl";
+    case ResultFormat::kText:
+      return "text/plain; charset=utf-8";
+    case ResultFormat::kMarkdown:
+      return "text/markdown; charset=utf-8";
   }
   return "application/octet-stream";
 }
 
 std::string ExtensionOf(ResultFormat f) {
   switch (f) {
-    case ResultFormat::kNdjson: return "ndjson";
-    case ResultFormat::kJson: return "json";
-    case ResultFormat::kJsonl: return "jsonl";
-    case ResultFormat::kText: return "txt";
-    case ResultFormat::kMarkdown: return "md";
+    case ResultFormat::kNdjson:
+      return "ndjson";
+    case ResultFormat::kJson:
+      return "json";
+    case ResultFormat::kJsonl:
+      return "jsonl";
+    case ResultFormat::kText:
+      return "txt";
+    case ResultFormat::kMarkdown:
+      return "md";
   }
   return "bin";
 }
 
-bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f, bool cancel_on_disconnect,
-                  PageService* service, StreamSink& sink) {
+bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f,
+                  bool cancel_on_disconnect, PageService* service, StreamSink& sink) {
   auto gone = [&] {
     if (cancel_on_disconnect) service->Cancel(job->id(), false);
     return false;
@@ -83,7 +93,8 @@ bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f, bool cancel_o
       if (!sink.IsOpen()) return gone();
     }
   }
-  if (f == ResultFormat::kJson && !sink.Write("{\"summary\":" + job->SummaryJson() + ",\"pages\":[")) {
+  if (f == ResultFormat::kJson &&
+      !sink.Write("{\"summary\":" + job->SummaryJson() + ",\"pages\":[")) {
     return gone();
   }
   const DocumentMeta meta = MetaOf(*job);

@@ -7,7 +7,8 @@
 // Markdown, text and the Dolma record come from the same DocumentAssembler `run` uses.
 //
 //   StatusOr<ResultFormat> f = ParseResultFormat(req.Query("format"));
-//   res.stream = [=](StreamSink& sink) { return StreamResult(job, *f, true, service, sink); };
+//   res.stream = [=](StreamSink& sink) { return StreamResult(job, *f, true, service,
+//   sink); };
 #pragma once
 
 #include <memory>
@@ -32,7 +33,7 @@ std::string ExtensionOf(ResultFormat format);
 // Streams the job's result. ndjson follows the job page by page; the others wait for it
 // to finish (checking every 200 ms that the client is still there). A client that goes
 // away cancels the job when cancel_on_disconnect. False when the stream was cut.
-bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat format, bool cancel_on_disconnect,
-                  PageService* service, StreamSink& sink);
+bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat format,
+                  bool cancel_on_disconnect, PageService* service, StreamSink& sink);
 
 }  // namespace pageflow

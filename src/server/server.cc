@@ -15,16 +15,25 @@ using nlohmann::json;
 
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
+  for (size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
   return diff == 0;
 }
 
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 json SnapshotJson(const JobSnapshot& s) {
-  return {{"id", s.id},         {"filename", s.filename},     {"status", JobStateName(s.state)},
-          {"pages", s.pages},   {"pages_done", s.pages_done}, {"pages_failed", s.pages_failed},
-          {"seconds", s.seconds}, {"engine", s.engine}, {"admission_bytes", s.admission_bytes}};
+  return {{"id", s.id},
+          {"filename", s.filename},
+          {"status", JobStateName(s.state)},
+          {"pages", s.pages},
+          {"pages_done", s.pages_done},
+          {"pages_failed", s.pages_failed},
+          {"seconds", s.seconds},
+          {"engine", s.engine},
+          {"admission_bytes", s.admission_bytes}};
 }
 
 constexpr const char* kJobPath = "/v1/jobs/([0-9a-f]{16})";
@@ -41,7 +50,8 @@ StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
   HttpServerOptions http = options.http;
   // A streaming response holds a thread for its whole job: every admissible job can
   // stream and a few threads stay for status, metrics and refusals.
-  http.threads = std::max(http.threads, options.service.max_jobs + options.service.queue + 8);
+  http.threads =
+      std::max(http.threads, options.service.max_jobs + options.service.queue + 8);
   s->http_ = std::make_unique<HttpServer>(http);
   s->DeclareGates();
   s->DeclareProbes();
@@ -70,15 +80,19 @@ void Server::DeclareGates() {
     if (opts.token.empty()) return false;
     const bool guarded = req.path.rfind("/v1/", 0) == 0 || req.path == "/metrics";
     if (!guarded) return false;
-    if (ConstantTimeEquals(req.Header("Authorization"), "Bearer " + opts.token)) return false;
+    if (ConstantTimeEquals(req.Header("Authorization"), "Bearer " + opts.token))
+      return false;
     metrics->Rejected("unauthorized");
-    SetError(res, 401, "unauthorized", "this server needs \"Authorization: Bearer TOKEN\"");
+    SetError(res, 401, "unauthorized",
+             "this server needs \"Authorization: Bearer TOKEN\"");
     res.AddHeader("WWW-Authenticate", "Bearer");
     return true;
   });
-  http_->SetResponseObserver([metrics](const HttpRequest&, int status) { metrics->Request(status); });
+  http_->SetResponseObserver(
+      [metrics](const HttpRequest&, int status) { metrics->Request(status); });
   http_->SetExpectGate([service, metrics, &opts](HttpRequest& req, HttpResponse& res) {
-    if (req.method != "POST" || (req.path != "/v1/ocr" && req.path != "/v1/jobs")) return false;
+    if (req.method != "POST" || (req.path != "/v1/ocr" && req.path != "/v1/jobs"))
+      return false;
     return RefuseBeforeBody(req, res, *service, *metrics, opts.max_upload_bytes);
   });
 }
@@ -89,7 +103,8 @@ void Server::DeclareProbes() {
   PageService* service = service_.get();
   ServerMetrics* metrics = &metrics_;
   const ServerOptions& opts = options_;
-  http.Route("GET", "/healthz", [](HttpRequest&, HttpResponse& res) { res.body = "{\"status\":\"ok\"}"; });
+  http.Route("GET", "/healthz",
+             [](HttpRequest&, HttpResponse& res) { res.body = "{\"status\":\"ok\"}"; });
   http.Route("GET", "/readyz", [service](HttpRequest&, HttpResponse& res) {
     if (service->HasRoom()) {
       res.body = "{\"status\":\"ready\"}";
@@ -99,7 +114,8 @@ void Server::DeclareProbes() {
     }
   });
   http.Route("GET", "/metrics", [service, metrics](HttpRequest&, HttpResponse& res) {
-    res.SetText(200, metrics->Render(service->Stats()), "text/plain; version=0.0.4; charset=utf-8");
+    res.SetText(200, metrics->Render(service->Stats()),
+                "text/plain; version=0.0.4; charset=utf-8");
   });
   http.Route("GET", "/v1/status", [service, &opts](HttpRequest&, HttpResponse& res) {
     const PageServiceStats s = service->Stats();
@@ -111,15 +127,20 @@ void Server::DeclareProbes() {
                 {"peak_reserved_bytes", s.budget.peak_reserved_bytes},
                 {"rss_bytes", s.rss_bytes},
                 {"peak_rss_bytes", s.peak_rss_bytes}}},
-              {"jobs", {{"waiting", s.jobs_waiting}, {"running", s.jobs_active}, {"capacity", s.queue_capacity}}},
+              {"jobs",
+               {{"waiting", s.jobs_waiting},
+                {"running", s.jobs_active},
+                {"capacity", s.queue_capacity}}},
               {"pages_queued", s.pages_queued},
               {"workers", {{"busy", s.workers_busy}, {"total", s.workers}}},
-              {"defaults", {{"engine", o.defaults.engine.kind}, {"lang", o.defaults.engine.lang}, {"dpi", o.defaults.render.dpi}}},
+              {"defaults",
+               {{"engine", o.defaults.engine.kind},
+                {"lang", o.defaults.engine.lang},
+                {"dpi", o.defaults.render.dpi}}},
               {"engines", service->OfferedList()},
               {"max_upload_bytes", opts.max_upload_bytes}};
     res.body = j.dump();
   });
-
 }
 
 // The jobs API: synchronous OCR with a streamed result, and asynchronous jobs.
@@ -129,26 +150,30 @@ void Server::DeclareJobRoutes() {
   ServerMetrics* metrics = &metrics_;
   const int64_t max_upload = options_.max_upload_bytes;
 
-  http.Route("POST", "/v1/ocr", [service, metrics, max_upload](HttpRequest& req, HttpResponse& res) {
-    StatusOr<ResultFormat> format = ParseResultFormat(req.Query("format"));
-    if (!format.ok()) return SetStatusError(res, format.status());
-    std::shared_ptr<Job> job = Admit(req, res, *service, *metrics, max_upload);
-    if (!job) return;
-    const ResultFormat f = *format;
-    res.status = 200;
-    res.content_type = ContentTypeOf(f);
-    res.AddHeader("X-Job-Id", job->id());
-    res.stream = [job, f, service](StreamSink& sink) { return StreamResult(job, f, true, service, sink); };
-  });
-  http.Route("POST", "/v1/jobs", [service, metrics, max_upload](HttpRequest& req, HttpResponse& res) {
-    std::shared_ptr<Job> job = Admit(req, res, *service, *metrics, max_upload);
-    if (!job) return;
-    res.status = 202;
-    res.AddHeader("Location", "/v1/jobs/" + job->id());
-    json j = SnapshotJson(job->Snapshot());
-    j["result"] = "/v1/jobs/" + job->id() + "/result";
-    res.body = Dump(j);
-  });
+  http.Route("POST", "/v1/ocr",
+             [service, metrics, max_upload](HttpRequest& req, HttpResponse& res) {
+               StatusOr<ResultFormat> format = ParseResultFormat(req.Query("format"));
+               if (!format.ok()) return SetStatusError(res, format.status());
+               std::shared_ptr<Job> job = Admit(req, res, *service, *metrics, max_upload);
+               if (!job) return;
+               const ResultFormat f = *format;
+               res.status = 200;
+               res.content_type = ContentTypeOf(f);
+               res.AddHeader("X-Job-Id", job->id());
+               res.stream = [job, f, service](StreamSink& sink) {
+                 return StreamResult(job, f, true, service, sink);
+               };
+             });
+  http.Route("POST", "/v1/jobs",
+             [service, metrics, max_upload](HttpRequest& req, HttpResponse& res) {
+               std::shared_ptr<Job> job = Admit(req, res, *service, *metrics, max_upload);
+               if (!job) return;
+               res.status = 202;
+               res.AddHeader("Location", "/v1/jobs/" + job->id());
+               json j = SnapshotJson(job->Snapshot());
+               j["result"] = "/v1/jobs/" + job->id() + "/result";
+               res.body = Dump(j);
+             });
   const std::string job_path = kJobPath;
   http.Route("GET", job_path, [service](HttpRequest& req, HttpResponse& res) {
     std::shared_ptr<Job> job = service->Find(req.path_params.at(0));
@@ -161,8 +186,9 @@ void Server::DeclareJobRoutes() {
     StatusOr<ResultFormat> format = ParseResultFormat(req.Query("format"));
     if (!format.ok()) return SetStatusError(res, format.status());
     if (!job->finished()) {
-      return SetError(res, 409, "not_finished",
-                      "the job is still " + std::string(JobStateName(job->Snapshot().state)));
+      return SetError(
+          res, 409, "not_finished",
+          "the job is still " + std::string(JobStateName(job->Snapshot().state)));
     }
     const ResultFormat f = *format;
     res.content_type = ContentTypeOf(f);
@@ -170,12 +196,15 @@ void Server::DeclareJobRoutes() {
       res.AddHeader("Content-Disposition",
                     "attachment; filename=\"" + job->id() + "." + ExtensionOf(f) + "\"");
     }
-    res.stream = [job, f, service](StreamSink& sink) { return StreamResult(job, f, false, service, sink); };
+    res.stream = [job, f, service](StreamSink& sink) {
+      return StreamResult(job, f, false, service, sink);
+    };
   });
   http.Route("DELETE", job_path, [service](HttpRequest& req, HttpResponse& res) {
     const std::string id = req.path_params.at(0);
     std::shared_ptr<Job> job = service->Find(id);
-    if (!job || !service->Cancel(id, true)) return SetError(res, 404, "not_found", "no such job (unknown or expired)");
+    if (!job || !service->Cancel(id, true))
+      return SetError(res, 404, "not_found", "no such job (unknown or expired)");
     json j = SnapshotJson(job->Snapshot());
     j["deleted"] = true;
     res.body = Dump(j);
@@ -190,13 +219,16 @@ void Server::DeclareJobRoutes() {
 void Server::DeclareWebRoutes() {
   http_->Route("GET", "/", [](HttpRequest&, HttpResponse& res) {
     const WebAsset* a = FindWebAsset("index.html");
-    if (a == nullptr) return SetError(res, 404, "not_found", "the web UI is not built in");
-    res.SetText(200, std::string(reinterpret_cast<const char*>(a->data), a->size), a->content_type);
+    if (a == nullptr)
+      return SetError(res, 404, "not_found", "the web UI is not built in");
+    res.SetText(200, std::string(reinterpret_cast<const char*>(a->data), a->size),
+                a->content_type);
   });
   http_->Route("GET", "/ui/([A-Za-z0-9_.-]+)", [](HttpRequest& req, HttpResponse& res) {
     const WebAsset* a = FindWebAsset(req.path_params.at(0));
     if (a == nullptr) return SetError(res, 404, "not_found", "no such file");
-    res.SetText(200, std::string(reinterpret_cast<const char*>(a->data), a->size), a->content_type);
+    res.SetText(200, std::string(reinterpret_cast<const char*>(a->data), a->size),
+                a->content_type);
     res.AddHeader("Cache-Control", "no-cache");
   });
 }

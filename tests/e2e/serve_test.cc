@@ -1,10 +1,10 @@
 // End-to-end tests of `pageflow serve`: the real binary on a free loopback port, driven
 // with cpp-httplib's client. Streaming NDJSON, the jobs lifecycle, error bodies
 // (400/413/415/429), cancel on disconnect freeing the budget, and the bearer token.
-#include <httplib.h>
-#include <signal.h>
 #include <arpa/inet.h>
+#include <httplib.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,12 +42,14 @@ class ServeProcess {
  public:
   explicit ServeProcess(std::vector<std::string> extra) {
     const std::string port_file = dir_.path() + "/port";
-    std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file,
-                                     "--spool-dir", dir_.path() + "/spool"};
+    std::vector<std::string> args = {
+        "serve",   "--listen",    "127.0.0.1:0",         "--port-file",
+        port_file, "--spool-dir", dir_.path() + "/spool"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = testing::StartPageflow(args);
     const bool started = Eventually([&] {
-      if (!fs::exists(port_file)) return waitpid(pid_, nullptr, WNOHANG) == 0 ? false : true;
+      if (!fs::exists(port_file))
+        return waitpid(pid_, nullptr, WNOHANG) == 0 ? false : true;
       port_ = std::atoi(testing::ReadFile(port_file).c_str());
       return true;
     });
@@ -89,13 +91,15 @@ class ServeProcess {
 // Spooled uploads left in the server's spool directory (results stay until they expire).
 int Uploads(const std::string& spool) {
   int n = 0;
-  for (auto& e : fs::directory_iterator(spool)) n += e.path().filename().string().rfind("upload-", 0) == 0;
+  for (auto& e : fs::directory_iterator(spool))
+    n += e.path().filename().string().rfind("upload-", 0) == 0;
   return n;
 }
 
 std::vector<testing::TestPage> NumberedPages(int n) {
   std::vector<testing::TestPage> pages;
-  for (int i = 1; i <= n; ++i) pages.push_back({.lines = {"Marker page " + std::to_string(i)}});
+  for (int i = 1; i <= n; ++i)
+    pages.push_back({.lines = {"Marker page " + std::to_string(i)}});
   return pages;
 }
 
@@ -117,7 +121,8 @@ std::vector<json> Lines(const std::string& body) {
 std::string ErrorCode(const httplib::Result& r) {
   if (!r) return "<no response>";
   const json j = json::parse(r->body, nullptr, false);
-  if (j.is_discarded() || !j.contains("error")) return "<not a JSON error: " + r->body + ">";
+  if (j.is_discarded() || !j.contains("error"))
+    return "<not a JSON error: " + r->body + ">";
   EXPECT_FALSE(j["error"]["message"].get<std::string>().empty());
   return j["error"]["code"].get<std::string>();
 }
@@ -132,7 +137,8 @@ void ExpectError(const httplib::Result& r, int status, const std::string& code) 
 int64_t MetricValue(const std::string& metrics, const std::string& series) {
   std::istringstream in(metrics);
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind(series + " ", 0) == 0) return static_cast<int64_t>(std::stod(line.substr(series.size() + 1)));
+    if (line.rfind(series + " ", 0) == 0)
+      return static_cast<int64_t>(std::stod(line.substr(series.size() + 1)));
   }
   return -1;
 }
@@ -149,7 +155,8 @@ TEST(ServeTest, StreamsOneNdjsonLinePerPageInOrderThenASummary) {
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(lines[i]["type"].get<std::string>(), "page");
     EXPECT_EQ(lines[i]["page"].get<int>(), i + 1);
-    EXPECT_EQ(lines[i]["text"].get<std::string>(), "Marker page " + std::to_string(i + 1));
+    EXPECT_EQ(lines[i]["text"].get<std::string>(),
+              "Marker page " + std::to_string(i + 1));
     EXPECT_EQ(lines[i]["engine"].get<std::string>(), "text-layer");
   }
   EXPECT_EQ(lines[6]["type"].get<std::string>(), "summary");
@@ -162,13 +169,19 @@ TEST(ServeTest, StreamsOneNdjsonLinePerPageInOrderThenASummary) {
   auto md = server.Client()->Post("/v1/ocr?format=markdown", items);
   ASSERT_TRUE(md);
   ASSERT_EQ(md->status, 200) << md->body;
-  EXPECT_NE(md->body.find("<!-- page 1 -->\n\nMarker page 1\n\n<!-- page 2 -->"), std::string::npos) << md->body;
+  EXPECT_NE(md->body.find("<!-- page 1 -->\n\nMarker page 1\n\n<!-- page 2 -->"),
+            std::string::npos)
+      << md->body;
 
   auto metrics = server.Client()->Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_EQ(MetricValue(metrics->body, "pageflow_pages_processed_total{engine=\"text-layer\"}"), 12) << metrics->body;
+  EXPECT_EQ(
+      MetricValue(metrics->body, "pageflow_pages_processed_total{engine=\"text-layer\"}"),
+      12)
+      << metrics->body;
   EXPECT_GT(MetricValue(metrics->body, "pageflow_budget_bytes{kind=\"limit\"}"), 0);
-  EXPECT_NE(metrics->body.find("pageflow_stage_seconds_bucket{stage=\"recognize\""), std::string::npos);
+  EXPECT_NE(metrics->body.find("pageflow_stage_seconds_bucket{stage=\"recognize\""),
+            std::string::npos);
 }
 
 TEST(ServeTest, JobsLifecycle) {
@@ -212,7 +225,8 @@ TEST(ServeTest, JobsLifecycle) {
 
 TEST(ServeTest, FinishedJobsExpire) {
   ServeProcess server({"--engine", "text-layer", "--job-ttl", "1"});
-  auto created = server.Client()->Post("/v1/jobs", Pdf(server.dir(), 1), "application/pdf");
+  auto created =
+      server.Client()->Post("/v1/jobs", Pdf(server.dir(), 1), "application/pdf");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 202) << created->body;
   const std::string id = json::parse(created->body)["id"].get<std::string>();
@@ -231,11 +245,16 @@ TEST(ServeTest, RefusesWithJsonErrors) {
   const std::string big(200 << 10, 'x');
   ExpectError(server.Client()->Post("/v1/ocr", big, "application/pdf"), 413, "too_large");
   // 415: a type we do not read, and bytes that are no document whatever the type says.
-  ExpectError(server.Client()->Post("/v1/ocr", "hello", "text/plain"), 415, "unsupported");
-  ExpectError(server.Client()->Post("/v1/ocr", "GIF89a not supported", "application/pdf"), 415, "unsupported");
+  ExpectError(server.Client()->Post("/v1/ocr", "hello", "text/plain"), 415,
+              "unsupported");
+  ExpectError(server.Client()->Post("/v1/ocr", "GIF89a not supported", "application/pdf"),
+              415, "unsupported");
   // 400: a PDF header over garbage, and bad parameters.
-  ExpectError(server.Client()->Post("/v1/jobs", "%PDF-1.7\nthis is not the rest of a PDF", "application/pdf"), 400, "corrupt");
-  ExpectError(server.Client()->Post("/v1/ocr?engine=nope", "%PDF-1.7", "application/pdf"), 400, "invalid_argument");
+  ExpectError(server.Client()->Post("/v1/jobs", "%PDF-1.7\nthis is not the rest of a PDF",
+                                    "application/pdf"),
+              400, "corrupt");
+  ExpectError(server.Client()->Post("/v1/ocr?engine=nope", "%PDF-1.7", "application/pdf"),
+              400, "invalid_argument");
   ExpectError(server.Client()->Get("/v1/jobs/0123456789abcdef"), 404, "not_found");
   // The server still works after all that, and counted the refusals.
   auto ok = server.Client()->Post("/v1/ocr", Pdf(server.dir(), 1), "application/pdf");
@@ -243,23 +262,27 @@ TEST(ServeTest, RefusesWithJsonErrors) {
   EXPECT_EQ(ok->status, 200);
   auto metrics = server.Client()->Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"too_large\"}"), 1);
-  EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"unsupported\"}"), 2);
-  EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"corrupt\"}"), 1);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"too_large\"}"),
+            1);
+  EXPECT_EQ(
+      MetricValue(metrics->body, "pageflow_rejections_total{reason=\"unsupported\"}"), 2);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_rejections_total{reason=\"corrupt\"}"),
+            1);
   EXPECT_EQ(MetricValue(metrics->body, "pageflow_http_requests_total{code=\"415\"}"), 2);
   EXPECT_EQ(Uploads(server.spool()), 0);  // refused uploads are deleted at once
 }
 
 TEST(ServeTest, FullQueueGives429WithRetryAfterAndReadyzSays503) {
-  ServeProcess server({"--engine", "tesseract", "--workers", "1", "--max-jobs", "1", "--queue", "0",
-                       "--dpi", "150", "--memory-limit", "400M"});
+  ServeProcess server({"--engine", "tesseract", "--workers", "1", "--max-jobs", "1",
+                       "--queue", "0", "--dpi", "150", "--memory-limit", "400M"});
   const std::string long_pdf = Pdf(server.dir(), 40);
   auto first = server.Client()->Post("/v1/jobs", long_pdf, "application/pdf");
   ASSERT_TRUE(first);
   ASSERT_EQ(first->status, 202) << first->body;
   const std::string id = json::parse(first->body)["id"].get<std::string>();
 
-  auto second = server.Client()->Post("/v1/jobs", Pdf(server.dir(), 1), "application/pdf");
+  auto second =
+      server.Client()->Post("/v1/jobs", Pdf(server.dir(), 1), "application/pdf");
   ASSERT_TRUE(second);
   EXPECT_EQ(second->status, 429);
   EXPECT_EQ(ErrorCode(second), "queue_full");
@@ -279,8 +302,8 @@ TEST(ServeTest, FirstPageThatDoesNotFitTheBudgetNowGives429) {
   // One worker busy on 150 DPI pages holds a reservation most of the time; a page at
   // 1200 DPI is planned down to the largest single reservation, which then cannot fit
   // beside it. Retried because the worker is briefly idle between pages.
-  ServeProcess server({"--engine", "tesseract", "--workers", "1", "--max-jobs", "2", "--queue", "2",
-                       "--dpi", "150", "--memory-limit", "300M"});
+  ServeProcess server({"--engine", "tesseract", "--workers", "1", "--max-jobs", "2",
+                       "--queue", "2", "--dpi", "150", "--memory-limit", "300M"});
   auto busy = server.Client()->Post("/v1/jobs", Pdf(server.dir(), 40), "application/pdf");
   ASSERT_TRUE(busy);
   ASSERT_EQ(busy->status, 202) << busy->body;
@@ -290,7 +313,8 @@ TEST(ServeTest, FirstPageThatDoesNotFitTheBudgetNowGives429) {
     auto r = server.Client()->Post("/v1/jobs?dpi=1200", small, "application/pdf");
     ASSERT_TRUE(r);
     if (r->status == 202) {
-      server.Client()->Delete("/v1/jobs/" + json::parse(r->body)["id"].get<std::string>());
+      server.Client()->Delete("/v1/jobs/" +
+                              json::parse(r->body)["id"].get<std::string>());
       continue;
     }
     EXPECT_EQ(r->status, 429);
@@ -327,8 +351,11 @@ TEST(ServeTest, ClientDisconnectCancelsTheJobAndFreesItsMemory) {
   })) << server.Status().dump();
   auto metrics = server.Client()->Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_EQ(MetricValue(metrics->body, "pageflow_jobs_total{outcome=\"cancelled\"}"), 1) << metrics->body;
-  EXPECT_LT(MetricValue(metrics->body, "pageflow_pages_processed_total{engine=\"tesseract\"}"), 40);
+  EXPECT_EQ(MetricValue(metrics->body, "pageflow_jobs_total{outcome=\"cancelled\"}"), 1)
+      << metrics->body;
+  EXPECT_LT(
+      MetricValue(metrics->body, "pageflow_pages_processed_total{engine=\"tesseract\"}"),
+      40);
   EXPECT_EQ(Uploads(server.spool()), 0);
 }
 
@@ -368,8 +395,8 @@ namespace pageflow {
 namespace {
 
 // Submits `body` as a job and waits for it to finish; its snapshot as admitted.
-json SubmitAndWait(const ServeProcess& server, const std::string& body, const std::string& type,
-                   const std::string& query) {
+json SubmitAndWait(const ServeProcess& server, const std::string& body,
+                   const std::string& type, const std::string& query) {
   auto created = server.Client()->Post("/v1/jobs" + query, body, type);
   EXPECT_TRUE(created);
   if (!created || created->status != 202) {
@@ -380,7 +407,8 @@ json SubmitAndWait(const ServeProcess& server, const std::string& body, const st
   const std::string id = job["id"].get<std::string>();
   EXPECT_TRUE(Eventually([&] {
     auto r = server.Client()->Get("/v1/jobs/" + id);
-    return r && r->status == 200 && json::parse(r->body)["status"].get<std::string>() == "done";
+    return r && r->status == 200 &&
+           json::parse(r->body)["status"].get<std::string>() == "done";
   }));
   return job;
 }
@@ -395,15 +423,19 @@ TEST(ServeTest, AnEngineNotOfferedIs400BeforeTheUploadIsReadNamingTheOfferedOnes
   ServeProcess server({"--engine", "text-layer"});
   const std::string pdf = Pdf(server.dir(), 1);
   for (const char* engine : {"vlm", "ppocr"}) {
-    auto r = server.Client()->Post(std::string("/v1/jobs?engine=") + engine, pdf, "application/pdf");
+    auto r = server.Client()->Post(std::string("/v1/jobs?engine=") + engine, pdf,
+                                   "application/pdf");
     ExpectError(r, 400, "invalid_argument");
     ASSERT_TRUE(r);
-    EXPECT_NE(r->body.find(std::string("'") + engine + "' is not offered"), std::string::npos) << r->body;
+    EXPECT_NE(r->body.find(std::string("'") + engine + "' is not offered"),
+              std::string::npos)
+        << r->body;
     EXPECT_NE(r->body.find("text-layer, auto, tesseract"), std::string::npos) << r->body;
   }
   EXPECT_EQ(Uploads(server.spool()), 0);
   // vlm is offered only with a server to send pages to.
-  testing::CommandResult refused = testing::RunPageflow({"serve", "--engines", "auto,vlm"});
+  testing::CommandResult refused =
+      testing::RunPageflow({"serve", "--engines", "auto,vlm"});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("only with --vlm-url"), std::string::npos) << refused.err;
 }
@@ -415,21 +447,26 @@ TEST(ServeTest, ServedRecordsAreTheRecordsRunWrites) {
   ServeProcess server({"--engine", "auto", "--dpi", "150"});
   const std::string dir = server.dir();
   testing::WriteTestPdf(dir + "/born.pdf", NumberedPages(3));
-  testing::WriteTestPdf(dir + "/scan.pdf",
-                        {{.lines = {}, .image_share = 1.0}, {.lines = {"Marker page 2"}}});
+  testing::WriteTestPdf(dir + "/scan.pdf", {{.lines = {}, .image_share = 1.0},
+                                            {.lines = {"Marker page 2"}}});
   fs::copy_file(testing::SourceDir() + "/samples/phototest.tif", dir + "/picture.tif");
   for (const std::string name : {"born.pdf", "scan.pdf", "picture.tif"}) {
     SCOPED_TRACE(name);
     const std::string out = dir + "/out-" + name;
-    testing::CommandResult run = testing::RunPageflow(
-        {"run", dir + "/" + name, "--out", out, "--dpi", "150", "--format", "jsonl,md", "--no-progress"});
+    testing::CommandResult run =
+        testing::RunPageflow({"run", dir + "/" + name, "--out", out, "--dpi", "150",
+                              "--format", "jsonl,md", "--no-progress"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     json ran;
-    for (auto& e : fs::directory_iterator(out + "/results")) ran = json::parse(testing::ReadFile(e.path()));
-    const std::string ran_md = testing::ReadFile(out + "/md/" + fs::path(name).stem().string() + ".md");
+    for (auto& e : fs::directory_iterator(out + "/results"))
+      ran = json::parse(testing::ReadFile(e.path()));
+    const std::string ran_md =
+        testing::ReadFile(out + "/md/" + fs::path(name).stem().string() + ".md");
 
-    const std::string type = name.find(".tif") != std::string::npos ? "image/tiff" : "application/pdf";
-    const json job = SubmitAndWait(server, testing::ReadFile(dir + "/" + name), type, "?filename=" + name);
+    const std::string type =
+        name.find(".tif") != std::string::npos ? "image/tiff" : "application/pdf";
+    const json job = SubmitAndWait(server, testing::ReadFile(dir + "/" + name), type,
+                                   "?filename=" + name);
     ASSERT_TRUE(job.contains("id"));
     const std::string id = job["id"].get<std::string>();
     auto record = server.Client()->Get("/v1/jobs/" + id + "/result?format=jsonl");
@@ -462,21 +499,24 @@ TEST(ServeTest, AdmissionAsksTheJobsEngineWhatItsFirstPageCosts) {
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   const int64_t planned =
       json::parse(plan.out)["documents"][0]["largest"]["planned"]["bytes"].get<int64_t>();
-  const int64_t tesseract_planned = json::parse(
-      testing::RunPageflow({"plan", dir.path() + "/a.pdf", "--engine", "tesseract", "--workers", "1",
-                            "--json"})
-          .out)["documents"][0]["largest"]["planned"]["bytes"]
-                                        .get<int64_t>();
+  const int64_t tesseract_planned =
+      json::parse(testing::RunPageflow({"plan", dir.path() + "/a.pdf", "--engine",
+                                        "tesseract", "--workers", "1", "--json"})
+                      .out)["documents"][0]["largest"]["planned"]["bytes"]
+          .get<int64_t>();
   ASSERT_NE(planned, tesseract_planned);  // otherwise the test could not tell them apart
 
   ServeProcess server({"--workers", "1", "--engines", "auto,tesseract,ppocr"});
-  for (const auto& [engine, expected] : {std::pair<std::string, int64_t>{"ppocr", planned},
-                                         {"tesseract", tesseract_planned}}) {
+  for (const auto& [engine, expected] :
+       {std::pair<std::string, int64_t>{"ppocr", planned},
+        {"tesseract", tesseract_planned}}) {
     auto created = server.Client()->Post("/v1/jobs?engine=" + engine,
-                                         testing::ReadFile(dir.path() + "/a.pdf"), "application/pdf");
+                                         testing::ReadFile(dir.path() + "/a.pdf"),
+                                         "application/pdf");
     ASSERT_TRUE(created);
     ASSERT_EQ(created->status, 202) << created->body;
-    EXPECT_EQ(json::parse(created->body)["admission_bytes"].get<int64_t>(), expected) << engine;
+    EXPECT_EQ(json::parse(created->body)["admission_bytes"].get<int64_t>(), expected)
+        << engine;
   }
 }
 
@@ -514,10 +554,10 @@ class SilentServer {
 TEST(ServeTest, DeletingAJobInterruptsAPageWaitingOnTheVlmServer) {
   SilentServer vlm;
   ServeProcess server({"--workers", "1", "--engines", "text-layer,vlm", "--vlm-url",
-                       "http://127.0.0.1:" + std::to_string(vlm.port()), "--vlm-timeout", "600",
-                       "--vlm-fallback", "none"});
-  auto created =
-      server.Client()->Post("/v1/jobs?engine=vlm", Pdf(server.dir(), 1), "application/pdf");
+                       "http://127.0.0.1:" + std::to_string(vlm.port()), "--vlm-timeout",
+                       "600", "--vlm-fallback", "none"});
+  auto created = server.Client()->Post("/v1/jobs?engine=vlm", Pdf(server.dir(), 1),
+                                       "application/pdf");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 202) << created->body;
   const std::string id = json::parse(created->body)["id"].get<std::string>();
