@@ -83,7 +83,8 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
   PF_ASSIGN_OR_RETURN(s->pdf_store_, s->budget_.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
   // Every offered kind gets its run-wide factory now (a vlm server is checked here, not
   // on a user's first page), and the default engine is loaded by every worker.
-  std::vector<std::string> offered = {options.defaults.engine.kind};
+  std::vector<std::string>& offered = s->offered_;
+  offered = {options.defaults.engine.kind};
   for (const std::string& k : options.engines) {
     if (!IsKnownEngine(k)) return InvalidArgument("unknown engine '" + k + "' (use " + KnownEnginesList() + ")");
     if (std::find(offered.begin(), offered.end(), k) == offered.end()) offered.push_back(k);
@@ -148,10 +149,8 @@ StatusOr<std::string> PageService::NewSpoolFile() {
 bool PageService::Offers(const std::string& kind) const { return factories_.count(kind) != 0; }
 
 std::string PageService::OfferedList() const {
-  std::string list = options_.defaults.engine.kind;
-  for (const std::string& k : options_.engines) {
-    if (k != options_.defaults.engine.kind && list.find(k) == std::string::npos) list += ", " + k;
-  }
+  std::string list;
+  for (const std::string& k : offered_) list += (list.empty() ? "" : ", ") + k;
   return list;
 }
 

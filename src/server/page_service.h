@@ -165,6 +165,7 @@ class PageService {
   // one vlm fallback and metrics) and what a page costs it. Read-only after Start.
   std::unordered_map<std::string, EngineFactory> factories_;
   std::unordered_map<std::string, EngineSizing> sizing_;
+  std::vector<std::string> offered_;  // the default first, then --engines in order
   BoundedQueue<PageTask> pages_;
   std::vector<std::thread> threads_;
   std::atomic<int> workers_busy_{0};
