@@ -1,4 +1,4 @@
-// PageService: the server's long-lived executor. One MemoryBudget for the process, a
+// PageService: serving's jobs around the shared page executor. One MemoryBudget for the process, a
 // fixed pool of workers each holding its engines, and jobs (one document each) whose
 // pages flow through one bounded queue:
 //
@@ -7,9 +7,10 @@
 //    the first page's reservation fits)   at a time                    ─► N workers ─► Job::OnPageDone
 //
 // Pages in flight are bounded by workers + queue capacity whatever the number or length
-// of documents; each page reserves its raster and engine working set before rendering
-// (DocumentPageAccess), exactly as in `pageflow run`. Cancelling a job drops its queued
-// pages without reserving anything; pages already being recognized finish and release.
+// of documents; each page runs through the PageExecutor `pageflow run` uses, which
+// reserves its raster and engine working set before rendering. Cancelling a job drops
+// its queued pages without reserving anything; a page waiting on a remote server gives
+// up (PageAccess::Cancelled), one inside a local engine finishes and releases.
 //
 //   StatusOr<std::unique_ptr<PageService>> s = PageService::Start(options, &observer);
 //   Rejection why;
