@@ -150,6 +150,11 @@ Command AddEnqueueCommand(CLI::App& app) {
   cmd->add_option("--pages-per-range", f->item.pages_per_range, "Pages per work item (long documents are split)")
       ->default_val(16)
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--layout", f->item.layout,
+                  "auto: Markdown with headings, paragraphs, lists, tables, running headers "
+                  "left out; none: the engine's lines as they come")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "none"}));
   cmd->add_option("--max-pages", f->item.max_pages, "Only the first N pages of each document (0 = all)")
       ->default_val(0)
       ->check(CLI::NonNegativeNumber);

@@ -69,6 +69,7 @@ Command AddRunCommand(CLI::App& app) {
       ->default_val(16)
       ->check(CLI::Range(1, 100000));
   f->shared.AddMaxPagesFlag(cmd);
+  f->shared.AddLayoutFlag(cmd);
   f->shared.AddStoreFlags(cmd);
   cmd->add_option("--stats", run.stats_path, "Write run statistics (JSON) to FILE");
   cmd->add_flag("--no-progress", f->no_progress, "Do not draw the progress line");

@@ -43,6 +43,15 @@ void SharedRunFlags::AddMaxPagesFlag(CLI::App* cmd) {
       ->check(CLI::NonNegativeNumber);
 }
 
+void SharedRunFlags::AddLayoutFlag(CLI::App* cmd) {
+  cmd->add_option("--layout", layout_,
+                  "auto: Markdown in reading order with headings, paragraphs, lists and "
+                  "tables, running headers/footers/page numbers left out of the text (listed "
+                  "in the record); none: the engine's lines as they come")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "none"}));
+}
+
 void SharedRunFlags::AddStoreFlags(CLI::App* cmd) {
   cmd->add_option("--pdf-store", pdf_store_,
                   "Bytes MuPDF may cache (fonts, decoded images); charged to the budget "
@@ -62,6 +71,10 @@ bool SharedRunFlags::Apply() {
     return false;
   }
   if (!ApplyVlmFlags(vlm_, cmd_, run_)) return false;
+  if (!ParseLayoutMode(layout_, &run_->layout)) {
+    std::cerr << "pageflow: unknown --layout '" << layout_ << "' (use auto or none)\n";
+    return false;
+  }
   if (run_->workers <= 0) run_->workers = DefaultWorkers();
   return true;
 }

@@ -26,6 +26,8 @@ class SharedRunFlags {
   void AddEngineFlags(CLI::App* cmd);
   // --max-pages
   void AddMaxPagesFlag(CLI::App* cmd);
+  // --layout auto|none
+  void AddLayoutFlag(CLI::App* cmd);
   // --pdf-store, --tessdata
   void AddStoreFlags(CLI::App* cmd);
 
@@ -38,6 +40,7 @@ class SharedRunFlags {
   RunOptions* run_;
   CLI::App* cmd_ = nullptr;
   std::string memory_limit_, pdf_store_;
+  std::string layout_ = "auto";
   VlmFlags vlm_;
 };
 

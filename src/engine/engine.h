@@ -61,7 +61,16 @@ class PageAccess {
 };
 
 struct PageText {
-  std::vector<TextLine> lines;  // reading order
+  // Reading order as the source or engine sees it; words, fonts and source blocks where
+  // it knows them (the layout stage's input, layout/layout.h).
+  std::vector<TextLine> lines;
+  // The page the boxes refer to: the raster (pixels) or the PDF page (points). 0 when
+  // the lines have no boxes (vlm).
+  int page_width = 0, page_height = 0;
+  Unit unit = Unit::kPixels;
+  std::vector<Box> rulings;  // lines and rectangles drawn on the page (text layer)
+  // `text` is Markdown already (vlm): the layout stage reads it instead of the lines.
+  bool markdown = false;
   std::string text;             // lines joined: "\n" inside a block, "\n\n" between blocks
   std::string engine;           // the path that produced it: "text-layer", "tesseract"
   std::string note;             // e.g. why a text layer was rejected, or downscaling

@@ -26,6 +26,10 @@ struct TextLayerPage {
   std::vector<TextLine> lines;  // boxes in points
   bool has_images = false;      // the page also paints pictures (maybe scanned text)
   double width_pt = 0, height_pt = 0;
+  // Ruling lines and filled rectangles drawn on the page (table borders), in points;
+  // at most kMaxRulings (a few tens of KB), the rest ignored.
+  std::vector<Box> rulings;
+  static constexpr size_t kMaxRulings = 4096;
 };
 
 class Document {

@@ -33,6 +33,95 @@ void AppendUtf8(std::string& out, int c) {
   out.append(buf, static_cast<size_t>(n));
 }
 
+Box BoxOf(const fz_rect& r) {
+  return Box{static_cast<int>(std::floor(r.x0)), static_cast<int>(std::floor(r.y0)),
+             static_cast<int>(std::ceil(r.x1)), static_cast<int>(std::ceil(r.y1))};
+}
+
+// One structured-text line as a TextLine with its words (split at spaces), each word's
+// box, font size and weight, and the baseline. Trailing spaces are dropped.
+TextLine LineOf(fz_context* ctx, const fz_stext_line* l) {
+  TextLine line;
+  TextWord word;
+  fz_rect word_rect = fz_empty_rect;
+  auto flush = [&] {
+    if (word.text.empty()) return;
+    word.box = BoxOf(word_rect);
+    line.words.push_back(std::move(word));
+    word = TextWord{};
+    word_rect = fz_empty_rect;
+  };
+  for (const fz_stext_char* c = l->first_char; c != nullptr; c = c->next) {
+    if (c->c == ' ' || c->c == 0xA0 || c->c == '\t') {
+      flush();
+      continue;
+    }
+    if (word.text.empty()) {
+      word.font_size = c->size;
+      word.bold = c->font != nullptr && fz_font_is_bold(ctx, c->font);
+      word.italic = c->font != nullptr && fz_font_is_italic(ctx, c->font);
+    }
+    AppendUtf8(word.text, c->c);
+    word_rect = fz_union_rect(word_rect, fz_rect_from_quad(c->quad));
+  }
+  flush();
+  bool all_bold = !line.words.empty();
+  for (const TextWord& w : line.words) {
+    if (!line.text.empty()) line.text += ' ';
+    line.text += w.text;
+    all_bold = all_bold && w.bold;
+  }
+  line.bold = all_bold;
+  line.box = BoxOf(l->bbox);
+  if (l->first_char != nullptr) line.baseline = static_cast<int>(std::lround(l->first_char->origin.y));
+  return line;
+}
+
+// Where the path hooks of a text-layer pass put what they find. One per TextLayer call,
+// reached through a thread-local pointer (MuPDF contexts are per thread).
+struct RulingSink {
+  std::vector<Box>* rulings;
+  fz_rect page;
+};
+thread_local RulingSink* t_ruling_sink = nullptr;
+
+// Keeps a drawn path's box as a ruling when it can be a table border: thin lines of
+// any length, and rectangles smaller than most of the page (a page background is not a
+// cell). White fills draw nothing visible and are skipped.
+void AddRuling(fz_rect r, bool white_fill) {
+  RulingSink* sink = t_ruling_sink;
+  if (sink == nullptr || fz_is_empty_rect(r)) return;
+  if (sink->rulings->size() >= TextLayerPage::kMaxRulings) return;
+  const float w = r.x1 - r.x0, h = r.y1 - r.y0;
+  const bool thin = w < 3.0f || h < 3.0f;
+  const float pw = sink->page.x1 - sink->page.x0, ph = sink->page.y1 - sink->page.y0;
+  if (!thin && (white_fill || (w > 0.9f * pw && h > 0.5f * ph))) return;
+  sink->rulings->push_back(BoxOf(r));
+}
+
+bool IsWhite(fz_context* ctx, fz_colorspace* cs, const float* color) {
+  if (cs == nullptr || color == nullptr) return false;
+  const int n = fz_colorspace_n(ctx, cs);
+  if (fz_colorspace_is_cmyk(ctx, cs)) return n == 4 && color[0] + color[1] + color[2] + color[3] < 0.05f;
+  for (int i = 0; i < n; ++i) {
+    if (color[i] < 0.95f) return false;
+  }
+  return n > 0;
+}
+
+void FillPathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path, int /*even_odd*/,
+                    fz_matrix ctm, fz_colorspace* cs, const float* color, float alpha,
+                    fz_color_params /*params*/) {
+  AddRuling(fz_bound_path(ctx, path, nullptr, ctm), alpha <= 0.0f || IsWhite(ctx, cs, color));
+}
+
+void StrokePathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path,
+                      const fz_stroke_state* stroke, fz_matrix ctm, fz_colorspace* cs,
+                      const float* color, float alpha, fz_color_params /*params*/) {
+  if (alpha <= 0.0f || IsWhite(ctx, cs, color)) return;
+  AddRuling(fz_bound_path(ctx, path, stroke, ctm), false);
+}
+
 class PdfDocument final : public Document {
  public:
   PdfDocument(std::string path, fz_context* ctx, fz_document* doc, int pages)
@@ -102,18 +191,45 @@ class PdfDocument final : public Document {
 
   StatusOr<TextLayerPage> TextLayer(int page) override {
     fz_context* ctx = ctx_;
+    fz_page* fzpage = nullptr;
     fz_stext_page* text = nullptr;
+    fz_device* dev = nullptr;
     bool failed = false;
+    fz_var(fzpage);
     fz_var(text);
+    fz_var(dev);
     fz_stext_options opts;
     std::memset(&opts, 0, sizeof opts);
     opts.flags = FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_PRESERVE_IMAGES;
-    fz_try(ctx) { text = fz_new_stext_page_from_page_number(ctx, doc_, page, &opts); }
-    fz_catch(ctx) { failed = true; }
-    if (failed) return Corrupt(std::string("cannot read text layer: ") + fz_caught_message(ctx));
     TextLayerPage out;
+    // The structured-text device, with the path hooks it leaves empty filled in: one pass
+    // over the content gives the characters and the rulings (table borders).
+    RulingSink sink{&out.rulings, {}};
+    fz_try(ctx) {
+      fzpage = fz_load_page(ctx, doc_, page);
+      const fz_rect bounds = fz_bound_page(ctx, fzpage);
+      sink.page = bounds;
+      text = fz_new_stext_page(ctx, bounds);
+      dev = fz_new_stext_device(ctx, text, &opts);
+      t_ruling_sink = &sink;
+      dev->fill_path = FillPathRuling;
+      dev->stroke_path = StrokePathRuling;
+      fz_run_page(ctx, fzpage, dev, fz_identity, nullptr);
+      fz_close_device(ctx, dev);
+    }
+    fz_always(ctx) {
+      t_ruling_sink = nullptr;
+      fz_drop_device(ctx, dev);
+      fz_drop_page(ctx, fzpage);
+    }
+    fz_catch(ctx) { failed = true; }
+    if (failed) {
+      fz_drop_stext_page(ctx, text);
+      return Corrupt(std::string("cannot read text layer: ") + fz_caught_message(ctx));
+    }
     out.width_pt = text->mediabox.x1 - text->mediabox.x0;
     out.height_pt = text->mediabox.y1 - text->mediabox.y0;
+    int block_id = 0;
     for (fz_stext_block* b = text->first_block; b != nullptr; b = b->next) {
       if (b->type == FZ_STEXT_BLOCK_IMAGE) {
         out.has_images = true;
@@ -122,17 +238,14 @@ class PdfDocument final : public Document {
       if (b->type != FZ_STEXT_BLOCK_TEXT) continue;
       bool first = true;
       for (fz_stext_line* l = b->u.t.first_line; l != nullptr; l = l->next) {
-        TextLine line;
-        for (fz_stext_char* c = l->first_char; c != nullptr; c = c->next) AppendUtf8(line.text, c->c);
-        // Trim trailing spaces MuPDF keeps at line ends.
-        while (!line.text.empty() && line.text.back() == ' ') line.text.pop_back();
+        TextLine line = LineOf(ctx, l);
         if (line.text.empty()) continue;
-        line.box = Box{static_cast<int>(std::floor(l->bbox.x0)), static_cast<int>(std::floor(l->bbox.y0)),
-                       static_cast<int>(std::ceil(l->bbox.x1)), static_cast<int>(std::ceil(l->bbox.y1))};
+        line.block_id = block_id;
         line.block_start = first;
         first = false;
         out.lines.push_back(std::move(line));
       }
+      ++block_id;
     }
     fz_drop_stext_page(ctx, text);
     return out;

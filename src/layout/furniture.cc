@@ -132,6 +132,7 @@ bool FurnitureTracker::Observe(int page, std::string_view text, const Box& box,
                                int page_height) {
   const std::string key = NormalizeFurnitureText(text);
   if (key.empty() || page_height <= 0) return false;
+  std::lock_guard<std::mutex> lock(mu_);
   const int y = int(500.0 * (box.y0 + box.y1) / page_height);
   auto same = [&](const Entry& e) {
     return std::string_view(e.text.data(), e.length) == key &&

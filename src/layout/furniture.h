@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,7 +42,8 @@ std::string NormalizeFurnitureText(std::string_view text);
 // whatever the document's length; at most kLinesPerPage lines are recorded per page.
 // When full, an entry seen on one page only (the oldest) makes room; repeated ones stay.
 // A header is found from its second page on: the first page's copy went out already.
-// Not thread-safe: one tracker per document, used by the worker laying out its pages.
+// Thread-safe: one tracker per document, shared by the workers laying out its pages;
+// pages seen a little out of order (two workers) only delay what repetition finds.
 class FurnitureTracker {
  public:
   static constexpr size_t kMaxEntries = 64;
@@ -52,7 +54,10 @@ class FurnitureTracker {
   // was seen at about the same height (within 2% of the page) on another page.
   bool Observe(int page, std::string_view text, const Box& box, int page_height);
 
-  size_t size() const { return entries_.size(); }
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return entries_.size();
+  }
   // What the tracker holds, in bytes (the object and its entries' storage).
   size_t MemoryBytes() const {
     return sizeof(*this) + entries_.capacity() * sizeof(Entry);
@@ -68,6 +73,7 @@ class FurnitureTracker {
   };
   static_assert(sizeof(Entry) == 56, "the bound stated above");
 
+  mutable std::mutex mu_;
   std::vector<Entry> entries_;  // capacity <= kMaxEntries
   int current_page_ = -1;
   int recorded_on_page_ = 0;

@@ -16,33 +16,9 @@
 
 namespace pageflow {
 
-// Coordinates of every box of a page: image pixels (OCR) or PDF points (text layers).
-// y grows downwards in both.
-enum class Unit { kPixels, kPoints };
-
-struct LayoutWord {
-  std::string text;  // UTF-8, no spaces
-  Box box;
-  float confidence = 1.0f;  // 0..1; 1 for text layers
-  float font_size = 0.0f;   // in the page's unit; 0 = unknown (OCR)
-  bool bold = false;
-  bool italic = false;
-};
-
-struct LayoutLine {
-  // UTF-8. May be empty when `words` is given: the words joined by a space are used.
-  std::string text;
-  Box box;
-  // Words in left-to-right order with their own boxes; may be empty (ppocr lines): the
-  // stage then estimates word boxes from the line's box and character counts.
-  std::vector<LayoutWord> words;
-  int baseline = -1;        // y of the baseline; -1 = unknown (box.y1 is used)
-  float font_size = 0.0f;   // 0 = unknown: the words' median, else none (OCR)
-  bool bold = false;        // the whole line is bold (or all its words are)
-  float confidence = 1.0f;  // 0..1
-  int block_id = -1;        // source's block (Tesseract), -1 = unknown
-  int paragraph_id = -1;    // source's paragraph (Tesseract), -1 = unknown
-};
+// One page's words and lines as sources and engines give them (base/text_line.h).
+using LayoutWord = TextWord;
+using LayoutLine = TextLine;
 
 struct LayoutInput {
   int page_width = 0;  // in `unit`; must be > 0

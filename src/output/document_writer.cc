@@ -90,6 +90,9 @@ Status DocumentAssembler::Add(const PageRecord& p) {
   }
   ++engines_[p.engine];
   if (!p.note.empty()) notes_.push_back({{"page", p.page}, {"note", p.note}});
+  for (const PageRecord::Furniture& f : p.furniture) {
+    furniture_.push_back({{"page", p.page}, {"kind", f.kind}, {"text", f.text}});
+  }
   if (sinks_.jsonl) {
     if (!first_page_) {
       PF_RETURN_IF_ERROR(sinks_.jsonl(Escaped(kPageSeparator)));
@@ -137,6 +140,7 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
     metadata["page_attributes"] = page_attributes_;
   }
   if (!fallbacks_.empty()) metadata["fallback_pages"] = fallbacks_;
+  if (!furniture_.empty()) metadata["page_furniture"] = furniture_;
   json tail = {{"source", "pageflow"},
                {"added", IsoTime(std::time(nullptr))},
                {"created", IsoTime(created)},

@@ -84,6 +84,9 @@ class DocumentAssembler {
   nlohmann::json failed_ = nlohmann::json::array();
   nlohmann::json notes_ = nlohmann::json::array();
   nlohmann::json fallbacks_ = nlohmann::json::array();
+  // Headers, footers and page numbers kept out of the text: {"page", "kind", "text"};
+  // at most PageRecord::kMaxFurniture a page.
+  nlohmann::json furniture_ = nlohmann::json::array();
   nlohmann::json page_attributes_ = nlohmann::json::array();
   int64_t prompt_tokens_ = 0, completion_tokens_ = 0;
   std::map<std::string, int> engines_;

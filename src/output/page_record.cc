@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layout/markdown_reader.h"
+#include "layout/writers.h"
+
 namespace pageflow {
 
 using nlohmann::json;
@@ -16,6 +19,12 @@ json PageRecordToJson(const PageRecord& p) {
   if (p.completion_tokens > 0) j["completion_tokens"] = p.completion_tokens;
   if (!p.fallback.empty()) j["fallback"] = p.fallback;
   if (!p.attributes.empty()) j["attributes"] = p.attributes;
+  if (p.markdown) j["format"] = "markdown";
+  if (!p.furniture.empty()) {
+    json f = json::array();
+    for (const PageRecord::Furniture& x : p.furniture) f.push_back({{"kind", x.kind}, {"text", x.text}});
+    j["furniture"] = std::move(f);
+  }
   return j;
 }
 
@@ -35,6 +44,15 @@ StatusOr<PageRecord> PageRecordFromJson(const json& j) {
     p.completion_tokens = j.value("completion_tokens", int64_t{0});
     p.fallback = j.value("fallback", "");
     p.attributes = j.value("attributes", "");
+    p.markdown = j.value("format", "") == "markdown";
+    if (j.contains("furniture")) {
+      const json& f = j.at("furniture");
+      if (!f.is_array()) return Corrupt("damaged page record: furniture is not a list");
+      for (const json& x : f) {
+        if (p.furniture.size() >= PageRecord::kMaxFurniture) break;
+        p.furniture.push_back({x.at("kind").get<std::string>(), x.at("text").get<std::string>()});
+      }
+    }
   } catch (const json::exception& e) {  // a field of the wrong type
     return Corrupt(std::string("damaged page record: ") + e.what());
   }
@@ -62,8 +80,11 @@ std::string PageMarkdown(const PageRecord& p) {
 
 std::string PagePlainText(const PageRecord& p, bool first) {
   std::string out = first ? "" : "\f";
-  if (p.error.empty()) out += p.text + "\n";
-  return out;
+  if (!p.error.empty()) return out;
+  if (!p.markdown) return out + p.text + "\n";
+  std::string plain = RenderPlainText(ParseMarkdown(p.text));
+  if (plain.empty()) plain = "\n";
+  return out + plain;
 }
 
 }  // namespace pageflow

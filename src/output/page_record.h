@@ -11,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -31,10 +32,22 @@ struct PageRecord {
   std::string fallback = {};  // non-empty: the primary engine failed for this reason
   std::string attributes =
       {};  // engine-specific page metadata, a JSON object; empty if none
+  // `text` is Markdown made by the layout stage (headings, paragraphs, lists, tables);
+  // false: the engine's lines as they came (--layout none).
+  bool markdown = false;
+  // Running headers, footers and page numbers the layout stage kept out of `text`, in
+  // the page's order from the top; at most kMaxFurniture.
+  struct Furniture {
+    std::string kind;  // "header", "footer", "page_number"
+    std::string text;
+  };
+  std::vector<Furniture> furniture = {};
+  static constexpr size_t kMaxFurniture = 16;
 };
 
 // The record as a JSON object: page, text, engine, confidence, lines, seconds always;
-// note, error, prompt_tokens, completion_tokens, fallback, attributes when set.
+// note, error, prompt_tokens, completion_tokens, fallback, attributes, format
+// ("markdown") and furniture ([{"kind","text"}]) when set.
 nlohmann::json PageRecordToJson(const PageRecord& record);
 // The inverse; CORRUPT when `j` is not such an object (wrong types included).
 StatusOr<PageRecord> PageRecordFromJson(const nlohmann::json& j);
@@ -48,7 +61,8 @@ StatusOr<PageRecord> ParsePageRecord(std::string_view line);
 // saying why it failed.
 std::string PageMarkdown(const PageRecord& record);
 // How a page reads in a document's plain text: pages are separated by a form feed
-// (`first` is true for the document's first page); a failed page is empty.
+// (`first` is true for the document's first page); a failed page is empty. Markdown
+// text is read back into blocks and written as plain text in reading order.
 std::string PagePlainText(const PageRecord& record, bool first);
 
 }  // namespace pageflow

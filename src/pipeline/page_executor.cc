@@ -2,17 +2,70 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "base/process_stats.h"
+#include "layout/layout.h"
+#include "layout/markdown_reader.h"
+#include "layout/writers.h"
 #include "pipeline/page_access.h"
 
 namespace pageflow {
 
-PageRecord BuildPageRecord(int page_number, PageText text,
-                           const std::string& render_note) {
+int64_t LayoutReservationBytes(const PageText& text) {
+  // Measured on dense pages (R-data.pdf, a two-column paper): the stage's peak is about
+  // 3x its input's strings plus ~200 bytes a word and ~400 a line for boxes and vectors.
+  int64_t bytes = 64 << 10;
+  for (const TextLine& line : text.lines) {
+    bytes += 400 + 3 * static_cast<int64_t>(line.text.size());
+    for (const TextWord& w : line.words) bytes += 200 + 3 * static_cast<int64_t>(w.text.size());
+  }
+  bytes += 4 * static_cast<int64_t>(text.text.size()) +
+           static_cast<int64_t>(text.rulings.size() * sizeof(Box)) * 4;
+  return bytes;
+}
+
+namespace {
+
+// Runs the layout stage over `text` and writes the Markdown and the furniture into the
+// record. Returns a note when it could not run (the record keeps the lines).
+std::string LayOut(PageText& text, FurnitureTracker* furniture, MemoryBudget* budget,
+                   int page_index, PageRecord& r) {
+  // The model (a copy of the page's lines and words) and the Markdown are paid by this.
+  StatusOr<Reservation> reservation =
+      budget != nullptr ? budget->Reserve(LayoutReservationBytes(text), "page layout")
+                        : StatusOr<Reservation>(Reservation());
+  if (!reservation.ok()) return "layout skipped: " + reservation.status().message();
+  PageModel model;
+  if (text.markdown) {
+    model = ParseMarkdown(text.text);
+  } else {
+    if (text.page_width <= 0 || text.page_height <= 0) return "";
+    LayoutInput input;
+    input.page_width = text.page_width;
+    input.page_height = text.page_height;
+    input.unit = text.unit;
+    input.page_index = page_index;
+    input.lines = std::move(text.lines);
+    input.rulings = std::move(text.rulings);
+    model = Analyze(input, LayoutOptions{}, furniture);
+  }
+  r.text = RenderMarkdown(model);
+  while (!r.text.empty() && r.text.back() == '\n') r.text.pop_back();
+  r.markdown = true;
+  for (const Block& b : model.furniture) {
+    if (r.furniture.size() >= PageRecord::kMaxFurniture) break;
+    r.furniture.push_back({BlockKindName(b.kind), b.text});
+  }
+  return "";
+}
+
+}  // namespace
+
+PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note,
+                           bool layout, FurnitureTracker* furniture, MemoryBudget* budget) {
   PageRecord r;
   r.page = page_number;
-  r.text = std::move(text.text);
   r.engine = std::move(text.engine);
   r.confidence = text.mean_confidence;
   r.lines = static_cast<int>(text.lines.size());
@@ -22,6 +75,11 @@ PageRecord BuildPageRecord(int page_number, PageText text,
   r.completion_tokens = text.completion_tokens;
   r.fallback = std::move(text.fallback);
   r.attributes = std::move(text.attributes_json);
+  if (layout) {
+    const std::string why = LayOut(text, furniture, budget, page_number - 1, r);
+    if (!why.empty()) r.note += (r.note.empty() ? "" : "; ") + why;
+  }
+  if (!r.markdown) r.text = std::move(text.text);
   return r;
 }
 
@@ -36,23 +94,36 @@ PageOutcome PageExecutor::Run(Engine& engine, const PageWork& work) {
   if (!doc.ok()) {
     out.record.error = doc.status().message();
   } else {
-    // An engine waiting on a server may close the document meanwhile (ReleaseSource);
-    // the next use reopens it.
-    DocumentPageAccess access(&doc_, work.path, work.page, work.render, budget_,
-                              work.label);
-    access.set_cancel(work.cancel);
-    StatusOr<PageText> text = engine.Recognize(access);
-    source_cpu += access.source_cpu_seconds();
-    if (text.ok()) {
-      out.record = BuildPageRecord(work.page + 1, std::move(*text), access.render_note());
-    } else if (text.status().code() == StatusCode::kCancelled || access.Cancelled()) {
-      out.cancelled = true;
-    } else {
-      out.record.error = text.status().message();
+    std::optional<PageText> text;  // what the engine read, laid out once the access is gone
+    std::string render_note;
+    {
+      // An engine waiting on a server may close the document meanwhile (ReleaseSource);
+      // the next use reopens it. The access holds the page's raster reservation: it is
+      // released before the layout stage reserves, so no worker waits while holding one.
+      DocumentPageAccess access(&doc_, work.path, work.page, work.render, budget_,
+                                work.label);
+      access.set_cancel(work.cancel);
+      StatusOr<PageText> recognized = engine.Recognize(access);
+      source_cpu += access.source_cpu_seconds();
+      if (recognized.ok()) {
+        text = std::move(*recognized);
+        render_note = access.render_note();
+      } else if (recognized.status().code() == StatusCode::kCancelled || access.Cancelled()) {
+        out.cancelled = true;
+      } else {
+        out.record.error = recognized.status().message();
+      }
+    }
+    if (text) {
+      const double layout0 = ThreadCpuSeconds();
+      out.record = BuildPageRecord(work.page + 1, std::move(*text), render_note, work.layout,
+                                   work.furniture, budget_);
+      out.layout_cpu_seconds = ThreadCpuSeconds() - layout0;
     }
   }
   out.record.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double engine_cpu = std::max(0.0, ThreadCpuSeconds() - cpu0 - source_cpu);
+  const double engine_cpu =
+      std::max(0.0, ThreadCpuSeconds() - cpu0 - source_cpu - out.layout_cpu_seconds);
   const double cpu1 = ThreadCpuSeconds();
   doc_.PageDone(out.record.seconds);  // may close the document: reading the source too
   source_cpu += ThreadCpuSeconds() - cpu1;

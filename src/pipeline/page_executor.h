@@ -16,6 +16,7 @@
 
 #include "base/memory_budget.h"
 #include "engine/engine.h"
+#include "layout/furniture.h"
 #include "output/page_record.h"
 #include "pipeline/worker_document.h"
 #include "raster/render_plan.h"
@@ -30,6 +31,13 @@ struct PageWork {
   // When it becomes true the page is no longer wanted: an engine waiting on a server
   // gives up within a second (PageAccess::Cancelled). Null: never.
   const std::atomic<bool>* cancel = nullptr;
+  // The layout stage (layout/layout.h): on (default), the record's text is Markdown in
+  // reading order with headings, paragraphs, lists and tables, and running headers,
+  // footers and page numbers are listed apart; off (--layout none): the engine's lines.
+  bool layout = true;
+  // The document's tracker of repeated margin lines, shared by the workers laying out
+  // its pages; null: furniture by position and form only.
+  FurnitureTracker* furniture = nullptr;
 };
 
 struct PageOutcome {
@@ -37,6 +45,7 @@ struct PageOutcome {
   bool cancelled = false;         // dropped because of `cancel`: the record means nothing
   double source_cpu_seconds = 0;  // opening, text layer, rendering
   double engine_cpu_seconds = 0;  // inside the engine
+  double layout_cpu_seconds = 0;  // the layout stage
 };
 
 class PageExecutor {
@@ -56,9 +65,16 @@ class PageExecutor {
   WorkerDocument doc_;  // this worker's own handle (MuPDF is per thread)
 };
 
-// The record of a recognized page: one function, whatever the face.
-PageRecord BuildPageRecord(int page_number, PageText text,
-                           const std::string& render_note);
+// The record of a recognized page: one function, whatever the face. With `layout` the
+// page's lines (or the engine's Markdown) go through the layout stage first; the model
+// it builds is charged to `budget` while it exists (a page whose model cannot be paid
+// for keeps its lines, with a note).
+PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note,
+                           bool layout, FurnitureTracker* furniture, MemoryBudget* budget);
+
+// What the layout stage of a page with these lines may hold at once, in bytes: the
+// model's copy of the lines and words, the Markdown, and working vectors.
+int64_t LayoutReservationBytes(const PageText& text);
 
 // What a page of `geometry` reserves when an engine whose render request is `request`
 // runs it (nullopt: the engine reads the text layer only): the raster plus the

@@ -35,6 +35,8 @@ struct DocInfo {
   DocumentMeta meta;
   std::vector<bool> range_done;  // finished by an earlier run
   std::vector<bool> range_selected;  // RunOptions::select_range (all true without it)
+  // Repeated margin lines of this document (the layout stage); bounded, ~4 KB.
+  std::unique_ptr<FurnitureTracker> furniture = std::make_unique<FurnitureTracker>();
 };
 
 struct PageJob {
@@ -82,7 +84,7 @@ std::string Fingerprint(const RunOptions& o) {
          (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range) +
          ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
          ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
-         VlmFingerprint(o);
+         ";layout=" + (o.layout ? "auto" : "none") + VlmFingerprint(o);
 }
 
 // Ids of the documents between the source's start and the assembler's last word on
@@ -216,10 +218,12 @@ void Run::Worker(Engine* engine) {
     if (Stopping()) continue;  // drain without work; the range stays unfinished
     const DocumentMeta& meta = job->doc->meta;
     PageWork work{meta.source_path, job->page, options_.render,
-                  "page " + std::to_string(job->page + 1) + " of " + meta.source_path, stop_};
+                  "page " + std::to_string(job->page + 1) + " of " + meta.source_path, stop_,
+                  options_.layout, job->doc->furniture.get()};
     PageOutcome outcome = executor.Run(*engine, work);
     counters_.source_cpu_us += static_cast<int64_t>(outcome.source_cpu_seconds * 1e6);
     counters_.engine_cpu_us += static_cast<int64_t>(outcome.engine_cpu_seconds * 1e6);
+    counters_.layout_cpu_us += static_cast<int64_t>(outcome.layout_cpu_seconds * 1e6);
     if (outcome.cancelled) continue;
     if (!outcome.record.error.empty()) {
       ++counters_.pages_failed;
@@ -387,6 +391,7 @@ Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSumm
   summary->documents_skipped = counters_.documents_skipped.load();
   summary->source_cpu_seconds = counters_.source_cpu_us.load() / 1e6;
   summary->engine_cpu_seconds = counters_.engine_cpu_us.load() / 1e6;
+  summary->layout_cpu_seconds = counters_.layout_cpu_us.load() / 1e6;
   summary->interrupted = Stopping();
   if (!engines.empty()) summary->engine_stats_json = engines.front()->StatsJson();
   return Status::Ok();

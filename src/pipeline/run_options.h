@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/engine_factory.h"
@@ -28,6 +29,9 @@ struct RunOptions {
   int pages_per_range = 16;
   // Bytes of MuPDF's resource store (fonts, decoded images), charged as fixed cost.
   int64_t pdf_store_bytes = 64ll << 20;
+  // The layout stage (--layout auto|none): Markdown with the page's structure, or the
+  // engine's lines as they come. Default on.
+  bool layout = true;
   // Only the first N pages of each document; 0 = all.
   int max_pages = 0;
   // A document whose pages failed or fell back (vlm) in a larger fraction than this is
@@ -55,5 +59,12 @@ struct RunOptions {
   // workers, which share the output directory with other live writers.
   bool remove_stale_temporaries = true;
 };
+
+// "auto" (the layout stage on) or "none"; false for anything else.
+inline bool ParseLayoutMode(std::string_view value, bool* layout) {
+  if (value != "auto" && value != "none") return false;
+  *layout = value == "auto";
+  return true;
+}
 
 }  // namespace pageflow

@@ -21,6 +21,7 @@ std::string RunSummary::ToJson() const {
                       {"governor_trims", governor_trims},
                       {"source_cpu_seconds", source_cpu_seconds},
                       {"engine_cpu_seconds", engine_cpu_seconds},
+                      {"layout_cpu_seconds", layout_cpu_seconds},
                       {"workers", workers},
                       {"engine", engine},
                       {"interrupted", interrupted}};

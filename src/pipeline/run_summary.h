@@ -23,6 +23,7 @@ struct RunCounters {
   // engine's own work (recognition, or preparing and parsing requests for vlm).
   std::atomic<int64_t> source_cpu_us{0};
   std::atomic<int64_t> engine_cpu_us{0};
+  std::atomic<int64_t> layout_cpu_us{0};
 };
 
 struct RunSummary {
@@ -42,6 +43,7 @@ struct RunSummary {
   int64_t governor_trims = 0;
   double source_cpu_seconds = 0;  // workers' CPU reading pages (open, text layer, render)
   double engine_cpu_seconds = 0;  // workers' CPU in the engines themselves
+  double layout_cpu_seconds = 0;  // workers' CPU in the layout stage
   int workers = 0;
   std::string engine;
   bool interrupted = false;

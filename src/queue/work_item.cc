@@ -48,7 +48,8 @@ std::string WorkItem::Key() const {
 namespace {
 json OptionsJson(const ItemOptions& o) {
   return {{"engine", o.engine}, {"auto_ocr", o.auto_ocr}, {"lang", o.lang}, {"dpi", o.dpi}, {"max_dim", o.max_dim},
-          {"formats", o.formats}, {"pages_per_range", o.pages_per_range}, {"max_pages", o.max_pages}};
+          {"formats", o.formats}, {"pages_per_range", o.pages_per_range}, {"max_pages", o.max_pages},
+          {"layout", o.layout}};
 }
 }  // namespace
 
@@ -145,6 +146,12 @@ StatusOr<WorkItem> WorkItem::FromJson(const std::string& text) {
   PF_RETURN_IF_ERROR(
       GetInt(*o, "pages_per_range", 1, kMaxPages, std::nullopt, &opt.pages_per_range));
   PF_RETURN_IF_ERROR(GetInt(*o, "max_pages", 0, kMaxPages, 0, &opt.max_pages));
+  PF_RETURN_IF_ERROR(GetString(*o, "layout", std::string("auto"), &opt.layout));
+  bool layout = true;
+  if (!ParseLayoutMode(opt.layout, &layout)) {
+    return InvalidArgument("work item: layout '" + opt.layout.substr(0, 40) +
+                           "' is neither auto nor none");
+  }
 
   if (item.path.empty() || item.path[0] != '/') {
     return InvalidArgument("work item: path '" + item.path.substr(0, 200) +
@@ -178,6 +185,9 @@ Status ApplyItemOptions(const ItemOptions& options, RunOptions* run) {
   PF_ASSIGN_OR_RETURN(run->formats, ParseFormats(options.formats));
   run->pages_per_range = options.pages_per_range;
   run->max_pages = options.max_pages;
+  if (!ParseLayoutMode(options.layout, &run->layout)) {
+    return InvalidArgument("unknown layout '" + options.layout + "' (use auto or none)");
+  }
   return Status::Ok();
 }
 

@@ -34,6 +34,7 @@ struct ItemOptions {
   std::string formats = "jsonl";  // as --format
   int pages_per_range = 16;       // the split the item's range belongs to
   int max_pages = 0;
+  std::string layout = "auto";    // as --layout: auto or none
 };
 
 struct WorkItem {

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "base/parse_int.h"
+#include "pipeline/run_options.h"
 
 namespace pageflow {
 namespace {
@@ -40,6 +41,10 @@ StatusOr<JobSettings> ParseJobSettings(
     StatusOr<int> value = ParseIntStrict(dpi, kMinDpi, kMaxDpi);
     if (!value.ok()) return value.status().WithContext("dpi");
     settings.render.dpi = *value;
+  }
+  const std::string layout = query("layout");
+  if (!layout.empty() && !ParseLayoutMode(layout, &settings.layout)) {
+    return InvalidArgument("layout must be auto or none");
   }
   return settings;
 }

@@ -24,7 +24,7 @@ struct OfferedEngines {
 // parameter, for: an engine that is unknown or not offered (the message lists the
 // offered ones), a lang that is not 1-5 names of letters joined by '+' (a space, which
 // is what an unescaped '+' in a query decodes to, counts as '+'), a dpi that is not an
-// integer in 50..1200.
+// integer in 50..1200, a layout that is not auto or none.
 StatusOr<JobSettings> ParseJobSettings(
     const std::function<std::string(const std::string&)>& query,
     const JobSettings& defaults, const OfferedEngines& offered);

@@ -80,6 +80,10 @@ void WriteTestPdf(const std::string& path, const std::vector<TestPage>& pages,
         fz_append_printf(ctx, contents, "BT /F1 %g Tf 72 %g Td (%s) Tj ET\n", p.font_pt, y, line.c_str());
         y -= p.font_pt * 1.5;
       }
+      for (const TestPage::Placed& t : p.placed) {
+        fz_append_printf(ctx, contents, "BT /F1 %g Tf %g %g Td (%s) Tj ET\n", t.font_pt, t.x_pt,
+                         p.height_pt - t.y_pt, t.text.c_str());
+      }
       fz_rect box = {0, 0, static_cast<float>(p.width_pt), static_cast<float>(p.height_pt)};
       pdf_obj* page = pdf_add_page(ctx, doc, box, 0, resources, contents);
       pdf_insert_page(ctx, doc, -1, page);

@@ -59,6 +59,15 @@ struct TestPage {
   // > 0: a gray image (a scan, say) over the full width and this share of the height,
   // drawn under the text from the bottom of the page.
   double image_share = 0;
+  // Text at given places, beside `lines`: x and y of the baseline from the page's top-left
+  // corner, in points (running headers, footers, headings in a larger size).
+  struct Placed {
+    double x_pt = 72;
+    double y_pt = 72;
+    double font_pt = 11;
+    std::string text;
+  };
+  std::vector<Placed> placed;
 };
 
 // Writes a PDF with a real text layer. An empty `pages` list writes a zero-page PDF.

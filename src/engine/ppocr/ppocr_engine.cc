@@ -338,6 +338,9 @@ class PpocrEngine final : public Engine {
     }
     PageText out;
     out.engine = "ppocr";
+    out.page_width = raster.width();
+    out.page_height = raster.height();
+    out.unit = Unit::kPixels;
     out.note = std::move(note);
     out.lines = ReadingOrder(std::move(kept));
     FinishPageText(out);

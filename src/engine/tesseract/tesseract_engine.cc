@@ -49,25 +49,11 @@ class TesseractEngine final : public Engine {
     }
     PageText out;
     out.engine = "tesseract";
+    out.page_width = raster.width();
+    out.page_height = raster.height();
+    out.unit = Unit::kPixels;
     std::unique_ptr<tesseract::ResultIterator> it(api_->GetIterator());
-    if (it) {
-      do {
-        if (it->Empty(tesseract::RIL_TEXTLINE)) continue;
-        std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_TEXTLINE));
-        if (!text) continue;
-        TextLine line;
-        line.text = text.get();
-        while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) {
-          line.text.pop_back();
-        }
-        if (line.text.empty()) continue;
-        it->BoundingBox(tesseract::RIL_TEXTLINE, &line.box.x0, &line.box.y0, &line.box.x1,
-                        &line.box.y1);
-        line.confidence = std::clamp(it->Confidence(tesseract::RIL_TEXTLINE) / 100.0f, 0.0f, 1.0f);
-        line.block_start = it->IsAtBeginningOf(tesseract::RIL_PARA);
-        out.lines.push_back(std::move(line));
-      } while (it->Next(tesseract::RIL_TEXTLINE));
-    }
+    if (it) ReadLines(*it, &out.lines);
     it.reset();
     api_->Clear();  // drop Tesseract's image copies before the reservation is returned
     if (!out.lines.empty()) out.lines.front().block_start = true;
@@ -76,6 +62,51 @@ class TesseractEngine final : public Engine {
   }
 
  private:
+  // Tesseract's lines with their words (boxes, confidences) and the block and paragraph
+  // each belongs to, in Tesseract's order.
+  static void ReadLines(tesseract::ResultIterator& it, std::vector<TextLine>* lines) {
+    int block = -1, paragraph = -1;
+    bool keep = false;  // the current line has text
+    do {
+      if (it.IsAtBeginningOf(tesseract::RIL_BLOCK)) ++block;
+      if (it.IsAtBeginningOf(tesseract::RIL_PARA)) ++paragraph;
+      if (it.IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+        keep = false;
+        if (it.Empty(tesseract::RIL_TEXTLINE)) continue;
+        std::unique_ptr<char[]> text(it.GetUTF8Text(tesseract::RIL_TEXTLINE));
+        if (!text) continue;
+        TextLine line;
+        line.text = text.get();
+        while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) {
+          line.text.pop_back();
+        }
+        if (line.text.empty()) continue;
+        it.BoundingBox(tesseract::RIL_TEXTLINE, &line.box.x0, &line.box.y0, &line.box.x1,
+                       &line.box.y1);
+        line.confidence =
+            std::clamp(it.Confidence(tesseract::RIL_TEXTLINE) / 100.0f, 0.0f, 1.0f);
+        line.block_start = it.IsAtBeginningOf(tesseract::RIL_PARA) || lines->empty();
+        line.block_id = block;
+        line.paragraph_id = paragraph;
+        int bx0 = 0, by0 = 0, bx1 = 0, by1 = 0;
+        if (it.Baseline(tesseract::RIL_TEXTLINE, &bx0, &by0, &bx1, &by1)) {
+          line.baseline = (by0 + by1) / 2;
+        }
+        lines->push_back(std::move(line));
+        keep = true;
+      }
+      if (!keep || it.Empty(tesseract::RIL_WORD)) continue;
+      std::unique_ptr<char[]> word_text(it.GetUTF8Text(tesseract::RIL_WORD));
+      if (!word_text || word_text[0] == '\0') continue;
+      TextWord word;
+      word.text = word_text.get();
+      it.BoundingBox(tesseract::RIL_WORD, &word.box.x0, &word.box.y0, &word.box.x1,
+                     &word.box.y1);
+      word.confidence = std::clamp(it.Confidence(tesseract::RIL_WORD) / 100.0f, 0.0f, 1.0f);
+      lines->back().words.push_back(std::move(word));
+    } while (it.Next(tesseract::RIL_WORD));
+  }
+
   // Choices measured with `pageflow eval` on the dev corpus (see README, Accuracy).
   void SetPageModes(const Raster& raster) {
     // Sauvola's adaptive threshold (0.5 in window) reads gray scans and renders better

@@ -1,5 +1,7 @@
 #include "engine/text_layer/text_layer_engine.h"
 
+#include <cmath>
+
 #include "engine/page_text.h"
 #include "engine/text_layer/text_quality.h"
 
@@ -10,6 +12,10 @@ PageText FromLayer(TextLayerPage layer) {
   PageText out;
   out.engine = "text-layer";
   out.lines = std::move(layer.lines);
+  out.page_width = static_cast<int>(std::lround(layer.width_pt));
+  out.page_height = static_cast<int>(std::lround(layer.height_pt));
+  out.unit = Unit::kPoints;
+  out.rulings = std::move(layer.rulings);
   if (!out.lines.empty()) out.lines.front().block_start = true;
   FinishPageText(out);
   return out;

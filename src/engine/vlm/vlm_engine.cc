@@ -276,6 +276,7 @@ class VlmEngine final : public Engine {
   void Accept(const VlmAnswer& a, int rotation, PageText* out) {
     out->engine = "vlm";
     out->text = a.text;  // kept as the model wrote it (Markdown); lines are for counts
+    out->markdown = true;
     bool block = true;
     size_t start = 0;
     while (start <= a.text.size()) {
