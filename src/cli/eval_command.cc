@@ -17,7 +17,7 @@ namespace {
 
 struct EvalFlags {
   EvalOptions eval;
-  std::string json_path, memory_limit;
+  std::string json_path, memory_limit, layout = "auto";
   VlmFlags vlm;
   CLI::App* app = nullptr;
 };
@@ -30,6 +30,7 @@ int ExecuteEval(EvalFlags& f) {
   }
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &eval.run.memory_limit_bytes)) return kExitUsage;
   if (!ApplyVlmFlags(f.vlm, f.app, &eval.run)) return kExitUsage;
+  ParseLayoutMode(f.layout, &eval.run.layout);  // checked by the flag
   if (eval.run.workers <= 0) eval.run.workers = DefaultWorkers();
   std::string scratch;
   if (eval.work_dir.empty()) {
@@ -78,6 +79,10 @@ Command AddEvalCommand(CLI::App& app) {
   cmd->add_option("--dpi", eval.run.render.dpi, "PDF render resolution (pageflow and baseline)")->default_val(300);
   cmd->add_option("--workers", eval.run.workers, "As for run [default: CPU cores]");
   cmd->add_option("--memory-limit", f->memory_limit, "As for run");
+  cmd->add_option("--layout", f->layout,
+                  "As for run; with auto, text is scored as the plain text of the Markdown")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "none"}));
   cmd->add_option("--json", f->json_path, "Also write the full report as JSON to FILE");
   cmd->add_option("--work-dir", eval.work_dir, "Scratch directory [default: a temporary directory]");
   AddVlmFlags(cmd, &f->vlm, &eval.run);

@@ -7,6 +7,8 @@
 
 #include "base/log.h"
 #include "eval/tesseract_cli.h"
+#include "layout/markdown_reader.h"
+#include "layout/writers.h"
 #include "output/atomic_file.h"
 #include "output/workspace.h"
 #include "pipeline/pipeline.h"
@@ -154,6 +156,21 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
         const int page = span[2];
         hyp.resize(std::max<size_t>(hyp.size(), static_cast<size_t>(page)));
         hyp[page - 1] = Utf8Slice(text, span[0], span[1]);
+        // Scored as text: the Markdown's marks (#, table pipes, escapes) are not words.
+        if (run.layout) hyp[page - 1] = RenderPlainText(ParseMarkdown(hyp[page - 1]));
+      }
+      if (run.layout && doc["metadata"].contains("page_furniture")) {
+        // The ground truth has the running headers, footers and page numbers the layout
+        // kept out of the text; CER measures text lost or misordered, so they are put
+        // back where they were (headers first, the rest last).
+        std::vector<std::string> head(hyp.size()), foot(hyp.size());
+        for (const json& f : doc["metadata"]["page_furniture"]) {
+          const size_t page = f.value("page", 0);
+          if (page == 0 || page > hyp.size()) continue;
+          std::string& to = f.value("kind", "") == "header" ? head[page - 1] : foot[page - 1];
+          to += f.value("text", "") + "\n";
+        }
+        for (size_t i = 0; i < hyp.size(); ++i) hyp[i] = head[i] + hyp[i] + "\n" + foot[i];
       }
       const int total = doc["metadata"]["pdf_total_pages"];
       const int evaluated = o.run.max_pages > 0 ? std::min(total, o.run.max_pages) : total;

@@ -248,6 +248,18 @@ FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
 
 }  // namespace
 
+namespace {
+
+// A grid is a table when text fills at least two of its cells: a framed heading or a
+// boxed caption is not one.
+bool MostlyFilled(const Table& t) {
+  size_t filled = 0;
+  for (const TableCell& c : t.cells) filled += c.text.empty() ? 0 : 1;
+  return filled >= 2;
+}
+
+}  // namespace
+
 std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
                                           const std::vector<LayoutLine>& lines,
                                           const Box& page, const WordList& words) {
@@ -274,7 +286,8 @@ std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
     }
     if (gh.size() < 2 || gv.size() < 2) continue;
     FoundTable t = GridTable(gh, gv, lines, words);
-    if (t.table.rows * t.table.cols < 2 || t.lines.empty()) continue;
+    if (t.table.rows * t.table.cols < 2 || t.lines.empty() || !MostlyFilled(t.table))
+      continue;
     for (size_t k : members) {
       if (k < h.size()) in_grid[k] = true;
     }
