@@ -36,8 +36,10 @@ std::string StripHtml(const std::string& s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '<' && i + 1 < s.size() &&
         (std::isalpha(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '/')) {
-      const size_t end = s.find('>', i);
-      if (end != std::string::npos) {
+      // A tag ends on its own line before any other '<': "<not_contains" in a manual's
+      // text must not swallow the page up to the next '>'.
+      const size_t end = s.find_first_of("<>\n", i + 1);
+      if (end != std::string::npos && s[end] == '>') {
         out += ' ';
         i = end;
         continue;

@@ -23,6 +23,8 @@ TEST(StructureChecksTest, NormalizesQuotesDashesLigaturesWhitespaceAndMarkup) {
   EXPECT_EQ(NormalizeCheckText("**Bold** and *em* and snake_case \\* star"),
             U"Bold and em and snake_case * star");
   EXPECT_EQ(NormalizeCheckText("a<br>b &amp; c"), U"a b & c");
+  EXPECT_EQ(NormalizeCheckText("<less>, <not_contains\nThese <b>compare</b>"),
+            U", <not_contains These compare");
   EXPECT_EQ(NormalizeCheckText("MiXeD", /*case_sensitive=*/false), U"mixed");
 }
 
