@@ -18,10 +18,11 @@ using nlohmann::json;
 namespace pageflow {
 namespace {
 
-// Hostile or broken HTML must not make a grid of a billion positions: real tables stay
-// far below these.
+// A page's text is bounded, but spans multiply it: hostile or broken HTML must not make
+// a grid of a billion positions. A table stops growing at this count (4 MB of indices),
+// far beyond any real table.
 constexpr int kMaxSpan = 64;
-constexpr size_t kMaxGridCells = 1 << 20;
+constexpr size_t kMaxGridPositions = 1 << 20;
 
 bool IsAsciiPunct(char32_t c) { return c < 128 && std::ispunct(static_cast<int>(c)); }
 bool IsWordChar(char32_t c) {
@@ -228,6 +229,7 @@ std::vector<std::string> SplitRow(const std::string& line) {
 
 // Places cells row by row, skipping positions that spans from above already cover.
 void BuildGrid(ParsedTable& t, const std::vector<std::vector<ParsedTable::Cell>>& rows) {
+  size_t positions = 0;
   for (size_t ri = 0; ri < rows.size(); ++ri) {
     const auto& row = rows[ri];
     const int r = static_cast<int>(ri);
@@ -240,17 +242,23 @@ void BuildGrid(ParsedTable& t, const std::vector<std::vector<ParsedTable::Cell>>
       cell.col = c;
       cell.row_span = std::clamp(cell.row_span, 1, kMaxSpan);
       cell.col_span = std::clamp(cell.col_span, 1, kMaxSpan);
+      const size_t width = static_cast<size_t>(c + cell.col_span);
+      size_t growth = 0;
+      for (size_t rr = ri; rr < ri + cell.row_span; ++rr) {
+        const size_t have = rr < t.grid.size() ? t.grid[rr].size() : 0;
+        growth += have < width ? width - have : 0;
+      }
+      if (positions + growth > kMaxGridPositions) return;  // the cells placed so far stay
+      positions += growth;
       const int index = static_cast<int>(t.cells.size());
       for (int rr = r; rr < r + cell.row_span; ++rr) {
         if (t.grid.size() <= static_cast<size_t>(rr)) t.grid.resize(rr + 1);
         auto& g = t.grid[rr];
-        if (g.size() < static_cast<size_t>(c + cell.col_span))
-          g.resize(c + cell.col_span, -1);
+        if (g.size() < width) g.resize(width, -1);
         for (int cc = c; cc < c + cell.col_span; ++cc) g[cc] = index;
       }
       c += cell.col_span;
       t.cells.push_back(std::move(cell));
-      if (t.cells.size() > kMaxGridCells) return;
     }
   }
 }

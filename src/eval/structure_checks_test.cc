@@ -135,6 +135,15 @@ TEST(StructureChecksTest, HostileSpansStayBounded) {
   ASSERT_EQ(tables.size(), 1u);
   EXPECT_LE(tables[0].grid.size(), 64u);
   EXPECT_LE(tables[0].grid[0].size(), 65u);
+  // 20,000 cells each spanning 64 x 64: the grid stops at its cap instead of 80 million
+  // positions.
+  std::string many = "<table><tr>";
+  for (int i = 0; i < 20000; ++i) many += "<td rowspan=64 colspan=64>x</td>";
+  const std::vector<ParsedTable> big = ParseTables(many + "</tr></table>");
+  ASSERT_EQ(big.size(), 1u);
+  size_t positions = 0;
+  for (const auto& row : big[0].grid) positions += row.size();
+  EXPECT_LE(positions, (1u << 20) + 64u * 64u);
 }
 
 TEST(StructureChecksTest, RejectsMalformedChecksWithTheReason) {
