@@ -288,7 +288,7 @@ std::string FormatEvalTable(const EvalReport& r) {
   }
   if (r.overall.checks.Total() > 0 || r.overall.base_checks.Total() > 0) {
     out += "\nStructure checks (pass rate, passed/total):\n";
-    std::snprintf(buf, sizeof buf, "  %-34s %-17s", "subset", "side");
+    std::snprintf(buf, sizeof buf, "  %-34s %-21s", "subset", "side");
     out += buf;
     for (int t = 0; t < kCheckTypes; ++t) {
       std::snprintf(buf, sizeof buf, " %15s", CheckTypeName(static_cast<CheckType>(t)));
@@ -297,7 +297,7 @@ std::string FormatEvalTable(const EvalReport& r) {
     out += "             all\n";
     auto row = [&](const std::string& name, const std::string& side,
                    const CheckTally& tally) {
-      std::snprintf(buf, sizeof buf, "  %-34s %-17s", name.c_str(), side.c_str());
+      std::snprintf(buf, sizeof buf, "  %-34s %-21s", name.c_str(), side.c_str());
       out += buf;
       for (int t = 0; t < kCheckTypes + 1; ++t) {
         const bool all = t == kCheckTypes;
