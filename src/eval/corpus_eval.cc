@@ -1,5 +1,6 @@
 #include "eval/corpus_eval.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -174,6 +175,12 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
       StatusOr<std::string> data = ReadSmallFile(result);
       if (!data.ok()) {
         r->pageflow.error = "no result (document failed; see log)";
+        // Its checks still count: on empty pages, as a failed page's would.
+        int last = 0;
+        for (const StructureCheck& c : r->checks) last = std::max(last, c.page);
+        if (o.run.max_pages > 0) last = std::min(last, o.run.max_pages);
+        RunChecks(r->checks, std::vector<std::string>(last), &r->pageflow,
+                  &r->checks_skipped);
         continue;
       }
       const json doc = json::parse(*data, nullptr, false);

@@ -100,6 +100,28 @@ TEST_F(EvalStructureE2eTest, PdftotextBaselineScoresTheSamePages) {
   EXPECT_NE(r.out.find("pdftotext"), std::string::npos) << r.out;
 }
 
+TEST_F(EvalStructureE2eTest, ADocumentThatFailsStillCountsItsChecks) {
+  testing::WriteFile(corpus_ + "/B_pdfs/docs/broken.pdf", "%PDF-1.7\nnot really a PDF\n");
+  testing::WriteFile(corpus_ + "/B_pdfs/docs/broken.tests.jsonl",
+                     "{\"page\":1,\"type\":\"present\",\"text\":\"anything\"}\n"
+                     "{\"page\":1,\"type\":\"absent\",\"text\":\"anything\"}\n");
+  testing::WriteFile(corpus_ + "/manifest.tsv",
+                     "split\tset\tsub\tfile\tlang\tpages\tsource\n"
+                     "dev\tB_pdfs\tdocs\tB_pdfs/docs/broken.pdf\ten\t1\tgenerated\n");
+  const std::string report = dir_.path() + "/report.json";
+  testing::CommandResult r =
+      testing::RunPageflow({"eval", "--corpus", corpus_, "--engine", "text-layer",
+                            "--workers", "1", "--json", report});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json j = json::parse(testing::ReadFile(report));
+  EXPECT_EQ(j["items"][0]["pageflow"]["error"], "no result (document failed; see log)");
+  const json& checks = j["overall"]["checks"];
+  EXPECT_EQ(checks["present"]["passed"], 0);
+  EXPECT_EQ(checks["present"]["total"], 1);
+  EXPECT_EQ(checks["absent"]["passed"], 1);
+  EXPECT_EQ(checks["all"]["total"], 2);
+}
+
 TEST_F(EvalStructureE2eTest, AMalformedChecksFileIsAUsageErrorNamingTheLine) {
   testing::WriteFile(corpus_ + "/B_pdfs/docs/report.tests.jsonl",
                      "{\"page\":1,\"type\":\"present\",\"text\":\"ok\"}\n{\"page\":1,"
