@@ -171,8 +171,12 @@ std::u32string Window(const std::u32string& page, const StructureCheck& c) {
   return page;
 }
 
+// At most 60 bytes for a report, cut at a code point (JSON output must stay UTF-8).
 std::string Shorten(const std::string& s) {
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+  if (s.size() <= 60) return s;
+  size_t cut = 57;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut) + "...";
 }
 
 // ---- tables ----

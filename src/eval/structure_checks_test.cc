@@ -57,6 +57,14 @@ TEST(StructureChecksTest, PresentAndAbsent) {
   EXPECT_EQ(o.reason, "found: 'Things 12'");
 }
 
+TEST(StructureChecksTest, ReasonsAreCutAtACodePoint) {
+  // 29 two-byte letters: a cut at byte 57 would split the last one.
+  const std::string text = "ЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖ";
+  const CheckOutcome o = RunStructureCheck(
+      Parse(R"({"page":1,"type":"present","text":")" + text + R"("})"), "nothing");
+  EXPECT_EQ(o.reason, "not found: '" + text.substr(0, 56) + "...'");
+}
+
 TEST(StructureChecksTest, Order) {
   const std::string page = "# Intro\n\nFirst column text.\n\nSecond column text.\n";
   EXPECT_TRUE(Passes(
