@@ -187,13 +187,18 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
       }
       const json doc = json::parse(*data, nullptr, false);
       const std::string text = doc["text"];
-      std::vector<std::string> hyp;
+      // `written`: each page's text as the record has it (structure checks read its
+      // Markdown); `hyp`: what CER scores.
+      std::vector<std::string> written, hyp;
       for (const json& span : doc["attributes"]["pdf_page_numbers"]) {
         const int page = span[2];
-        hyp.resize(std::max<size_t>(hyp.size(), static_cast<size_t>(page)));
-        hyp[page - 1] = Utf8Slice(text, span[0], span[1]);
-        // Scored as text: the Markdown's marks (#, table pipes, escapes) are not words.
-        if (run.layout) hyp[page - 1] = RenderPlainText(ParseMarkdown(hyp[page - 1]));
+        written.resize(std::max<size_t>(written.size(), static_cast<size_t>(page)));
+        written[page - 1] = Utf8Slice(text, span[0], span[1]);
+      }
+      hyp = written;
+      // Scored as text: the Markdown's marks (#, table pipes, escapes) are not words.
+      if (run.layout) {
+        for (std::string& page : hyp) page = RenderPlainText(ParseMarkdown(page));
       }
       if (run.layout && doc["metadata"].contains("page_furniture")) {
         // The ground truth has the running headers, footers and page numbers the layout
@@ -211,11 +216,12 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
       const int total = doc["metadata"]["pdf_total_pages"];
       const int evaluated = o.run.max_pages > 0 ? std::min(total, o.run.max_pages) : total;
       hyp.resize(static_cast<size_t>(evaluated));  // failed pages count as empty
+      written.resize(static_cast<size_t>(evaluated));
       r->pageflow.pages = evaluated;
       r->pageflow.seconds = doc["metadata"]["processing_seconds"];
       for (auto& [path, n] : doc["metadata"]["engines_used"].items()) r->pageflow.paths[path] = n;
       if (r->scored) r->pageflow.score = ScorePages(*r, r->gt_pages, hyp);
-      RunChecks(r->checks, hyp, &r->pageflow, &r->checks_skipped);
+      RunChecks(r->checks, written, &r->pageflow, &r->checks_skipped);
     }
   }
 
