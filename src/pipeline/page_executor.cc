@@ -6,6 +6,7 @@
 
 #include "base/process_stats.h"
 #include "layout/furniture.h"
+#include "layout/geometry.h"
 #include "layout/layout.h"
 #include "layout/markdown_reader.h"
 #include "layout/writers.h"
@@ -32,6 +33,9 @@ namespace {
 // or headings first and last in reading order, inside the margin band) out of the body
 // into `margins`: whether they are running headers or footers is decided when the
 // document is assembled, from its other pages (PageRecord::margins).
+// A line's type size: its font size where the source knows it, else its height.
+float SizeOf(const TextLine& l) { return l.font_size > 0 ? l.font_size : float(l.box.height()); }
+
 void SetMarginsApart(PageModel& model, std::vector<PageRecord::Margin>* margins) {
   const float band = LayoutOptions{}.margin_band;
   auto candidate = [&](const Block& b, Band want) {
@@ -46,7 +50,34 @@ void SetMarginsApart(PageModel& model, std::vector<PageRecord::Margin>* margins)
          candidate(model.blocks[n - 1 - bottom], Band::kBottom)) {
     ++bottom;
   }
-  auto margin = [&](const Block& b, bool at_bottom) {
+  // A margin line set apart from the body by a wide gap, in the body's size or smaller
+  // and not a heading, is a running header or footer by its place alone: on a page
+  // read by itself there is no other page to repeat it.
+  std::vector<float> sizes;
+  for (size_t i = top; i < n - bottom; ++i) {
+    for (const TextLine& l : model.blocks[i].lines) sizes.push_back(SizeOf(l));
+  }
+  const float body_size = sizes.empty() ? 0 : Median(std::move(sizes));
+  auto alone = [&](size_t i, bool at_bottom) {
+    const Block& b = model.blocks[i];
+    if (b.kind != BlockKind::kParagraph || body_size <= 0 ||
+        SizeOf(b.lines[0]) > 1.05f * body_size) {
+      return false;
+    }
+    const bool has_body = top < n - bottom;
+    if (!has_body) return false;
+    const Block& next = model.blocks[at_bottom ? n - bottom - 1 : top];
+    const int gap = at_bottom ? b.box.y0 - next.box.y1 : next.box.y0 - b.box.y1;
+    return gap >= 1.5f * float(b.box.height());
+  };
+  auto margin = [&](size_t i, bool at_bottom) {
+    const Block& b = model.blocks[i];
+    if (alone(i, at_bottom)) {
+      Block f = b;
+      f.kind = at_bottom ? BlockKind::kFooter : BlockKind::kHeader;
+      model.furniture.push_back(std::move(f));
+      return;
+    }
     PageModel one;
     one.blocks = {b};
     std::string md = RenderMarkdown(one);
@@ -54,8 +85,10 @@ void SetMarginsApart(PageModel& model, std::vector<PageRecord::Margin>* margins)
     const int y = int(500.0 * (b.box.y0 + b.box.y1) / std::max(1, model.page_height));
     margins->push_back({at_bottom, y, std::move(md)});
   };
-  for (size_t i = 0; i < top; ++i) margin(model.blocks[i], false);
-  for (size_t i = n - bottom; i < n; ++i) margin(model.blocks[i], true);
+  for (size_t i = 0; i < top; ++i) margin(i, false);
+  for (size_t i = n - bottom; i < n; ++i) margin(i, true);
+  std::stable_sort(model.furniture.begin(), model.furniture.end(),
+                   [](const Block& a, const Block& b) { return a.box.y0 < b.box.y0; });
   model.blocks.erase(model.blocks.end() - static_cast<std::ptrdiff_t>(bottom), model.blocks.end());
   model.blocks.erase(model.blocks.begin(), model.blocks.begin() + static_cast<std::ptrdiff_t>(top));
 }

@@ -102,6 +102,25 @@ TEST(LayoutTest, TextReadsLikeTheDocumentAndFurnitureIsListedApart) {
   EXPECT_GT(stats["layout_cpu_seconds"].get<double>(), 0.0);
 }
 
+// A page read by itself: its running header is told by its place (a margin line in small
+// type far from the body), its page number by its form; a title at the top stays.
+TEST(LayoutTest, ALonePageLosesItsHeaderButKeepsItsTitle) {
+  testing::TempDir dir;
+  std::vector<testing::TestPage> pages = Report();
+  pages.resize(1);
+  pages[0].placed.push_back({72, 50, 22, "Report Title In Large Type"});
+  testing::WriteTestPdf(dir.path() + "/one.pdf", pages);
+  const std::string out = dir.path() + "/out";
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", dir.path() + "/one.pdf", "--out", out, "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json rec = OnlyRecord(out);
+  const std::string text = rec["text"].get<std::string>();
+  EXPECT_EQ(text.find("ACME Corporation"), std::string::npos) << text;
+  EXPECT_NE(text.find("Report Title In Large Type"), std::string::npos) << text;
+  EXPECT_EQ(rec["metadata"]["page_furniture"].size(), 2u) << rec["metadata"].dump();
+}
+
 TEST(LayoutTest, LayoutNoneKeepsTheEnginesLinesAndADifferentSettingIsNotResumed) {
   testing::TempDir dir;
   testing::WriteTestPdf(dir.path() + "/report.pdf", Report());
