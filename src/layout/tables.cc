@@ -339,8 +339,12 @@ std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
 
 std::vector<FoundTable> TablesFromAlignment(const std::vector<LayoutLine>& lines,
                                             float line_height, size_t min_rows) {
-  std::vector<std::vector<Chunk>> chunks;
-  for (const LayoutLine& l : lines) chunks.push_back(ChunksOf(l, 0.9f * line_height));
+  std::vector<std::vector<Chunk>> chunks, fine;
+  for (const LayoutLine& l : lines) {
+    chunks.push_back(ChunksOf(l, 0.9f * line_height));
+    // Wider than a word space (about a quarter of the line height): a narrow gutter.
+    fine.push_back(ChunksOf(l, 0.35f * line_height));
+  }
   std::vector<FoundTable> tables;
   size_t i = 0;
   while (i < lines.size()) {
@@ -364,6 +368,13 @@ std::vector<FoundTable> TablesFromAlignment(const std::vector<LayoutLine>& lines
       t = AlignedTable(lines, chunks, i, strict_end, line_height);
     }
     if (t.table.rows > 0) {
+      // Columns closer than the gap that found the table ("Int  Italic, oblique or
+      // roman"): the same rows cut at the narrower gutters every row leaves free.
+      FoundTable narrow = AlignedTable(lines, fine, i, t.lines.back() + 1, line_height);
+      if (narrow.table.rows == t.table.rows && narrow.table.cols > t.table.cols &&
+          narrow.lines == t.lines) {
+        t = std::move(narrow);
+      }
       i = t.lines.back() + 1;
       tables.push_back(std::move(t));
     } else {
