@@ -16,6 +16,7 @@ struct RunFlags {
   SharedRunFlags shared{&run};
   std::string formats = "jsonl";
   bool no_progress = false;
+  bool boxes = false;
 };
 
 int ExecuteRun(RunFlags& f) {
@@ -27,6 +28,7 @@ int ExecuteRun(RunFlags& f) {
     return kExitUsage;
   }
   run.formats = *formats;
+  run.formats.boxes = f.boxes;
   run.progress = !f.no_progress;
 
   InstallStopSignals();
@@ -68,6 +70,11 @@ Command AddRunCommand(CLI::App& app) {
                   "Pages per work item; long documents resume at this granularity")
       ->default_val(16)
       ->check(CLI::Range(1, 100000));
+  cmd->add_flag(
+      "--boxes", f->boxes,
+      "Add each page's blocks, lines and words with boxes and confidences to the "
+      "JSONL record (metadata.page_boxes; points for PDF text layers, pixels for "
+      "OCR); see docs/output-format.md");
   f->shared.AddMaxPagesFlag(cmd);
   f->shared.AddLayoutFlag(cmd);
   f->shared.AddStoreFlags(cmd);

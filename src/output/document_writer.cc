@@ -1,7 +1,10 @@
 #include "output/document_writer.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -58,10 +61,38 @@ int64_t CountCodePoints(std::string_view s) {
   return n;
 }
 
+namespace {
+
+// An anonymous read/write file in `dir`: removed from the directory at once, gone with
+// its last handle.
+StatusOr<std::FILE*> OpenSpill(const std::string& dir) {
+  std::string path = (dir.empty() ? std::string(".") : dir) + "/spill-XXXXXX";
+  const int fd = mkstemp(path.data());
+  if (fd < 0)
+    return IoError("cannot create a spill file in " + dir + ": " + std::strerror(errno));
+  unlink(path.c_str());
+  std::FILE* f = fdopen(fd, "w+b");
+  if (f == nullptr) {
+    close(fd);
+    return IoError("cannot open a spill file: " + std::string(std::strerror(errno)));
+  }
+  return f;
+}
+
+}  // namespace
+
 DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
     : meta_(meta), sinks_(std::move(sinks)) {
   if (sinks_.jsonl)
     started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
+  if (started_.ok() && sinks_.jsonl && sinks_.boxes) {
+    StatusOr<std::FILE*> spill = OpenSpill(sinks_.spill_dir);
+    if (spill.ok()) {
+      boxes_spill_.reset(*spill);
+    } else {
+      started_ = spill.status();
+    }
+  }
 }
 
 Status DocumentAssembler::Add(const PageRecord& p) {
@@ -102,6 +133,15 @@ Status DocumentAssembler::Add(const PageRecord& p) {
     spans_.push_back({offset_, offset_ + len, p.page});
     offset_ += len;
     PF_RETURN_IF_ERROR(sinks_.jsonl(Escaped(p.text)));
+  }
+  if (boxes_spill_ && p.boxes) {
+    json entry = {{"page", p.page}};
+    entry.update(PageBoxesToJson(*p.boxes));
+    const std::string line = (boxes_pages_++ > 0 ? "," : "") +
+                             entry.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (std::fwrite(line.data(), 1, line.size(), boxes_spill_.get()) != line.size())
+      return IoError("cannot write page boxes to the spill file: " +
+                     std::string(std::strerror(errno)));
   }
   first_page_ = false;
   return Status::Ok();
@@ -146,15 +186,42 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
                {"created", IsoTime(created)},
                {"metadata", metadata},
                {"attributes", {{"pdf_page_numbers", spans_}}}};
+  if (!boxes_spill_) {
+    std::string rest = tail.dump(-1, ' ', false, json::error_handler_t::replace);
+    rest[0] = ',';  // splice the remaining fields after "text"
+    return sinks_.jsonl("\"" + rest + "\n");
+  }
+  // metadata.page_boxes is copied from the spill file in pieces: metadata goes last.
+  tail.erase("metadata");
   std::string rest = tail.dump(-1, ' ', false, json::error_handler_t::replace);
-  rest[0] = ',';  // splice the remaining fields after "text"
-  return sinks_.jsonl("\"" + rest + "\n");
+  rest[0] = ',';
+  rest.pop_back();  // '}'
+  std::string head = metadata.dump(-1, ' ', false, json::error_handler_t::replace);
+  head.pop_back();  // '}'
+  PF_RETURN_IF_ERROR(
+      sinks_.jsonl("\"" + rest + ",\"metadata\":" + head + ",\"page_boxes\":["));
+  if (std::fflush(boxes_spill_.get()) != 0 ||
+      std::fseek(boxes_spill_.get(), 0, SEEK_SET) != 0)
+    return IoError("cannot read back the page boxes: " +
+                   std::string(std::strerror(errno)));
+  // A fixed 64 KB window, whatever the document's size.
+  std::string chunk(64 << 10, '\0');
+  size_t n = 0;
+  while ((n = std::fread(chunk.data(), 1, chunk.size(), boxes_spill_.get())) > 0) {
+    PF_RETURN_IF_ERROR(sinks_.jsonl(std::string_view(chunk.data(), n)));
+  }
+  if (std::ferror(boxes_spill_.get()))
+    return IoError("cannot read back the page boxes: " +
+                   std::string(std::strerror(errno)));
+  return sinks_.jsonl("]}}\n");
 }
 
 Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
                      const OutputFormats& formats, DocumentSummary* summary) {
   std::optional<AtomicFile> jsonl, md, txt;
   DocumentAssembler::Sinks sinks;
+  sinks.boxes = formats.boxes;
+  sinks.spill_dir = ws.spill_dir();
   auto open = [&](std::optional<AtomicFile>* file, const std::string& path,
                   DocumentAssembler::Sink* sink) -> Status {
     PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(path));

@@ -6,9 +6,11 @@
 //   Status st = WriteDocument(workspace, meta, {.jsonl = true, .md = true}, &s);
 #pragma once
 
+#include <cstdio>
 #include <ctime>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -23,8 +25,13 @@ struct OutputFormats {
   bool jsonl = true;
   bool md = false;
   bool txt = false;
+  // Not a format of its own (--boxes): the JSONL record's metadata gains "page_boxes",
+  // each page's blocks, lines and words with boxes (docs/output-format.md).
+  bool boxes = false;
 };
-// "jsonl,md,txt" -> formats; INVALID_ARGUMENT for unknown names.
+// Whether pages must keep their boxes (PageRecord::boxes) for these outputs.
+inline bool KeepBoxes(const OutputFormats& f) { return f.boxes; }
+// "jsonl,md,txt" -> formats; INVALID_ARGUMENT for unknown names. Leaves `boxes` off.
 StatusOr<OutputFormats> ParseFormats(const std::string& list);
 
 struct DocumentMeta {
@@ -67,6 +74,11 @@ class DocumentAssembler {
     Sink jsonl;  // the Dolma record, one line; empty: not wanted
     Sink md;     // Markdown
     Sink txt;    // plain text
+    // With `jsonl`: each page's boxes (PageRecord::boxes) go into the record's metadata
+    // as "page_boxes". They are spilled to an unlinked temporary file in `spill_dir`
+    // until the record's tail is written, so memory stays flat in the document's length.
+    bool boxes = false;
+    std::string spill_dir;
   };
 
   DocumentAssembler(const DocumentMeta& meta, Sinks sinks);
@@ -90,6 +102,11 @@ class DocumentAssembler {
   nlohmann::json page_attributes_ = nlohmann::json::array();
   int64_t prompt_tokens_ = 0, completion_tokens_ = 0;
   std::map<std::string, int> engines_;
+  struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, FileCloser> boxes_spill_;  // "{page boxes},{...}" so far
+  int64_t boxes_pages_ = 0;
   int64_t offset_ = 0;  // code points of text written so far
   int pages_ = 0;
   bool first_page_ = true;

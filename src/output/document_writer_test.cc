@@ -43,6 +43,64 @@ TEST(DocumentWriterTest, WritesDolmaRecordWithCodePointSpansAndFailures) {
   EXPECT_NE(testing::ReadFile(dir.path() + "/md/sub/a.md").find("<!-- page 2 failed"), std::string::npos);
 }
 
+PageBoxes OneWordBoxes(const std::string& word) {
+  PageBoxes b;
+  b.width = 612;
+  b.height = 792;
+  b.unit = Unit::kPoints;
+  b.dpi = 72;
+  b.blocks.push_back({"paragraph", {72, 72, 200, 90}, 1.0f, {}});
+  b.blocks[0].lines.push_back(
+      {{72, 72, 200, 90}, 88, 1.0f, {{word, {72, 72, 200, 90}, 0.96f}}});
+  return b;
+}
+
+TEST(DocumentWriterTest, BoxesGoToTheRecordMetadataOnlyWhenAskedFor) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp1");
+  ASSERT_TRUE(ws.ok());
+  DocumentMeta meta{"doc1", "/in/a.pdf", "a.pdf", 3, "auto", "eng", {{0, 0}, {1, 2}}};
+  PageRecord p1{1, "One", "text-layer", 1.0f, "", "", 1, 0.1};
+  p1.boxes = OneWordBoxes("One");
+  PageRecord p2{2, "", "", 0, "", "broken", 0, 0.2};
+  PageRecord p3{3, "Three \"q\"", "text-layer", 1.0f, "", "", 1, 0.1};
+  p3.boxes = OneWordBoxes("Three \"q\"");
+  // The range files (what a resumed run reads) keep the boxes.
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0}, {p1}));
+  ASSERT_OK(ws->WriteRange("doc1", {1, 2}, {p2, p3}));
+  StatusOr<std::vector<PageRecord>> back = ws->ReadRange("doc1", {1, 2});
+  ASSERT_TRUE(back.ok());
+  ASSERT_TRUE((*back)[1].boxes.has_value());
+  EXPECT_EQ((*back)[1].boxes->blocks[0].lines[0].words[0].text, "Three \"q\"");
+
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, meta, OutputFormats{true, false, false}, &summary));
+  json plain = json::parse(testing::ReadFile(ws->ResultPath("doc1")));
+  EXPECT_FALSE(plain["metadata"].contains("page_boxes"));
+
+  OutputFormats with_boxes{true, false, false};
+  with_boxes.boxes = true;
+  ASSERT_OK(WriteDocument(*ws, meta, with_boxes, &summary));
+  const std::string line = testing::ReadFile(ws->ResultPath("doc1"));
+  EXPECT_EQ(line.find('\n'), line.size() - 1);  // still one line
+  json j = json::parse(line);
+  EXPECT_EQ(j["text"], plain["text"]);
+  EXPECT_EQ(j["attributes"], plain["attributes"]);
+  EXPECT_EQ(j["metadata"]["failed_pages"], plain["metadata"]["failed_pages"]);
+  const json& boxes = j["metadata"]["page_boxes"];
+  ASSERT_EQ(boxes.size(), 2u);  // the failed page has none
+  EXPECT_EQ(boxes[0]["page"], 1);
+  EXPECT_EQ(boxes[1]["page"], 3);
+  EXPECT_EQ(boxes[1]["unit"], "pt");
+  EXPECT_EQ(boxes[1]["width"], 612);
+  EXPECT_EQ(boxes[1]["blocks"][0]["lines"][0]["words"][0]["text"], "Three \"q\"");
+  EXPECT_EQ(boxes[1]["blocks"][0]["lines"][0]["words"][0]["box"].dump(),
+            "[72,72,200,90]");
+  // The spill file is anonymous: nothing is left in the workspace.
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/.pageflow"))
+    EXPECT_EQ(e.path().filename().string().find("spill"), std::string::npos) << e.path();
+}
+
 TEST(DocumentWriterTest, RefusesMirrorPathsThatLeaveTheOutputDirectory) {
   testing::TempDir dir;
   StatusOr<Workspace> ws = Workspace::Open(dir.path() + "/out/p", "fp1");

@@ -25,6 +25,7 @@ json PageRecordToJson(const PageRecord& p) {
     for (const PageRecord::Furniture& x : p.furniture) f.push_back({{"kind", x.kind}, {"text", x.text}});
     j["furniture"] = std::move(f);
   }
+  if (p.boxes) j["boxes"] = PageBoxesToJson(*p.boxes);
   return j;
 }
 
@@ -55,6 +56,11 @@ StatusOr<PageRecord> PageRecordFromJson(const json& j) {
     }
   } catch (const json::exception& e) {  // a field of the wrong type
     return Corrupt(std::string("damaged page record: ") + e.what());
+  }
+  if (j.contains("boxes")) {
+    StatusOr<PageBoxes> boxes = PageBoxesFromJson(j.at("boxes"));
+    if (!boxes.ok()) return boxes.status();
+    p.boxes = std::move(*boxes);
   }
   if (p.page <= 0) return Corrupt("a page record without a page number");
   return p;

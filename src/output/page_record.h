@@ -9,11 +9,13 @@
 
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "output/page_boxes.h"
 
 namespace pageflow {
 
@@ -43,11 +45,15 @@ struct PageRecord {
   };
   std::vector<Furniture> furniture = {};
   static constexpr size_t kMaxFurniture = 16;
+  // The page's blocks, lines and words with boxes (output/page_boxes.h), when the run
+  // asked for them (--boxes, or the hocr/alto formats, which are drawn from them);
+  // nullopt otherwise and for failed pages.
+  std::optional<PageBoxes> boxes = std::nullopt;
 };
 
 // The record as a JSON object: page, text, engine, confidence, lines, seconds always;
 // note, error, prompt_tokens, completion_tokens, fallback, attributes, format
-// ("markdown") and furniture ([{"kind","text"}]) when set.
+// ("markdown"), furniture ([{"kind","text"}]) and boxes (PageBoxesToJson) when set.
 nlohmann::json PageRecordToJson(const PageRecord& record);
 // The inverse; CORRUPT when `j` is not such an object (wrong types included).
 StatusOr<PageRecord> PageRecordFromJson(const nlohmann::json& j);

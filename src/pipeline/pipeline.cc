@@ -84,7 +84,8 @@ std::string Fingerprint(const RunOptions& o) {
          (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range) +
          ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
          ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
-         ";layout=" + (o.layout ? "auto" : "none") + VlmFingerprint(o);
+         ";layout=" + (o.layout ? "auto" : "none") + (o.formats.boxes ? ";boxes=1" : "") +
+         VlmFingerprint(o);
 }
 
 // Ids of the documents between the source's start and the assembler's last word on
@@ -217,9 +218,14 @@ void Run::Worker(Engine* engine) {
   while (std::optional<PageJob> job = jobs_.Pop()) {
     if (Stopping()) continue;  // drain without work; the range stays unfinished
     const DocumentMeta& meta = job->doc->meta;
-    PageWork work{meta.source_path, job->page, options_.render,
-                  "page " + std::to_string(job->page + 1) + " of " + meta.source_path, stop_,
-                  options_.layout, job->doc->furniture.get()};
+    PageWork work{meta.source_path,
+                  job->page,
+                  options_.render,
+                  "page " + std::to_string(job->page + 1) + " of " + meta.source_path,
+                  stop_,
+                  options_.layout,
+                  job->doc->furniture.get(),
+                  KeepBoxes(options_.formats)};
     PageOutcome outcome = executor.Run(*engine, work);
     counters_.source_cpu_us += static_cast<int64_t>(outcome.source_cpu_seconds * 1e6);
     counters_.engine_cpu_us += static_cast<int64_t>(outcome.engine_cpu_seconds * 1e6);
