@@ -50,6 +50,8 @@ int ExecuteRun(RunFlags& f) {
   if (run.formats.jsonl) LogInfo("results in " + run.out_dir + "/results/");
   if (run.formats.md) LogInfo("Markdown in " + run.out_dir + "/md/");
   if (run.formats.txt) LogInfo("text in " + run.out_dir + "/txt/");
+  if (run.formats.hocr) LogInfo("hOCR in " + run.out_dir + "/hocr/");
+  if (run.formats.alto) LogInfo("ALTO in " + run.out_dir + "/alto/");
   return summary->ExitCode();
 }
 
@@ -65,7 +67,11 @@ Command AddRunCommand(CLI::App& app) {
                   "Output directory: results/*.jsonl, md/, txt/; also the workspace a re-run resumes from")
       ->required();
   f->shared.AddEngineFlags(cmd);
-  cmd->add_option("--format", f->formats, "Comma-separated outputs: jsonl, md, txt")->default_val("jsonl");
+  cmd->add_option(
+         "--format", f->formats,
+         "Comma-separated outputs: jsonl, md, txt, hocr (DIR/hocr/), alto (ALTO v4 "
+         "XML in DIR/alto/)")
+      ->default_val("jsonl");
   cmd->add_option("--pages-per-range", run.pages_per_range,
                   "Pages per work item; long documents resume at this granularity")
       ->default_val(16)

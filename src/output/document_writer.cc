@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "output/atomic_file.h"
+#include "output/markup_writers.h"
 
 using nlohmann::json;
 
@@ -47,10 +48,15 @@ StatusOr<OutputFormats> ParseFormats(const std::string& list) {
       f.md = true;
     else if (item == "txt" || item == "text")
       f.txt = true;
+    else if (item == "hocr")
+      f.hocr = true;
+    else if (item == "alto")
+      f.alto = true;
     else if (!item.empty())
-      return InvalidArgument("unknown output format '" + item + "' (use jsonl, md, txt)");
+      return InvalidArgument("unknown output format '" + item +
+                             "' (use jsonl, md, txt, hocr, alto)");
   }
-  if (!f.jsonl && !f.md && !f.txt)
+  if (!f.jsonl && !f.md && !f.txt && !f.hocr && !f.alto)
     return InvalidArgument("--format names no output format");
   return f;
 }
@@ -85,6 +91,8 @@ DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
     : meta_(meta), sinks_(std::move(sinks)) {
   if (sinks_.jsonl)
     started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
+  if (started_.ok() && sinks_.hocr) started_ = sinks_.hocr(HocrHeader(meta_.source_path));
+  if (started_.ok() && sinks_.alto) started_ = sinks_.alto(AltoHeader(meta_.source_path));
   if (started_.ok() && sinks_.jsonl && sinks_.boxes) {
     StatusOr<std::FILE*> spill = OpenSpill(sinks_.spill_dir);
     if (spill.ok()) {
@@ -114,6 +122,9 @@ Status DocumentAssembler::Add(const PageRecord& p) {
   }
   if (sinks_.md) PF_RETURN_IF_ERROR(sinks_.md(PageMarkdown(p)));
   if (sinks_.txt) PF_RETURN_IF_ERROR(sinks_.txt(PagePlainText(p, first_page_)));
+  if (sinks_.hocr)
+    PF_RETURN_IF_ERROR(sinks_.hocr(HocrPage(p, meta_.source_path, meta_.points_dpi)));
+  if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoPage(p, meta_.points_dpi)));
   if (!p.error.empty()) {
     failed_.push_back({{"page", p.page}, {"error", p.error}});
     first_page_ = false;
@@ -160,6 +171,8 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
                        std::to_string(pages_) + ", more than --max-page-error-rate " +
                        json(meta_.max_page_error_rate).dump());
   }
+  if (sinks_.hocr) PF_RETURN_IF_ERROR(sinks_.hocr(HocrFooter()));
+  if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoFooter()));
   if (!sinks_.jsonl) return Status::Ok();
   std::time_t created = meta_.created;
   if (created == 0) {
@@ -218,7 +231,7 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
 
 Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
                      const OutputFormats& formats, DocumentSummary* summary) {
-  std::optional<AtomicFile> jsonl, md, txt;
+  std::optional<AtomicFile> jsonl, md, txt, hocr, alto;
   DocumentAssembler::Sinks sinks;
   sinks.boxes = formats.boxes;
   sinks.spill_dir = ws.spill_dir();
@@ -239,6 +252,14 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
     PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "txt"));
     PF_RETURN_IF_ERROR(open(&txt, path, &sinks.txt));
   }
+  if (formats.hocr) {
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "hocr"));
+    PF_RETURN_IF_ERROR(open(&hocr, path, &sinks.hocr));
+  }
+  if (formats.alto) {
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "alto", "xml"));
+    PF_RETURN_IF_ERROR(open(&alto, path, &sinks.alto));
+  }
   DocumentAssembler assembler(meta, std::move(sinks));
   for (const PageRange& range : meta.ranges) {
     // One range in memory at a time.
@@ -253,6 +274,8 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
   if (jsonl) PF_RETURN_IF_ERROR(jsonl->Commit());
   if (md) PF_RETURN_IF_ERROR(md->Commit());
   if (txt) PF_RETURN_IF_ERROR(txt->Commit());
+  if (hocr) PF_RETURN_IF_ERROR(hocr->Commit());
+  if (alto) PF_RETURN_IF_ERROR(alto->Commit());
   return Status::Ok();
 }
 
