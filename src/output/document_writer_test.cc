@@ -149,5 +149,56 @@ TEST(FormatsTest, ParsesListAndRejectsUnknown) {
   EXPECT_FALSE(ParseFormats("pdf").ok());
 }
 
+TEST(FormatsTest, HocrAndAltoCombineWithOthersAndKeepTheBoxes) {
+  StatusOr<OutputFormats> f = ParseFormats("md,hocr,alto");
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->md && f->hocr && f->alto && !f->jsonl && !f->boxes);
+  EXPECT_TRUE(KeepBoxes(*f));
+  StatusOr<OutputFormats> plain = ParseFormats("jsonl,md,txt");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(KeepBoxes(*plain));
+  plain->boxes = true;
+  EXPECT_TRUE(KeepBoxes(*plain));
+  StatusOr<OutputFormats> bad = ParseFormats("hocr,xml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("use jsonl, md, txt, hocr, alto"),
+            std::string::npos);
+}
+
+TEST(DocumentWriterTest, WritesHocrAndAltoMirrorsPageByPage) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp1");
+  ASSERT_TRUE(ws.ok());
+  DocumentMeta meta{"doc1", "/in/a.pdf", "sub/a.pdf", 2, "auto", "eng", {{0, 0}, {1, 1}}};
+  meta.points_dpi = 144;
+  PageRecord p1{1, "One", "text-layer", 1.0f, "", "", 1, 0.1};
+  p1.boxes = OneWordBoxes("One");
+  PageRecord p2{2, "", "", 0, "", "broken", 0, 0.2};
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0}, {p1}));
+  ASSERT_OK(ws->WriteRange("doc1", {1, 1}, {p2}));
+  OutputFormats formats{false, false, false};
+  formats.hocr = formats.alto = true;
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, meta, formats, &summary));
+  EXPECT_FALSE(std::filesystem::exists(ws->ResultPath("doc1")));
+  const std::string hocr = testing::ReadFile(dir.path() + "/hocr/sub/a.hocr");
+  const std::string alto = testing::ReadFile(dir.path() + "/alto/sub/a.xml");
+  // Points at 144 dpi: x2.
+  EXPECT_NE(hocr.find("ppageno 0; bbox 0 0 1224 1584; scan_res 144 144"),
+            std::string::npos)
+      << hocr;
+  EXPECT_NE(hocr.find("title=\"bbox 144 144 400 180; x_wconf 96\">One</span>"),
+            std::string::npos)
+      << hocr;
+  EXPECT_NE(hocr.find("id=\"page_2\""), std::string::npos);
+  EXPECT_EQ(hocr.substr(hocr.size() - 16), "</body>\n</html>\n");
+  EXPECT_NE(alto.find("CONTENT=\"One\" HPOS=\"144\" VPOS=\"144\" WIDTH=\"256\" "
+                      "HEIGHT=\"36\" WC=\"0.96\""),
+            std::string::npos)
+      << alto;
+  EXPECT_NE(alto.find("<Page ID=\"page_2\" PHYSICAL_IMG_NR=\"2\"/>"), std::string::npos);
+  EXPECT_EQ(alto.substr(alto.size() - 18), "</Layout>\n</alto>\n");
+}
+
 }  // namespace
 }  // namespace pageflow
