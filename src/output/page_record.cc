@@ -32,6 +32,7 @@ json PageRecordToJson(const PageRecord& p) {
     }
     j["margins"] = std::move(m);
   }
+  if (p.boxes) j["boxes"] = PageBoxesToJson(*p.boxes);
   return j;
 }
 
@@ -71,6 +72,11 @@ StatusOr<PageRecord> PageRecordFromJson(const json& j) {
     }
   } catch (const json::exception& e) {  // a field of the wrong type
     return Corrupt(std::string("damaged page record: ") + e.what());
+  }
+  if (j.contains("boxes")) {
+    StatusOr<PageBoxes> boxes = PageBoxesFromJson(j.at("boxes"));
+    if (!boxes.ok()) return boxes.status();
+    p.boxes = std::move(*boxes);
   }
   if (p.page <= 0) return Corrupt("a page record without a page number");
   return p;

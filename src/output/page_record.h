@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "output/page_boxes.h"
 
 namespace pageflow {
 
@@ -57,12 +59,16 @@ struct PageRecord {
   };
   std::vector<Margin> margins = {};
   static constexpr size_t kMaxMargins = 6;
+  // The page's blocks, lines and words with boxes (output/page_boxes.h), when the run
+  // asked for them (--boxes, or the hocr/alto formats, which are drawn from them);
+  // nullopt otherwise and for failed pages.
+  std::optional<PageBoxes> boxes = std::nullopt;
 };
 
 // The record as a JSON object: page, text, engine, confidence, lines, seconds always;
 // note, error, prompt_tokens, completion_tokens, fallback, attributes, format
-// ("markdown"), furniture ([{"kind","text"}]) and margins ([{"at":"top"|"bottom","y",
-// "text"}]) when set.
+// ("markdown"), furniture ([{"kind","text"}]), margins ([{"at":"top"|"bottom","y",
+// "text"}]) and boxes (PageBoxesToJson) when set.
 nlohmann::json PageRecordToJson(const PageRecord& record);
 // The inverse; CORRUPT when `j` is not such an object (wrong types included).
 StatusOr<PageRecord> PageRecordFromJson(const nlohmann::json& j);

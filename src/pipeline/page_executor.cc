@@ -14,13 +14,18 @@
 
 namespace pageflow {
 
-int64_t LayoutReservationBytes(const PageText& text) {
+int64_t LayoutReservationBytes(const PageText& text, bool boxes) {
   // Measured on dense pages (R-data.pdf, a two-column paper): the stage's peak is about
   // 3x its input's strings plus ~200 bytes a word and ~400 a line for boxes and vectors.
+  // The record's boxes (when asked for) are one more copy of the words and lines
+  // (PageBoxes: ~56 bytes a word plus its text, ~40 a line).
   int64_t bytes = 64 << 10;
   for (const TextLine& line : text.lines) {
-    bytes += 400 + 3 * static_cast<int64_t>(line.text.size());
-    for (const TextWord& w : line.words) bytes += 200 + 3 * static_cast<int64_t>(w.text.size());
+    bytes += 400 + 3 * static_cast<int64_t>(line.text.size()) + (boxes ? 64 : 0);
+    for (const TextWord& w : line.words) {
+      bytes += 200 + 3 * static_cast<int64_t>(w.text.size());
+      if (boxes) bytes += 64 + static_cast<int64_t>(w.text.size());
+    }
   }
   bytes += 4 * static_cast<int64_t>(text.text.size()) +
            static_cast<int64_t>(text.rulings.size() * sizeof(Box)) * 4;
@@ -96,11 +101,13 @@ void SetMarginsApart(PageModel& model, std::vector<PageRecord::Margin>* margins)
 // Runs the layout stage over `text` and writes the Markdown, the furniture and the
 // margins into the record. Returns a note when it could not run (the record keeps the
 // lines).
-std::string LayOut(PageText& text, MemoryBudget* budget, int page_index, PageRecord& r) {
+std::string LayOut(PageText& text, MemoryBudget* budget, int page_index, bool boxes,
+                   PageRecord& r) {
   // The model (a copy of the page's lines and words) and the Markdown are paid by this.
   StatusOr<Reservation> reservation =
-      budget != nullptr ? budget->Reserve(LayoutReservationBytes(text), "page layout")
-                        : StatusOr<Reservation>(Reservation());
+      budget != nullptr
+          ? budget->Reserve(LayoutReservationBytes(text, boxes), "page layout")
+          : StatusOr<Reservation>(Reservation());
   if (!reservation.ok()) return "layout skipped: " + reservation.status().message();
   PageModel model;
   if (text.markdown) {
@@ -115,6 +122,8 @@ std::string LayOut(PageText& text, MemoryBudget* budget, int page_index, PageRec
     input.lines = std::move(text.lines);
     input.rulings = std::move(text.rulings);
     model = Analyze(input, LayoutOptions{}, /*tracker=*/nullptr);
+    // Boxes of everything on the page, margins included (hOCR and ALTO show the page).
+    if (boxes) r.boxes = BoxesFromModel(model, text.dpi);
     SetMarginsApart(model, &r.margins);
   }
   r.text = RenderMarkdown(model);
@@ -124,13 +133,14 @@ std::string LayOut(PageText& text, MemoryBudget* budget, int page_index, PageRec
     if (r.furniture.size() >= PageRecord::kMaxFurniture) break;
     r.furniture.push_back({BlockKindName(b.kind), b.text});
   }
+  if (boxes && !r.boxes) r.boxes = BoxesFromModel(model, text.dpi);
   return "";
 }
 
 }  // namespace
 
 PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note,
-                           bool layout, MemoryBudget* budget) {
+                           bool layout, MemoryBudget* budget, bool boxes) {
   PageRecord r;
   r.page = page_number;
   r.engine = std::move(text.engine);
@@ -143,8 +153,16 @@ PageRecord BuildPageRecord(int page_number, PageText text, const std::string& re
   r.fallback = std::move(text.fallback);
   r.attributes = std::move(text.attributes_json);
   if (layout) {
-    const std::string why = LayOut(text, budget, page_number - 1, r);
+    const std::string why = LayOut(text, budget, page_number - 1, boxes, r);
     if (!why.empty()) r.note += (r.note.empty() ? "" : "; ") + why;
+  }
+  // Without the layout stage (--layout none, or it could not be paid for) the boxes are
+  // the engine's lines; they are already in memory, so nothing more is reserved but
+  // their copy, which is smaller than the lines themselves.
+  if (boxes && !r.boxes && !text.markdown && text.page_width > 0 &&
+      text.page_height > 0) {
+    r.boxes = BoxesFromLines(text.lines, text.page_width, text.page_height, text.unit,
+                             text.unit == Unit::kPoints ? 72 : text.dpi);
   }
   if (!r.markdown) r.text = std::move(text.text);
   return r;
@@ -183,8 +201,8 @@ PageOutcome PageExecutor::Run(Engine& engine, const PageWork& work) {
     }
     if (text) {
       const double layout0 = ThreadCpuSeconds();
-      out.record =
-          BuildPageRecord(work.page + 1, std::move(*text), render_note, work.layout, budget_);
+      out.record = BuildPageRecord(work.page + 1, std::move(*text), render_note, work.layout,
+                                   budget_, work.boxes);
       out.layout_cpu_seconds = ThreadCpuSeconds() - layout0;
     }
   }

@@ -36,6 +36,9 @@ struct PageWork {
   // Running headers and footers found by repetition are decided when the document is
   // assembled (PageRecord::margins), so pages may run in any order.
   bool layout = true;
+  // Keep the page's blocks, lines and words with boxes in the record (PageRecord::boxes):
+  // --boxes, and the hocr/alto formats. Off by default.
+  bool boxes = false;
 };
 
 struct PageOutcome {
@@ -66,13 +69,17 @@ class PageExecutor {
 // The record of a recognized page: one function, whatever the face. With `layout` the
 // page's lines (or the engine's Markdown) go through the layout stage first; the model
 // it builds is charged to `budget` while it exists (a page whose model cannot be paid
-// for keeps its lines, with a note).
+// for keeps its lines, with a note). With `boxes` the record keeps the page's boxes
+// (built under the same reservation, which grows by their size; afterwards they ride
+// with the record, unbudgeted like its text: at most a range's worth of pages per
+// document in flight, about 30 KB a dense page).
 PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note,
-                           bool layout, MemoryBudget* budget);
+                           bool layout, MemoryBudget* budget, bool boxes = false);
 
 // What the layout stage of a page with these lines may hold at once, in bytes: the
-// model's copy of the lines and words, the Markdown, and working vectors.
-int64_t LayoutReservationBytes(const PageText& text);
+// model's copy of the lines and words, the Markdown, working vectors, and the boxes
+// kept for the record when asked for.
+int64_t LayoutReservationBytes(const PageText& text, bool boxes = false);
 
 // What a page of `geometry` reserves when an engine whose render request is `request`
 // runs it (nullopt: the engine reads the text layer only): the raster plus the

@@ -79,10 +79,12 @@ std::string Fingerprint(const RunOptions& o) {
          ";dpi=" + std::to_string(o.render.dpi) +
          ";max_dim=" + std::to_string(o.render.max_dim) +
          ";formats=" + (o.formats.jsonl ? "j" : "") + (o.formats.md ? "m" : "") +
-         (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range) +
+         (o.formats.txt ? "t" : "") + (o.formats.hocr ? "h" : "") +
+         (o.formats.alto ? "a" : "") + ";range=" + std::to_string(o.pages_per_range) +
          ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
          ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
-         ";layout=" + (o.layout ? "auto" : "none") + VlmFingerprint(o);
+         ";layout=" + (o.layout ? "auto" : "none") + (o.formats.boxes ? ";boxes=1" : "") +
+         VlmFingerprint(o);
 }
 
 // Ids of the documents between the source's start and the assembler's last word on
@@ -190,6 +192,7 @@ void Run::Source() {
     if (relative.empty()) relative = item->relative;
     info->meta = DocumentMeta{id, item->path, relative, pages, options_.engine.kind, options_.engine.lang, {}};
     info->meta.max_page_error_rate = options_.max_page_error_rate;
+    info->meta.points_dpi = options_.render.dpi;
     const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
     for (int first = 0; first < todo; first += options_.pages_per_range) {
       const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
@@ -217,7 +220,7 @@ void Run::Worker(Engine* engine) {
     const DocumentMeta& meta = job->doc->meta;
     PageWork work{meta.source_path, job->page, options_.render,
                   "page " + std::to_string(job->page + 1) + " of " + meta.source_path, stop_,
-                  options_.layout};
+                  options_.layout, KeepBoxes(options_.formats)};
     PageOutcome outcome = executor.Run(*engine, work);
     counters_.source_cpu_us += static_cast<int64_t>(outcome.source_cpu_seconds * 1e6);
     counters_.engine_cpu_us += static_cast<int64_t>(outcome.engine_cpu_seconds * 1e6);

@@ -377,6 +377,7 @@ class PpocrEngine final : public Engine {
     out.page_width = raster.width();
     out.page_height = raster.height();
     out.unit = Unit::kPixels;
+    out.dpi = raster.dpi();
     out.note = std::move(note);
     out.lines = ReadingOrder(std::move(kept));
     FinishPageText(out);
