@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -37,7 +38,12 @@ struct DocInfo {
   std::vector<bool> range_selected;  // RunOptions::select_range (all true without it)
   // Repeated margin lines of this document (the layout stage); bounded, ~4 KB.
   std::unique_ptr<FurnitureTracker> furniture = std::make_unique<FurnitureTracker>();
+  // Pages failed so far; the first kMaxLoggedPageErrors are logged, the record lists all.
+  mutable std::atomic<int> page_errors{0};
 };
+
+// A document whose every page fails (a corrupt page tree) would log a line a page.
+constexpr int kMaxLoggedPageErrors = 20;
 
 struct PageJob {
   std::shared_ptr<const DocInfo> doc;
@@ -227,7 +233,13 @@ void Run::Worker(Engine* engine) {
     if (outcome.cancelled) continue;
     if (!outcome.record.error.empty()) {
       ++counters_.pages_failed;
-      LogWarning(work.label + ": " + outcome.record.error);
+      const int errors = ++job->doc->page_errors;
+      if (errors <= kMaxLoggedPageErrors) {
+        LogWarning(work.label + ": " + outcome.record.error);
+      } else if (errors == kMaxLoggedPageErrors + 1) {
+        LogWarning(meta.source_path + ": more pages failed; their errors are listed in the "
+                   "record, not here");
+      }
     }
     ++counters_.pages_done;
     Event e;
@@ -285,6 +297,10 @@ Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
 }
 
 Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
+  if (const int errors = doc.page_errors.load(); errors > kMaxLoggedPageErrors) {
+    LogWarning(doc.meta.source_path + ": " + std::to_string(errors - kMaxLoggedPageErrors) +
+               " more page errors not logged (" + std::to_string(errors) + " pages failed)");
+  }
   DocumentSummary ds;
   Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds);
   if (ds.over_error_rate) {
