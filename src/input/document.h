@@ -72,10 +72,12 @@ int64_t PdfStoreLimit();
 // page's allowance is reserved with its text-layer or render reservation (the caller's
 // budget pays for it) and set with a PdfLibraryAllowance while the page is read. It is
 // what is left of one reservation after the page's own bytes, clamped to
-// [kMinPdfLibraryBytes, kMaxPdfLibraryBytes]: 128 MiB holds a 600 DPI color scan
-// (100 MB decoded) or a large CJK font; 32 MiB is what a page of ordinary fonts and
-// images needs, so a tight budget still renders pages at full size.
-inline constexpr int64_t kMaxPdfLibraryBytes = 128ll << 20;
+// [kMinPdfLibraryBytes, kMaxPdfLibraryBytes]. 64 MiB holds a 16 Mpx picture decoded
+// to RGBA or a large CJK font (MuPDF decodes a picture drawn smaller than stored at a
+// reduced size; the text layer decodes none), and it is a reservation every page in
+// flight holds, so it is not larger; 32 MiB, what pages of ordinary fonts and pictures
+// need, lets a tight budget still render pages at full size.
+inline constexpr int64_t kMaxPdfLibraryBytes = 64ll << 20;
 inline constexpr int64_t kMinPdfLibraryBytes = 32ll << 20;
 // Outside any PdfLibraryAllowance (opening a document, reading page sizes) a thread's
 // MuPDF allocations are capped at this; they are not reserved (a few MB for the page

@@ -1,14 +1,14 @@
 #include "input/image_document.h"
 
-#include "input/jpeg_probe.h"
-#include "input/png_stream.h"
-
 #include <leptonica/allheaders.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <memory>
+
+#include "input/jpeg_probe.h"
+#include "input/png_stream.h"
 
 namespace pageflow {
 namespace {

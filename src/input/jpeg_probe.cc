@@ -30,7 +30,9 @@ void ErrorExit(j_common_ptr cinfo) {
 
 void Silent(j_common_ptr /*cinfo*/, int /*level*/) {}
 
-int64_t RoundUp(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
+int64_t RoundUp(int64_t n, int64_t multiple) {
+  return (n + multiple - 1) / multiple * multiple;
+}
 
 }  // namespace
 

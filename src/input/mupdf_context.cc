@@ -90,7 +90,8 @@ void* CountedRealloc(void* user, void* block, size_t size) {
     t_refused = size;
     return nullptr;
   }
-  auto* grown = static_cast<BlockHeader*>(std::realloc(header, sizeof(BlockHeader) + size));
+  auto* grown =
+      static_cast<BlockHeader*>(std::realloc(header, sizeof(BlockHeader) + size));
   if (grown == nullptr) {  // the old block is intact: undo the new charge
     if (old_account == &account) {
       if (size > old_size) account.used.fetch_sub(static_cast<int64_t>(size - old_size));
@@ -100,7 +101,8 @@ void* CountedRealloc(void* user, void* block, size_t size) {
     }
     return nullptr;
   }
-  if (old_account != &account) old_account->used.fetch_sub(static_cast<int64_t>(old_size));
+  if (old_account != &account)
+    old_account->used.fetch_sub(static_cast<int64_t>(old_size));
   if (t_refused == size) t_refused = 0;
   grown->account = &account;
   grown->size = size;
@@ -122,7 +124,8 @@ void QuietError(void* /*user*/, const char* /*message*/) {}
 fz_context* BaseContext() {
   static fz_locks_context locks{nullptr, LockMutex, UnlockMutex};
   static fz_context* base = [] {
-    fz_context* ctx = fz_new_context(&g_alloc, &locks, static_cast<size_t>(g_store_bytes.load()));
+    fz_context* ctx =
+        fz_new_context(&g_alloc, &locks, static_cast<size_t>(g_store_bytes.load()));
     if (ctx == nullptr) return ctx;
     fz_set_warning_callback(ctx, QuietWarning, nullptr);
     fz_set_error_callback(ctx, QuietError, nullptr);
@@ -162,7 +165,9 @@ fz_context* ThreadMupdfContext() {
 
 int64_t ThreadMupdfLimit() { return ThreadAccount().limit.load(); }
 int64_t ThreadMupdfBytes() { return ThreadAccount().used.load(); }
-int64_t ThreadMupdfAllowance() { return t_allowance > 0 ? t_allowance : kIdlePdfLibraryBytes; }
+int64_t ThreadMupdfAllowance() {
+  return t_allowance > 0 ? t_allowance : kIdlePdfLibraryBytes;
+}
 int64_t ThreadMupdfRefusedBytes() { return static_cast<int64_t>(t_refused); }
 void ClearMupdfRefusal() { t_refused = 0; }
 

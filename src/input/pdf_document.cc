@@ -133,9 +133,10 @@ void StrokePathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path,
 std::optional<Status> LibraryMemoryRefused() {
   if (ThreadMupdfRefusedBytes() == 0) return std::nullopt;
   ClearMupdfRefusal();
-  return ResourceExhausted("needs more than " + std::to_string(ThreadMupdfAllowance() >> 20) +
-                           " MiB of PDF library memory (fonts, decoded images, soft masks, "
-                           "transparency groups); raise --memory-limit");
+  return ResourceExhausted(
+      "needs more than " + std::to_string(ThreadMupdfAllowance() >> 20) +
+      " MiB of PDF library memory (fonts, decoded images, soft masks, "
+      "transparency groups); raise --memory-limit");
 }
 
 class PdfDocument final : public Document {
@@ -317,9 +318,10 @@ void WalkPageTree(fz_context* ctx, pdf_obj* node, int64_t base, int64_t limit,
   for (int i = 0; i < n && base < limit; ++i) {
     pdf_obj* kid = pdf_array_get(ctx, kids, i);
     pdf_obj* type = pdf_dict_get(ctx, kid, PDF_NAME(Type));
-    const bool inner = type != nullptr ? pdf_name_eq(ctx, type, PDF_NAME(Pages))
-                                       : pdf_dict_get(ctx, kid, PDF_NAME(Kids)) != nullptr &&
-                                             pdf_dict_get(ctx, kid, PDF_NAME(MediaBox)) == nullptr;
+    const bool inner = type != nullptr
+                           ? pdf_name_eq(ctx, type, PDF_NAME(Pages))
+                           : pdf_dict_get(ctx, kid, PDF_NAME(Kids)) != nullptr &&
+                                 pdf_dict_get(ctx, kid, PDF_NAME(MediaBox)) == nullptr;
     if (!inner) {
       out->push_back(static_cast<int>(base++));
       continue;
@@ -416,8 +418,9 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
   }
   std::vector<int> lookup = RealPages(ctx, doc, pages);
   if (!lookup.empty() && static_cast<int>(lookup.size()) < pages) {
-    LogWarning(path + ": the page tree claims " + std::to_string(pages) + " pages but only " +
-               std::to_string(lookup.size()) + " can be loaded; the others are skipped");
+    LogWarning(path + ": the page tree claims " + std::to_string(pages) +
+               " pages but only " + std::to_string(lookup.size()) +
+               " can be loaded; the others are skipped");
     pages = static_cast<int>(lookup.size());
     bool identity = true;
     for (int i = 0; i < pages; ++i) identity = identity && lookup[i] == i;
@@ -438,7 +441,8 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
                " are corrupt and skipped");
     pages = loadable;
   }
-  return std::unique_ptr<Document>(new PdfDocument(path, ctx, doc, pages, std::move(lookup)));
+  return std::unique_ptr<Document>(
+      new PdfDocument(path, ctx, doc, pages, std::move(lookup)));
 }
 
 }  // namespace pageflow

@@ -20,7 +20,8 @@ class CpuTimer {
 
 }  // namespace
 
-int64_t PdfLibraryReservationBytes(bool pdf, int64_t page_bytes, int64_t max_single_reservation) {
+int64_t PdfLibraryReservationBytes(bool pdf, int64_t page_bytes,
+                                   int64_t max_single_reservation) {
   return pdf ? PdfLibraryBytesFor(max_single_reservation - page_bytes) : 0;
 }
 
@@ -46,8 +47,8 @@ StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
   // The structured text and MuPDF's own allocations for the page (fonts, images).
   const int64_t library =
       PdfLibraryReservationBytes(true, kTextLayerBytes, budget_->MaxSingleReservation());
-  PF_ASSIGN_OR_RETURN(Reservation r,
-                      budget_->Reserve(kTextLayerBytes + library, "text layer of " + label_));
+  PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes + library,
+                                                      "text layer of " + label_));
   PdfLibraryAllowance allowance(library);
   return doc->TextLayer(page_);
 }
@@ -64,8 +65,9 @@ StatusOr<Raster> DocumentPageAccess::Render(const RenderRequest& request) {
   options.target_long_side = request.target_long_side;
   const bool pdf = doc->format() == DocumentFormat::kPdf;
   const int64_t max_bytes = budget_->MaxSingleReservation();
-  PF_ASSIGN_OR_RETURN(RenderPlan plan, PlanRender(geometry, options, request.working_bytes,
-                                                  max_bytes - PdfLibraryFloorBytes(pdf)));
+  PF_ASSIGN_OR_RETURN(RenderPlan plan,
+                      PlanRender(geometry, options, request.working_bytes,
+                                 max_bytes - PdfLibraryFloorBytes(pdf)));
   render_note_ = plan.note;
   // The raster and the engine's working set, plus MuPDF's allowance while it draws: that
   // part is given back once the page is drawn (the rest travels with the raster).

@@ -6,8 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -237,7 +237,8 @@ void Run::Worker(Engine* engine) {
       if (errors <= kMaxLoggedPageErrors) {
         LogWarning(work.label + ": " + outcome.record.error);
       } else if (errors == kMaxLoggedPageErrors + 1) {
-        LogWarning(meta.source_path + ": more pages failed; their errors are listed in the "
+        LogWarning(meta.source_path +
+                   ": more pages failed; their errors are listed in the "
                    "record, not here");
       }
     }
@@ -298,8 +299,9 @@ Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
 
 Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
   if (const int errors = doc.page_errors.load(); errors > kMaxLoggedPageErrors) {
-    LogWarning(doc.meta.source_path + ": " + std::to_string(errors - kMaxLoggedPageErrors) +
-               " more page errors not logged (" + std::to_string(errors) + " pages failed)");
+    LogWarning(
+        doc.meta.source_path + ": " + std::to_string(errors - kMaxLoggedPageErrors) +
+        " more page errors not logged (" + std::to_string(errors) + " pages failed)");
   }
   DocumentSummary ds;
   Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds);

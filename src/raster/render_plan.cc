@@ -62,8 +62,10 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
         "decoding this " + std::to_string(g.native_width) + " x " +
         std::to_string(g.native_height) + " px progressive JPEG needs " +
         FormatBytes(g.unreduced_decode_bytes) +
-        " for its whole-image coefficient buffers at any output size, but the memory limit "
-        "leaves " + FormatBytes(max_bytes) +
+        " for its whole-image coefficient buffers at any output size, but the memory "
+        "limit "
+        "leaves " +
+        FormatBytes(max_bytes) +
         " per page; raise --memory-limit or convert it to baseline JPEG (jpegtran)");
   }
 

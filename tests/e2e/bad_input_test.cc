@@ -196,12 +196,38 @@ TEST(BadInputTest, APageTreeThatLiesInAnInnerNodeIsCountedByItsPages) {
                             "text-layer", "--no-progress"});
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
-  EXPECT_NE(r.err.find("claims 1000000 pages but only 2 can be loaded"), std::string::npos)
+  EXPECT_NE(r.err.find("claims 1000000 pages but only 2 can be loaded"),
+            std::string::npos)
       << r.err.substr(0, 2000);
   EXPECT_LT(r.err.size(), 10000u);
   json j = ResultFor(out, "lies.pdf");
   EXPECT_EQ(j["metadata"]["pdf_total_pages"].get<int64_t>(), 2);
   EXPECT_LT(j.dump().size(), 10000u);
+}
+
+// A document whose every page fails logs the first 20 errors, then one line that more
+// failed and, when it ends, how many were not logged; the record lists them all.
+TEST(BadInputTest, PageErrorsAreLoggedForTheFirstTwentyPagesOfADocument) {
+  testing::TempDir dir;
+  std::vector<testing::TestPage> pages(30, testing::TestPage{.lines = {"x"}});
+  testing::WriteTestPdf(dir.path() + "/many.pdf", pages);
+  const std::string out = dir.path() + "/out";
+  // Each page's text layer (with MuPDF's allowance) needs more than 30M leaves.
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", dir.path() + "/many.pdf", "--out", out, "--engine", "text-layer",
+       "--memory-limit", "30M", "--pdf-store", "1M", "--workers", "1", "--no-progress"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  int logged = 0;
+  for (size_t pos = r.err.find("needs 40M"); pos != std::string::npos;
+       pos = r.err.find("needs 40M", pos + 1)) {
+    ++logged;
+  }
+  EXPECT_EQ(logged, 20) << r.err;
+  EXPECT_NE(r.err.find("many.pdf: 10 more page errors not logged (30 pages failed)"),
+            std::string::npos)
+      << r.err;
+  json j = ResultFor(out, "many.pdf");
+  EXPECT_EQ(j["metadata"]["failed_pages"].size(), 30u) << j.dump();
 }
 
 // A 1 MB PDF whose embedded font inflates to 1 GiB: MuPDF's allocations are charged to
@@ -216,15 +242,15 @@ TEST(BadInputTest, AFontThatInflatesToAGigabyteStaysInsideTheLimit) {
   testing::WriteFontBombPdf(in + "/bomb.pdf", 1ll << 30);
   testing::WriteTestPdf(in + "/good.pdf", {{.lines = {"Hello world"}, .font_pt = 36}});
   ASSERT_LT(fs::file_size(in + "/bomb.pdf"), 2000000u);
-  const std::string why = "needs more than 128 MiB of PDF library memory (fonts";
+  const std::string why = "needs more than 64 MiB of PDF library memory (fonts";
   for (const char* engine : {"text-layer", "auto"}) {
     SCOPED_TRACE(engine);
     const bool ocr = std::string(engine) == "auto";
     const std::string out = dir.path() + "/out-" + engine;
     const auto start = std::chrono::steady_clock::now();
     testing::CommandResult r = testing::RunPageflow(
-        {"run", in, "--out", out, "--engine", engine, "--memory-limit", "300M", "--workers",
-         "1", "--no-progress", "--stats", out + "/stats.json"});
+        {"run", in, "--out", out, "--engine", engine, "--memory-limit", "300M",
+         "--workers", "1", "--no-progress", "--stats", out + "/stats.json"});
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
     json bomb = ResultFor(out, "/bomb.pdf");
     if (ocr) {
@@ -265,7 +291,10 @@ TEST(BadInputTest, AProgressiveJpegIsPlannedWithItsCoefficientBuffers) {
       {"run", in, "--out", out, "--engine", "tesseract", "--memory-limit", "300M",
        "--workers", "1", "--no-progress", "--stats", out + "/stats.json"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  const size_t at = r.err.find("page 1 of " + in + "/progressive.jpg: decoding this 20000 x 20000 px progressive JPEG needs 763M for its whole-image coefficient buffers");
+  const size_t at =
+      r.err.find("page 1 of " + in +
+                 "/progressive.jpg: decoding this 20000 x 20000 px progressive JPEG "
+                 "needs 763M for its whole-image coefficient buffers");
   EXPECT_NE(at, std::string::npos) << r.err;
   json good = ResultFor(out, "/good.pdf");
   ASSERT_FALSE(good.is_null());

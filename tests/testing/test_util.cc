@@ -2,9 +2,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <leptonica/allheaders.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <leptonica/allheaders.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -241,21 +241,21 @@ void WriteRawPdf(const std::string& path, const std::vector<std::string>& object
 void WriteFontBombPdf(const std::string& path, int64_t inflated_bytes) {
   const std::string font = DeflateZeros(inflated_bytes);
   const std::string content = "BT /F1 24 Tf 72 700 Td (Hello font bomb) Tj ET";
-  WriteFile(path,
-            RawPdf({"<< /Type /Catalog /Pages 2 0 R >>",
-                    "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
-                    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                    "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-                    "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" +
-                        content + "\nendstream",
-                    "<< /Type /Font /Subtype /TrueType /BaseFont /Bomb "
-                    "/FontDescriptor 6 0 R >>",
-                    "<< /Type /FontDescriptor /FontName /Bomb /Flags 32 "
-                    "/FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 "
-                    "/CapHeight 700 /StemV 80 /FontFile2 7 0 R >>",
-                    "<< /Length " + std::to_string(font.size()) +
-                        " /Filter /FlateDecode >>\nstream\n" + font +
-                        "\nendstream"}));
+  WriteFile(
+      path,
+      RawPdf({"<< /Type /Catalog /Pages 2 0 R >>",
+              "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+              "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+              "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+              "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
+                  "\nendstream",
+              "<< /Type /Font /Subtype /TrueType /BaseFont /Bomb "
+              "/FontDescriptor 6 0 R >>",
+              "<< /Type /FontDescriptor /FontName /Bomb /Flags 32 "
+              "/FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 "
+              "/CapHeight 700 /StemV 80 /FontFile2 7 0 R >>",
+              "<< /Length " + std::to_string(font.size()) +
+                  " /Filter /FlateDecode >>\nstream\n" + font + "\nendstream"}));
 }
 
 void WriteProgressiveJpeg(const std::string& path, int width, int height) {
