@@ -64,8 +64,15 @@ DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
     started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
 }
 
-Status DocumentAssembler::Add(const PageRecord& p) {
+void DocumentAssembler::Observe(const PageRecord& p) {
+  for (const PageRecord::Margin& m : p.margins) margins_seen_.ObserveAt(p.page, m.text, m.y_permille);
+}
+
+Status DocumentAssembler::Add(const PageRecord& record) {
   PF_RETURN_IF_ERROR(started_);
+  const PageRecord p = ResolveMargins(record, [this](const PageRecord::Margin& m) {
+    return margins_seen_.PagesSeen(m.text, m.y_permille) >= 2;
+  });
   ++pages_;
   seconds_ += p.seconds;
   prompt_tokens_ += p.prompt_tokens;
@@ -173,14 +180,23 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
     PF_RETURN_IF_ERROR(open(&txt, path, &sinks.txt));
   }
   DocumentAssembler assembler(meta, std::move(sinks));
-  for (const PageRange& range : meta.ranges) {
-    // One range in memory at a time.
-    StatusOr<std::vector<PageRecord>> pages = ws.ReadRange(meta.id, range);
-    if (!pages.ok()) {
-      return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" +
-                                        std::to_string(range.last + 1));
+  // Two passes over the ranges, one range in memory at a time: the first finds the
+  // running headers and footers among the pages' margins, the second writes.
+  for (const bool observe : {true, false}) {
+    for (const PageRange& range : meta.ranges) {
+      StatusOr<std::vector<PageRecord>> pages = ws.ReadRange(meta.id, range);
+      if (!pages.ok()) {
+        return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" +
+                                          std::to_string(range.last + 1));
+      }
+      for (const PageRecord& p : *pages) {
+        if (observe) {
+          assembler.Observe(p);
+        } else {
+          PF_RETURN_IF_ERROR(assembler.Add(p));
+        }
+      }
     }
-    for (const PageRecord& p : *pages) PF_RETURN_IF_ERROR(assembler.Add(p));
   }
   PF_RETURN_IF_ERROR(assembler.Finish(summary));
   if (jsonl) PF_RETURN_IF_ERROR(jsonl->Commit());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "layout/furniture.h"
 #include "output/workspace.h"
 
 namespace pageflow {
@@ -70,6 +71,11 @@ class DocumentAssembler {
   };
 
   DocumentAssembler(const DocumentMeta& meta, Sinks sinks);
+  // Before the pages, optionally: every page, in order, to learn which of their margins
+  // (PageRecord::margins) repeat at the same height — running headers and footers, which
+  // Add then lists as furniture. Without it every margin stays text. Bounded: the
+  // tracker keeps a few lines a page, at most FurnitureTracker::kMaxEntries in all.
+  void Observe(const PageRecord& page);
   // The next page (pages come in order). Errors are the sinks'.
   Status Add(const PageRecord& page);
   // Ends every output. UNAVAILABLE (summary->over_error_rate set) when the page error
@@ -88,6 +94,7 @@ class DocumentAssembler {
   // at most PageRecord::kMaxFurniture a page.
   nlohmann::json furniture_ = nlohmann::json::array();
   nlohmann::json page_attributes_ = nlohmann::json::array();
+  FurnitureTracker margins_seen_;  // filled by Observe
   int64_t prompt_tokens_ = 0, completion_tokens_ = 0;
   std::map<std::string, int> engines_;
   int64_t offset_ = 0;  // code points of text written so far

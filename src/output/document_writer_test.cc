@@ -43,6 +43,41 @@ TEST(DocumentWriterTest, WritesDolmaRecordWithCodePointSpansAndFailures) {
   EXPECT_NE(testing::ReadFile(dir.path() + "/md/sub/a.md").find("<!-- page 2 failed"), std::string::npos);
 }
 
+// A page's margins become furniture only when another page has the same text at the
+// same height; a margin seen once goes back into the text where it was.
+TEST(DocumentWriterTest, MarginsThatRepeatAreFurnitureTheOthersStayText) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp1");
+  ASSERT_TRUE(ws.ok());
+  DocumentMeta meta{"doc1", "/in/a.pdf", "a.pdf", 2, "auto", "eng", {{0, 0}, {1, 1}}};
+  PageRecord p1{1, "# Title\n\nBody one.", "text-layer", 1.0f, "", "", 3, 0.1};
+  p1.markdown = true;
+  p1.margins = {{false, 40, "Journal of Tests, vol. 1"}, {true, 960, "Unique closing line"}};
+  PageRecord p2{2, "Body two.", "text-layer", 1.0f, "", "", 2, 0.1};
+  p2.markdown = true;
+  p2.margins = {{false, 45, "Journal of Tests, vol. 2"}, {false, 80, "A line seen once"}};
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0}, {p1}));
+  ASSERT_OK(ws->WriteRange("doc1", {1, 1}, {p2}));
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, meta, OutputFormats{true, true, false}, &summary));
+  json j = json::parse(testing::ReadFile(ws->ResultPath("doc1")));
+  EXPECT_EQ(j["text"].get<std::string>(),
+            "# Title\n\nBody one.\n\nUnique closing line\n\nA line seen once\n\nBody two.");
+  EXPECT_EQ(j["metadata"]["page_furniture"].dump(),
+            json::parse(R"([{"page":1,"kind":"header","text":"Journal of Tests, vol. 1"},
+                            {"page":2,"kind":"header","text":"Journal of Tests, vol. 2"}])")
+                .dump());
+
+  // The margins survive a record's round trip (range files, a job's result file).
+  StatusOr<PageRecord> back = ParsePageRecord(PageRecordJson(p2));
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->margins.size(), 2u);
+  EXPECT_EQ(back->margins[1].text, "A line seen once");
+  EXPECT_EQ(back->margins[1].y_permille, 80);
+  EXPECT_FALSE(back->margins[1].bottom);
+  EXPECT_EQ(TextWithMargins(*back), "Journal of Tests, vol. 2\n\nA line seen once\n\nBody two.");
+}
+
 TEST(DocumentWriterTest, RefusesMirrorPathsThatLeaveTheOutputDirectory) {
   testing::TempDir dir;
   StatusOr<Workspace> ws = Workspace::Open(dir.path() + "/out/p", "fp1");

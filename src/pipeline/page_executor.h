@@ -16,7 +16,6 @@
 
 #include "base/memory_budget.h"
 #include "engine/engine.h"
-#include "layout/furniture.h"
 #include "output/page_record.h"
 #include "pipeline/worker_document.h"
 #include "raster/render_plan.h"
@@ -34,10 +33,9 @@ struct PageWork {
   // The layout stage (layout/layout.h): on (default), the record's text is Markdown in
   // reading order with headings, paragraphs, lists and tables, and running headers,
   // footers and page numbers are listed apart; off (--layout none): the engine's lines.
+  // Running headers and footers found by repetition are decided when the document is
+  // assembled (PageRecord::margins), so pages may run in any order.
   bool layout = true;
-  // The document's tracker of repeated margin lines, shared by the workers laying out
-  // its pages; null: furniture by position and form only.
-  FurnitureTracker* furniture = nullptr;
 };
 
 struct PageOutcome {
@@ -70,7 +68,7 @@ class PageExecutor {
 // it builds is charged to `budget` while it exists (a page whose model cannot be paid
 // for keeps its lines, with a note).
 PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note,
-                           bool layout, FurnitureTracker* furniture, MemoryBudget* budget);
+                           bool layout, MemoryBudget* budget);
 
 // What the layout stage of a page with these lines may hold at once, in bytes: the
 // model's copy of the lines and words, the Markdown, and working vectors.

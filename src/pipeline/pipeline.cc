@@ -36,8 +36,6 @@ struct DocInfo {
   DocumentMeta meta;
   std::vector<bool> range_done;  // finished by an earlier run
   std::vector<bool> range_selected;  // RunOptions::select_range (all true without it)
-  // Repeated margin lines of this document (the layout stage); bounded, ~4 KB.
-  std::unique_ptr<FurnitureTracker> furniture = std::make_unique<FurnitureTracker>();
   // Pages failed so far; the first kMaxLoggedPageErrors are logged, the record lists all.
   mutable std::atomic<int> page_errors{0};
 };
@@ -225,7 +223,7 @@ void Run::Worker(Engine* engine) {
     const DocumentMeta& meta = job->doc->meta;
     PageWork work{meta.source_path, job->page, options_.render,
                   "page " + std::to_string(job->page + 1) + " of " + meta.source_path, stop_,
-                  options_.layout, job->doc->furniture.get()};
+                  options_.layout};
     PageOutcome outcome = executor.Run(*engine, work);
     counters_.source_cpu_us += static_cast<int64_t>(outcome.source_cpu_seconds * 1e6);
     counters_.engine_cpu_us += static_cast<int64_t>(outcome.engine_cpu_seconds * 1e6);
