@@ -66,4 +66,40 @@ StatusOr<std::unique_ptr<Document>> OpenDocument(const std::string& path);
 void SetPdfStoreLimit(int64_t bytes);
 int64_t PdfStoreLimit();
 
+// MuPDF's own allocations (embedded fonts, decoded images, soft masks, transparency
+// groups, parsed objects) are counted per thread and refused past the thread's
+// allowance: MuPDF then throws, and the page fails instead of the process growing. A
+// page's allowance is reserved with its text-layer or render reservation (the caller's
+// budget pays for it) and set with a PdfLibraryAllowance while the page is read. It is
+// what is left of one reservation after the page's own bytes, clamped to
+// [kMinPdfLibraryBytes, kMaxPdfLibraryBytes]. 64 MiB holds a 16 Mpx picture decoded
+// to RGBA or a large CJK font (MuPDF decodes a picture drawn smaller than stored at a
+// reduced size; the text layer decodes none), and it is a reservation every page in
+// flight holds, so it is not larger; 32 MiB, what pages of ordinary fonts and pictures
+// need, lets a tight budget still render pages at full size.
+inline constexpr int64_t kMaxPdfLibraryBytes = 64ll << 20;
+inline constexpr int64_t kMinPdfLibraryBytes = 32ll << 20;
+// Outside any PdfLibraryAllowance (opening a document, reading page sizes) a thread's
+// MuPDF allocations are capped at this; they are not reserved (a few MB for the page
+// tree and the xref of an ordinary file).
+inline constexpr int64_t kIdlePdfLibraryBytes = kMaxPdfLibraryBytes;
+
+// The allowance for a page that may reserve at most `left_bytes` beyond its own.
+int64_t PdfLibraryBytesFor(int64_t left_bytes);
+
+// While alive, MuPDF allocations on this thread may add at most `bytes` to what its
+// blocks held at construction.
+// Nests; restores the previous allowance on destruction. Not movable.
+class PdfLibraryAllowance {
+ public:
+  explicit PdfLibraryAllowance(int64_t bytes);
+  ~PdfLibraryAllowance();
+  PdfLibraryAllowance(const PdfLibraryAllowance&) = delete;
+  PdfLibraryAllowance& operator=(const PdfLibraryAllowance&) = delete;
+
+ private:
+  int64_t previous_;
+  int64_t previous_allowance_;
+};
+
 }  // namespace pageflow

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "input/jpeg_probe.h"
 #include "testing/test_util.h"
 
 namespace pageflow {
@@ -225,6 +226,47 @@ TEST(ImageDocumentTest, ScaledRenderMatchesPlan) {
   EXPECT_EQ(raster->height(), 400);
   EXPECT_LT(raster->row(100)[100], 128);  // inside the first bar: dark
   EXPECT_GT(raster->row(5)[5], 128);      // margin: white
+}
+
+// MuPDF allocates through a counting allocator: reading a font that inflates past the
+// page's allowance fails the page with that reason, and the allowance is what decides.
+TEST(PdfDocumentTest, MupdfAllocationsPastThePageAllowanceFailThePage) {
+  TempDir dir;
+  const std::string path = dir.path() + "/bomb.pdf";
+  testing::WriteFontBombPdf(path, 96ll << 20);
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(path);
+  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  {
+    PdfLibraryAllowance allowance(32ll << 20);
+    StatusOr<TextLayerPage> layer = (*doc)->TextLayer(0);
+    ASSERT_FALSE(layer.ok());
+    EXPECT_EQ(layer.status().code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(layer.status().message(),
+              "needs more than 32 MiB of PDF library memory (fonts, decoded images, soft "
+              "masks, transparency groups); raise --memory-limit");
+  }
+  // Reopened (MuPDF keeps a substitute for a font it could not load), with room for
+  // the font: the page reads.
+  doc = OpenDocument(path);
+  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  PdfLibraryAllowance allowance(512ll << 20);
+  StatusOr<TextLayerPage> layer = (*doc)->TextLayer(0);
+  EXPECT_TRUE(layer.ok()) << layer.status().message();
+}
+
+TEST(JpegProbeTest, ProgressiveFilesReportTheirCoefficientBuffers) {
+  TempDir dir;
+  testing::WriteProgressiveJpeg(dir.path() + "/p.jpg", 200, 100);
+  StatusOr<JpegLayout> layout = ProbeJpeg(dir.path() + "/p.jpg");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_EQ(layout->width, 200);
+  EXPECT_EQ(layout->height, 100);
+  EXPECT_TRUE(layout->progressive);
+  // 25 x 13 blocks of 8 x 8 two-byte coefficients.
+  EXPECT_EQ(layout->coefficient_bytes, 25 * 13 * 64 * 2);
+
+  testing::WriteFile(dir.path() + "/bad.jpg", "\xff\xd8\xff\xe0 not a jpeg");
+  EXPECT_EQ(ProbeJpeg(dir.path() + "/bad.jpg").status().code(), StatusCode::kCorrupt);
 }
 
 }  // namespace

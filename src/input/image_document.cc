@@ -1,13 +1,14 @@
 #include "input/image_document.h"
 
-#include "input/png_stream.h"
-
 #include <leptonica/allheaders.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <memory>
+
+#include "input/jpeg_probe.h"
+#include "input/png_stream.h"
 
 namespace pageflow {
 namespace {
@@ -70,6 +71,12 @@ class ImageDocument final : public Document {
     g.height_pt = h * 72.0 / (res > 0 ? res : 300);
     g.decode_bytes = DecodedBytes(w, h, bps, spp);
     g.decode_can_reduce = format() == DocumentFormat::kJpeg;
+    if (format() == DocumentFormat::kJpeg) {
+      // A progressive file is decoded through whole-image coefficient buffers, which
+      // reducing the output does not shrink (libjpeg's jdcoefct.c).
+      PF_ASSIGN_OR_RETURN(JpegLayout layout, ProbeJpeg(path()));
+      g.unreduced_decode_bytes = layout.coefficient_bytes;
+    }
     // Tesseract thresholds color per channel, which reads colored print (receipts)
     // better than our gray conversion: measured on the dev corpus's SROIE receipts.
     g.color = spp >= 3;

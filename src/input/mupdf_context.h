@@ -18,4 +18,14 @@ int64_t MupdfStoreBytes();
 // This thread's clone of the base context; null if MuPDF could not start.
 fz_context* ThreadMupdfContext();
 
+// MuPDF's allocations on this thread are capped (see PdfLibraryAllowance in
+// document.h). This thread's cap, the bytes its allocations hold now, and the size of
+// the last allocation refused for the cap that MuPDF did not then get on a retry (0:
+// none since the last ClearMupdfRefusal).
+int64_t ThreadMupdfLimit();
+int64_t ThreadMupdfBytes();
+int64_t ThreadMupdfAllowance();  // the innermost PdfLibraryAllowance's bytes
+int64_t ThreadMupdfRefusedBytes();
+void ClearMupdfRefusal();
+
 }  // namespace pageflow

@@ -3,9 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "base/log.h"
 #include "input/mupdf_context.h"
+
+extern "C" {
+#include <mupdf/pdf.h>
+}
 
 namespace pageflow {
 namespace {
@@ -189,13 +195,28 @@ void StrokePathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path,
   AddRuling(fz_bound_path(ctx, path, stroke, ctm), false);
 }
 
+// Set when MuPDF failed (or left something out) because an allocation past the thread's
+// PdfLibraryAllowance was refused: a message that says so instead of MuPDF's own.
+std::optional<Status> LibraryMemoryRefused() {
+  if (ThreadMupdfRefusedBytes() == 0) return std::nullopt;
+  ClearMupdfRefusal();
+  return ResourceExhausted(
+      "needs more than " + std::to_string(ThreadMupdfAllowance() >> 20) +
+      " MiB of PDF library memory (fonts, decoded images, soft masks, "
+      "transparency groups); raise --memory-limit");
+}
+
 class PdfDocument final : public Document {
  public:
-  PdfDocument(std::string path, fz_context* ctx, fz_document* doc, int pages)
+  // `lookup`: MuPDF's index of each page when the page tree's counts lie (empty: the
+  // page's own index).
+  PdfDocument(std::string path, fz_context* ctx, fz_document* doc, int pages,
+              std::vector<int> lookup)
       : Document(std::move(path), DocumentFormat::kPdf),
         ctx_(ctx),
         doc_(doc),
-        pages_(pages) {}
+        pages_(pages),
+        lookup_(std::move(lookup)) {}
   ~PdfDocument() override { fz_drop_document(ctx_, doc_); }
 
   int page_count() const override { return pages_; }
@@ -233,7 +254,7 @@ class PdfDocument final : public Document {
     fz_var(dev);
     fz_var(image_area);
     fz_try(ctx) {
-      fzpage = fz_load_page(ctx, doc_, page);
+      fzpage = fz_load_page(ctx, doc_, Lookup(page));
       ImageAreaDevice* images = fz_new_derived_device(ctx, ImageAreaDevice);
       dev = &images->super;
       images->area = 0;
@@ -256,6 +277,7 @@ class PdfDocument final : public Document {
       fz_drop_page(ctx, fzpage);
     }
     fz_catch(ctx) { failed = true; }
+    if (std::optional<Status> refused = LibraryMemoryRefused()) return *refused;
     if (failed) return Corrupt(std::string("cannot render: ") + fz_caught_message(ctx));
     const double page_area = double{bounds.x1 - bounds.x0} * (bounds.y1 - bounds.y0);
     raster.set_drawn_from_vectors(image_area < kImagePageShare * page_area);
@@ -279,7 +301,7 @@ class PdfDocument final : public Document {
     // over the content gives the characters and the rulings (table borders).
     RulingSink sink{&out.rulings, {}};
     fz_try(ctx) {
-      fzpage = fz_load_page(ctx, doc_, page);
+      fzpage = fz_load_page(ctx, doc_, Lookup(page));
       const fz_rect bounds = fz_bound_page(ctx, fzpage);
       sink.page = bounds;
       text = fz_new_stext_page(ctx, bounds);
@@ -296,6 +318,10 @@ class PdfDocument final : public Document {
       fz_drop_page(ctx, fzpage);
     }
     fz_catch(ctx) { failed = true; }
+    if (std::optional<Status> refused = LibraryMemoryRefused()) {
+      fz_drop_stext_page(ctx, text);
+      return *refused;
+    }
     if (failed) {
       fz_drop_stext_page(ctx, text);
       return Corrupt(std::string("cannot read text layer: ") + fz_caught_message(ctx));
@@ -344,20 +370,74 @@ class PdfDocument final : public Document {
     bool failed = false;
     fz_var(fzpage);
     fz_try(ctx) {
-      fzpage = fz_load_page(ctx, doc_, page);
+      fzpage = fz_load_page(ctx, doc_, Lookup(page));
       *out = fz_bound_page(ctx, fzpage);
     }
     fz_always(ctx) { fz_drop_page(ctx, fzpage); }
     fz_catch(ctx) { failed = true; }
+    if (std::optional<Status> refused = LibraryMemoryRefused()) return *refused;
     if (failed)
       return Corrupt(std::string("cannot load page: ") + fz_caught_message(ctx));
     return Status::Ok();
   }
 
+  int Lookup(int page) const { return lookup_.empty() ? page : lookup_[page]; }
+
   fz_context* ctx_;
   fz_document* doc_;
   int pages_;
+  std::vector<int> lookup_;
 };
+
+// Lists, in order, MuPDF's lookup index of every page object under `node` (MuPDF finds
+// page i by skipping kids by the /Count they claim, pdf_lookup_page_loc): `base` is the
+// index of the node's first page, indexes from `limit` on are out of MuPDF's reach.
+// `path` holds the ancestors' object numbers (a tree that loops is cut there).
+void WalkPageTree(fz_context* ctx, pdf_obj* node, int64_t base, int64_t limit,
+                  std::vector<int>* path, std::vector<int>* out) {
+  constexpr size_t kMaxDepth = 64;
+  pdf_obj* kids = pdf_dict_get(ctx, node, PDF_NAME(Kids));
+  const int n = pdf_array_len(ctx, kids);
+  for (int i = 0; i < n && base < limit; ++i) {
+    pdf_obj* kid = pdf_array_get(ctx, kids, i);
+    pdf_obj* type = pdf_dict_get(ctx, kid, PDF_NAME(Type));
+    const bool inner = type != nullptr
+                           ? pdf_name_eq(ctx, type, PDF_NAME(Pages))
+                           : pdf_dict_get(ctx, kid, PDF_NAME(Kids)) != nullptr &&
+                                 pdf_dict_get(ctx, kid, PDF_NAME(MediaBox)) == nullptr;
+    if (!inner) {
+      out->push_back(static_cast<int>(base++));
+      continue;
+    }
+    const int64_t count = pdf_dict_get_int(ctx, kid, PDF_NAME(Count));
+    if (count <= 0) continue;
+    const int num = pdf_to_num(ctx, kid);
+    if (path->size() < kMaxDepth &&
+        (num == 0 || std::find(path->begin(), path->end(), num) == path->end())) {
+      path->push_back(num);
+      WalkPageTree(ctx, kid, base, std::min(limit, base + count), path, out);
+      path->pop_back();
+    }
+    base += count;
+  }
+}
+
+// The pages a PDF really holds, as MuPDF lookup indexes, when its page tree claims more
+// than its file can hold (fewer objects than claimed pages): a 600-byte file may claim a
+// million pages, and a lying inner node may hide them between real ones, where the
+// last page loads. Other files keep MuPDF's count (walking costs a load of every page
+// object). Empty when there is nothing to correct.
+std::vector<int> RealPages(fz_context* ctx, fz_document* doc, int claimed) {
+  pdf_document* pdf = pdf_specifics(ctx, doc);
+  if (pdf == nullptr || pdf_xref_len(ctx, pdf) > claimed) return {};
+  std::vector<int> pages, path;
+  fz_try(ctx) {
+    pdf_obj* root = pdf_dict_getp(ctx, pdf_trailer(ctx, pdf), "Root/Pages");
+    WalkPageTree(ctx, root, 0, claimed, &path, &pages);
+  }
+  fz_catch(ctx) { return {}; }
+  return pages;
+}
 
 // True if MuPDF can load page `index` (its dictionary, not its content).
 bool PageLoads(fz_context* ctx, fz_document* doc, int index) {
@@ -421,7 +501,20 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
     fz_drop_document(ctx, doc);
     return Corrupt("PDF has no pages");
   }
-  if (const int loadable = LoadablePageCount(ctx, doc, pages); loadable < pages) {
+  std::vector<int> lookup = RealPages(ctx, doc, pages);
+  if (!lookup.empty() && static_cast<int>(lookup.size()) < pages) {
+    LogWarning(path + ": the page tree claims " + std::to_string(pages) +
+               " pages but only " + std::to_string(lookup.size()) +
+               " can be loaded; the others are skipped");
+    pages = static_cast<int>(lookup.size());
+    bool identity = true;
+    for (int i = 0; i < pages; ++i) identity = identity && lookup[i] == i;
+    if (identity) lookup.clear();
+  } else {
+    lookup.clear();
+  }
+  if (const int loadable = lookup.empty() ? LoadablePageCount(ctx, doc, pages) : pages;
+      loadable < pages) {
     if (loadable == 0) {
       fz_drop_document(ctx, doc);
       return Corrupt("PDF's page tree claims " + std::to_string(pages) +
@@ -433,7 +526,8 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
                " are corrupt and skipped");
     pages = loadable;
   }
-  return std::unique_ptr<Document>(new PdfDocument(path, ctx, doc, pages));
+  return std::unique_ptr<Document>(
+      new PdfDocument(path, ctx, doc, pages, std::move(lookup)));
 }
 
 }  // namespace pageflow

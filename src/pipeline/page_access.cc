@@ -20,6 +20,13 @@ class CpuTimer {
 
 }  // namespace
 
+int64_t PdfLibraryReservationBytes(bool pdf, int64_t page_bytes,
+                                   int64_t max_single_reservation) {
+  return pdf ? PdfLibraryBytesFor(max_single_reservation - page_bytes) : 0;
+}
+
+int64_t PdfLibraryFloorBytes(bool pdf) { return pdf ? kMinPdfLibraryBytes : 0; }
+
 StatusOr<Document*> DocumentPageAccess::Doc() {
   if (doc_ == nullptr) {
     PF_ASSIGN_OR_RETURN(doc_, owner_->Get(path_));
@@ -37,7 +44,12 @@ StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
   CpuTimer timer(&source_cpu_seconds_);
   PF_ASSIGN_OR_RETURN(Document * doc, Doc());
   if (doc->format() != DocumentFormat::kPdf) return Unsupported("images have no text layer");
-  PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes, "text layer of " + label_));
+  // The structured text and MuPDF's own allocations for the page (fonts, images).
+  const int64_t library =
+      PdfLibraryReservationBytes(true, kTextLayerBytes, budget_->MaxSingleReservation());
+  PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes + library,
+                                                      "text layer of " + label_));
+  PdfLibraryAllowance allowance(library);
   return doc->TextLayer(page_);
 }
 
@@ -51,11 +63,23 @@ StatusOr<Raster> DocumentPageAccess::Render(const RenderRequest& request) {
   PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(page_));
   RenderOptions options = options_;
   options.target_long_side = request.target_long_side;
-  PF_ASSIGN_OR_RETURN(RenderPlan plan, PlanRender(geometry, options, request.working_bytes,
-                                                  budget_->MaxSingleReservation()));
+  const bool pdf = doc->format() == DocumentFormat::kPdf;
+  const int64_t max_bytes = budget_->MaxSingleReservation();
+  PF_ASSIGN_OR_RETURN(RenderPlan plan,
+                      PlanRender(geometry, options, request.working_bytes,
+                                 max_bytes - PdfLibraryFloorBytes(pdf)));
   render_note_ = plan.note;
-  PF_ASSIGN_OR_RETURN(Reservation reservation, budget_->Reserve(plan.total_bytes, label_));
-  return doc->Render(page_, plan, std::move(reservation));
+  // The raster and the engine's working set, plus MuPDF's allowance while it draws: that
+  // part is given back once the page is drawn (the rest travels with the raster).
+  const int64_t library = PdfLibraryReservationBytes(pdf, plan.total_bytes, max_bytes);
+  PF_ASSIGN_OR_RETURN(Reservation reservation,
+                      budget_->Reserve(plan.total_bytes + library, label_));
+  StatusOr<Raster> raster = [&] {
+    PdfLibraryAllowance allowance(library);
+    return doc->Render(page_, plan, std::move(reservation));
+  }();
+  if (raster.ok()) raster->reservation().ShrinkTo(plan.total_bytes);
+  return raster;
 }
 
 }  // namespace pageflow

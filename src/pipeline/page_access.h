@@ -21,6 +21,14 @@ namespace pageflow {
 // bounded by the page's content and small next to a raster, so a flat figure covers it.
 constexpr int64_t kTextLayerBytes = 8ll << 20;
 
+// MuPDF's allowance for a PDF page (PdfLibraryAllowance in input/document.h), reserved
+// with the page: what one reservation of at most `max_single_reservation` leaves after
+// the page's own `page_bytes`, clamped to the allowance's bounds. 0 for images.
+int64_t PdfLibraryReservationBytes(bool pdf, int64_t page_bytes,
+                                   int64_t max_single_reservation);
+// What planning a PDF page's render must leave free for that allowance (0 for images).
+int64_t PdfLibraryFloorBytes(bool pdf);
+
 class DocumentPageAccess final : public PageAccess {
  public:
   DocumentPageAccess(Document* doc, int page, const RenderOptions& options, MemoryBudget* budget,

@@ -221,13 +221,18 @@ StatusOr<int64_t> PageReservationBytes(const std::optional<RenderRequest>& reque
                                        const PageGeometry& geometry,
                                        const RenderOptions& render,
                                        int64_t max_single_reservation) {
-  if (!request) return kTextLayerBytes;
+  const bool pdf = geometry.native_width == 0;  // a PDF page: MuPDF's allowance too
+  if (!request) {
+    return kTextLayerBytes +
+           PdfLibraryReservationBytes(pdf, kTextLayerBytes, max_single_reservation);
+  }
   RenderOptions options = render;
   options.target_long_side = request->target_long_side;
-  PF_ASSIGN_OR_RETURN(
-      RenderPlan plan,
-      PlanRender(geometry, options, request->working_bytes, max_single_reservation));
-  return plan.total_bytes;
+  PF_ASSIGN_OR_RETURN(RenderPlan plan,
+                      PlanRender(geometry, options, request->working_bytes,
+                                 max_single_reservation - PdfLibraryFloorBytes(pdf)));
+  return plan.total_bytes +
+         PdfLibraryReservationBytes(pdf, plan.total_bytes, max_single_reservation);
 }
 
 }  // namespace pageflow

@@ -3,10 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -35,7 +36,12 @@ struct DocInfo {
   DocumentMeta meta;
   std::vector<bool> range_done;  // finished by an earlier run
   std::vector<bool> range_selected;  // RunOptions::select_range (all true without it)
+  // Pages failed so far; the first kMaxLoggedPageErrors are logged, the record lists all.
+  mutable std::atomic<int> page_errors{0};
 };
+
+// A document whose every page fails (a corrupt page tree) would log a line a page.
+constexpr int kMaxLoggedPageErrors = 20;
 
 struct PageJob {
   std::shared_ptr<const DocInfo> doc;
@@ -228,7 +234,14 @@ void Run::Worker(Engine* engine) {
     if (outcome.cancelled) continue;
     if (!outcome.record.error.empty()) {
       ++counters_.pages_failed;
-      LogWarning(work.label + ": " + outcome.record.error);
+      const int errors = ++job->doc->page_errors;
+      if (errors <= kMaxLoggedPageErrors) {
+        LogWarning(work.label + ": " + outcome.record.error);
+      } else if (errors == kMaxLoggedPageErrors + 1) {
+        LogWarning(meta.source_path +
+                   ": more pages failed; their errors are listed in the "
+                   "record, not here");
+      }
     }
     ++counters_.pages_done;
     Event e;
@@ -286,6 +299,11 @@ Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
 }
 
 Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
+  if (const int errors = doc.page_errors.load(); errors > kMaxLoggedPageErrors) {
+    LogWarning(
+        doc.meta.source_path + ": " + std::to_string(errors - kMaxLoggedPageErrors) +
+        " more page errors not logged (" + std::to_string(errors) + " pages failed)");
+  }
   DocumentSummary ds;
   Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds);
   if (ds.over_error_rate) {

@@ -40,13 +40,16 @@ class PlanningPageAccess final : public PageAccess {
 
   StatusOr<TextLayerPage> TextLayer() override {
     if (!pdf_) return Unsupported("images have no text layer");
-    text_layer_wanted_ = kTextLayerBytes;
-    if (kTextLayerBytes > max_bytes_) {
+    // As DocumentPageAccess: the structured text plus MuPDF's allowance for the page.
+    text_layer_wanted_ = kTextLayerBytes + kMaxPdfLibraryBytes;
+    const int64_t granted =
+        kTextLayerBytes + PdfLibraryReservationBytes(true, kTextLayerBytes, max_bytes_);
+    if (granted > max_bytes_) {
       return ResourceExhausted("text layer of " + label_ + " needs " +
-                               FormatBytes(kTextLayerBytes) + ", more than the " +
+                               FormatBytes(granted) + ", more than the " +
                                FormatBytes(max_bytes_) + " left per page");
     }
-    text_layer_granted_ = kTextLayerBytes;
+    text_layer_granted_ = granted;
     return TextLayerPage{};
   }
 
@@ -67,12 +70,19 @@ class PlanningPageAccess final : public PageAccess {
     }
     StatusOr<RenderPlan> wanted =
         PlanRender(*geometry_, render, working_bytes, kNoLimit);
+    if (wanted.ok()) wanted->total_bytes += pdf_ ? kMaxPdfLibraryBytes : 0;
     // An engine may ask more than once (a fallback): the largest request is the plan.
     if (!rendered_ || !wanted_.ok() ||
         (wanted.ok() && wanted->total_bytes > wanted_->total_bytes)) {
       rendered_ = true;
       wanted_ = std::move(wanted);
-      granted_ = PlanRender(*geometry_, render, working_bytes, max_bytes_);
+      // As DocumentPageAccess: room is left for MuPDF's allowance, reserved with it.
+      granted_ = PlanRender(*geometry_, render, working_bytes,
+                            max_bytes_ - PdfLibraryFloorBytes(pdf_));
+      if (granted_.ok()) {
+        granted_->total_bytes +=
+            PdfLibraryReservationBytes(pdf_, granted_->total_bytes, max_bytes_);
+      }
     }
     if (!granted_.ok()) return granted_.status();
     return pageflow::Cancelled("planning only: nothing is rendered");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/tesseract/tesseract_engine.h"
+#include "input/document.h"
 #include "pipeline/page_access.h"
 #include "raster/render_plan.h"
 #include "testing/test_util.h"
@@ -14,6 +15,8 @@ namespace pageflow {
 namespace {
 
 constexpr int64_t kMiB = 1ll << 20;
+// A PDF page's text layer is reserved with MuPDF's allowance (64 MiB when there is room).
+constexpr int64_t kTextLayerPage = kTextLayerBytes + kMaxPdfLibraryBytes;
 
 RunOptions Options(const std::string& engine, int workers, int64_t limit) {
   RunOptions o;
@@ -33,9 +36,9 @@ RenderPlan TesseractA4(const RenderOptions& render) {
 }
 
 TEST(PlanTest, TextLayerEngineCostsTheStoreAndReservesTheTextLayerPerPage) {
-  StatusOr<MemoryPlan> plan = PlanMemory(Options("text-layer", 2, 200 * kMiB));
+  StatusOr<MemoryPlan> plan = PlanMemory(Options("text-layer", 2, 256 * kMiB));
   ASSERT_OK(plan);
-  EXPECT_EQ(plan->limit_bytes, 200 * kMiB);
+  EXPECT_EQ(plan->limit_bytes, 256 * kMiB);
   EXPECT_TRUE(plan->limit_from_flag);
   EXPECT_EQ(plan->pdf_store_bytes, 64 * kMiB);
   ASSERT_EQ(plan->engines.size(), 2u);
@@ -43,12 +46,12 @@ TEST(PlanTest, TextLayerEngineCostsTheStoreAndReservesTheTextLayerPerPage) {
   ASSERT_EQ(plan->typical_pages.size(), 2u);
   for (const PagePlan& p : plan->typical_pages) {
     EXPECT_FALSE(p.renders) << p.name;
-    EXPECT_EQ(p.reserved_bytes, kTextLayerBytes) << p.name;
+    EXPECT_EQ(p.reserved_bytes, kTextLayerPage) << p.name;
     EXPECT_EQ(p.outcome, PageOutcome::kFits) << p.name;
     EXPECT_EQ(p.in_flight, 2) << p.name;
   }
   EXPECT_TRUE(plan->fits);
-  EXPECT_EQ(plan->required_limit_bytes, 64 * kMiB + 2 * kTextLayerBytes);
+  EXPECT_EQ(plan->required_limit_bytes, 64 * kMiB + 2 * kTextLayerPage);
   EXPECT_EQ(plan->ExitCode(), 0);
   EXPECT_TRUE(plan->advice.empty());
 }
@@ -63,18 +66,19 @@ TEST(PlanTest, DefaultLimitIsHalfOfTheSmallerOfRamAndCgroup) {
 }
 
 TEST(PlanTest, TooLittleForAllWorkersSuggestsFewer) {
-  // Text-layer pages reserve a known 8 MiB and the engine costs nothing: room for 2 of 4.
-  const int64_t limit = 64 * kMiB + 2 * kTextLayerBytes + kMiB;
+  // Text-layer pages reserve a known 72 MiB and the engine costs nothing: room for 2
+  // of 4.
+  const int64_t limit = 64 * kMiB + 2 * kTextLayerPage + kMiB;
   StatusOr<MemoryPlan> plan = PlanMemory(Options("text-layer", 4, limit));
   ASSERT_OK(plan);
   EXPECT_FALSE(plan->fits);
   EXPECT_TRUE(plan->fixed_fit);
   EXPECT_EQ(plan->pages_in_flight, 2);
   EXPECT_EQ(plan->suggested_workers, 2);
-  EXPECT_EQ(plan->required_limit_bytes, 64 * kMiB + 4 * kTextLayerBytes);
+  EXPECT_EQ(plan->required_limit_bytes, 64 * kMiB + 4 * kTextLayerPage);
   EXPECT_EQ(plan->ExitCode(), 1);
   ASSERT_FALSE(plan->advice.empty());
-  EXPECT_NE(plan->advice[0].find("4 workers need at least 96M"), std::string::npos)
+  EXPECT_NE(plan->advice[0].find("4 workers need at least 352M"), std::string::npos)
       << plan->advice[0];
   EXPECT_NE(plan->advice[0].find("use --workers 2"), std::string::npos)
       << plan->advice[0];
@@ -85,7 +89,8 @@ TEST(PlanTest, PageThatCannotGetItsTextLayerIsRefused) {
   ASSERT_OK(plan);
   EXPECT_EQ(plan->typical_pages[0].outcome, PageOutcome::kRefused);
   EXPECT_EQ(plan->typical_pages[0].in_flight, 0);
-  EXPECT_NE(plan->typical_pages[0].note.find("needs 8.0M"), std::string::npos)
+  // The text layer and the smallest allowance MuPDF gets: 8 + 32 MiB.
+  EXPECT_NE(plan->typical_pages[0].note.find("needs 40M"), std::string::npos)
       << plan->typical_pages[0].note;
   EXPECT_EQ(plan->ExitCode(), 1);
 }
@@ -97,7 +102,7 @@ TEST(PlanTest, FixedCostsOverTheLimitAreFatal) {
   EXPECT_FALSE(plan->fits);
   EXPECT_EQ(plan->ExitCode(), 3);
   ASSERT_FALSE(plan->advice.empty());
-  EXPECT_NE(plan->advice[0].find("--memory-limit 72M"), std::string::npos)
+  EXPECT_NE(plan->advice[0].find("--memory-limit 136M"), std::string::npos)
       << plan->advice[0];
 }
 
@@ -119,8 +124,8 @@ TEST(PlanTest, TesseractPagesArePlannedWithItsWorkingSet) {
   EXPECT_TRUE(a4.renders);
   EXPECT_EQ(a4.requested_width, want.width);
   EXPECT_EQ(a4.requested_height, want.height);
-  EXPECT_EQ(a4.requested_bytes, want.total_bytes);
-  EXPECT_EQ(a4.reserved_bytes, want.total_bytes);
+  EXPECT_EQ(a4.requested_bytes, want.total_bytes + kMaxPdfLibraryBytes);
+  EXPECT_EQ(a4.reserved_bytes, want.total_bytes + kMaxPdfLibraryBytes);
   EXPECT_EQ(a4.outcome, PageOutcome::kFits);
   EXPECT_EQ(a4.in_flight, 2);
 
@@ -138,7 +143,7 @@ TEST(PlanTest, PageTooBigForTheBudgetIsDownscaledWithinIt) {
   ASSERT_OK(plan);
   ASSERT_TRUE(plan->fixed_fit) << plan->ToText();
   const PagePlan& a4 = plan->typical_pages[0];
-  EXPECT_EQ(a4.requested_bytes, TesseractA4(o.render).total_bytes);
+  EXPECT_EQ(a4.requested_bytes, TesseractA4(o.render).total_bytes + kMaxPdfLibraryBytes);
   EXPECT_EQ(a4.outcome, PageOutcome::kDownscaled) << plan->ToText();
   EXPECT_LT(a4.width, a4.requested_width);
   EXPECT_LE(a4.reserved_bytes, plan->page_budget_bytes());
@@ -234,20 +239,22 @@ TEST(PlanTest, AnyEngineIsMeasuredThroughItsOwnChargesAndWorkingSet) {
       PlanRender(PageGeometry{595.276, 841.89}, o.render, LazyEngine::WorkingBytes,
                  std::numeric_limits<int64_t>::max());
   ASSERT_OK(want);
-  EXPECT_EQ(plan->typical_pages[0].requested_bytes, want->total_bytes);
-  EXPECT_EQ(plan->typical_pages[0].reserved_bytes, want->total_bytes);
+  EXPECT_EQ(plan->typical_pages[0].requested_bytes,
+            want->total_bytes + kMaxPdfLibraryBytes);
+  EXPECT_EQ(plan->typical_pages[0].reserved_bytes,
+            want->total_bytes + kMaxPdfLibraryBytes);
   EXPECT_TRUE(plan->typical_pages[0].renders);
 }
 
 TEST(PlanTest, JsonCarriesTheSameFigures) {
-  StatusOr<MemoryPlan> plan = PlanMemory(Options("text-layer", 3, 100 * kMiB));
+  StatusOr<MemoryPlan> plan = PlanMemory(Options("text-layer", 3, 300 * kMiB));
   ASSERT_OK(plan);
   const nlohmann::json j = nlohmann::json::parse(plan->ToJson());
-  EXPECT_EQ(j["memory_limit_bytes"], 100 * kMiB);
+  EXPECT_EQ(j["memory_limit_bytes"], 300 * kMiB);
   EXPECT_EQ(j["memory_limit_source"], "--memory-limit");
   EXPECT_EQ(j["fixed"]["total_bytes"], plan->fixed_bytes);
   EXPECT_EQ(j["fixed"]["engines"].size(), 3u);
-  EXPECT_EQ(j["typical_pages"][0]["planned"]["bytes"], kTextLayerBytes);
+  EXPECT_EQ(j["typical_pages"][0]["planned"]["bytes"], kTextLayerPage);
   EXPECT_EQ(j["pages_in_flight"], 3);
   EXPECT_EQ(j["fits"], true);
   EXPECT_EQ(j["exit_code"], 0);

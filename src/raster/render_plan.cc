@@ -20,6 +20,7 @@ int64_t TotalBytes(const PageGeometry& g, int w, int h, int reduction,
     const int64_t r2 = int64_t{reduction} * reduction;
     decode = (g.decode_bytes + g.convert_bytes) / r2 + raster * (g.color ? 4 : 1);
   }
+  decode += g.unreduced_decode_bytes;
   // A color raster is 3 bytes per pixel, and an engine's own copy of it is 32-bit: 3 + 3
   // bytes per pixel more than the gray figures.
   const int64_t color = g.color ? 6 * raster : 0;
@@ -54,6 +55,18 @@ StatusOr<RenderPlan> PlanRender(const PageGeometry& g, const RenderOptions& opti
   if (longest > options.max_dim) {
     scale *= options.max_dim / longest;
     note = "downscaled to " + std::to_string(options.max_dim) + " px on the longest side (--max-dim)";
+  }
+
+  if (g.unreduced_decode_bytes > 0 && g.unreduced_decode_bytes >= max_bytes) {
+    return ResourceExhausted(
+        "decoding this " + std::to_string(g.native_width) + " x " +
+        std::to_string(g.native_height) + " px progressive JPEG needs " +
+        FormatBytes(g.unreduced_decode_bytes) +
+        " for its whole-image coefficient buffers at any output size, but the memory "
+        "limit "
+        "leaves " +
+        FormatBytes(max_bytes) +
+        " per page; raise --memory-limit or convert it to baseline JPEG (jpegtran)");
   }
 
   RenderPlan plan;

@@ -29,6 +29,9 @@ struct PageGeometry {
   // picture when it is not in that form already; 0 for 8-bit gray.
   int64_t convert_bytes = 0;
   bool decode_can_reduce = false;  // JPEG: decoder can shrink by 2/4/8 while reading
+  // Images: bytes the decoder holds whatever the reduction (a progressive JPEG's
+  // whole-image coefficient buffers); 0 when it holds nothing of the full size.
+  int64_t unreduced_decode_bytes = 0;
   bool color = false;              // images stored in color keep it (RGB raster)
 };
 

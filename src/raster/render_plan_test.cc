@@ -97,5 +97,28 @@ TEST(RenderPlanTest, JpegDecodesReducedWhenTheOutputIsSmaller) {
   EXPECT_LE(p->total_bytes, 1ll << 30);
 }
 
+// A progressive JPEG's coefficient buffers are full size at any decode reduction: they
+// are counted whole, and a file whose buffers alone exceed the budget is refused.
+TEST(RenderPlanTest, ProgressiveJpegCoefficientsAreNotReduced) {
+  PageGeometry g;
+  g.native_width = 8000;
+  g.native_height = 8000;
+  g.decode_bytes = int64_t{8000} * 8000;
+  g.decode_can_reduce = true;
+  g.unreduced_decode_bytes = int64_t{8000} * 8000 * 2;
+  RenderOptions o{300, 1000, 400};
+  StatusOr<RenderPlan> p = PlanRender(g, o, NoWork, 1ll << 40);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->decode_reduction, 8);
+  EXPECT_GE(p->total_bytes, g.unreduced_decode_bytes);
+
+  StatusOr<RenderPlan> refused = PlanRender(g, o, NoWork, 100ll << 20);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(
+                "progressive JPEG needs 122M for its whole-image coefficient buffers"),
+            std::string::npos)
+      << refused.status().message();
+}
+
 }  // namespace
 }  // namespace pageflow

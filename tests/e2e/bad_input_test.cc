@@ -178,6 +178,134 @@ TEST(BadInputTest, APageTreeThatLiesDoesNotRunForMinutes) {
   EXPECT_EQ(j["metadata"]["pdf_total_pages"].get<int64_t>(), 1);
 }
 
+// The lie hidden in an inner node: the root's last page is real (so it loads, and
+// MuPDF's count stands), and between the two real pages an inner node claims 999,999
+// more. Counted from the tree the file holds, it is two pages.
+TEST(BadInputTest, APageTreeThatLiesInAnInnerNodeIsCountedByItsPages) {
+  testing::TempDir dir;
+  testing::WriteRawPdf(dir.path() + "/lies.pdf",
+                       {"<< /Type /Catalog /Pages 2 0 R >>",
+                        "<< /Type /Pages /Count 1000000 /Kids [3 0 R 5 0 R] >>",
+                        "<< /Type /Pages /Parent 2 0 R /Count 999999 /Kids [4 0 R] >>",
+                        "<< /Type /Page /Parent 3 0 R /MediaBox [0 0 200 200] >>",
+                        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] >>"});
+  const std::string out = dir.path() + "/out";
+  const auto start = std::chrono::steady_clock::now();
+  testing::CommandResult r =
+      testing::RunPageflow({"run", dir.path() + "/lies.pdf", "--out", out, "--engine",
+                            "text-layer", "--no-progress"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  EXPECT_NE(r.err.find("claims 1000000 pages but only 2 can be loaded"),
+            std::string::npos)
+      << r.err.substr(0, 2000);
+  EXPECT_LT(r.err.size(), 10000u);
+  json j = ResultFor(out, "lies.pdf");
+  EXPECT_EQ(j["metadata"]["pdf_total_pages"].get<int64_t>(), 2);
+  EXPECT_LT(j.dump().size(), 10000u);
+}
+
+// A document whose every page fails logs the first 20 errors, then one line that more
+// failed and, when it ends, how many were not logged; the record lists them all.
+TEST(BadInputTest, PageErrorsAreLoggedForTheFirstTwentyPagesOfADocument) {
+  testing::TempDir dir;
+  std::vector<testing::TestPage> pages(30, testing::TestPage{.lines = {"x"}});
+  testing::WriteTestPdf(dir.path() + "/many.pdf", pages);
+  const std::string out = dir.path() + "/out";
+  // Each page's text layer (with MuPDF's allowance) needs more than 30M leaves.
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", dir.path() + "/many.pdf", "--out", out, "--engine", "text-layer",
+       "--memory-limit", "30M", "--pdf-store", "1M", "--workers", "1", "--no-progress"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  int logged = 0;
+  for (size_t pos = r.err.find("needs 40M"); pos != std::string::npos;
+       pos = r.err.find("needs 40M", pos + 1)) {
+    ++logged;
+  }
+  EXPECT_EQ(logged, 20) << r.err;
+  EXPECT_NE(r.err.find("many.pdf: 10 more page errors not logged (30 pages failed)"),
+            std::string::npos)
+      << r.err;
+  json j = ResultFor(out, "many.pdf");
+  EXPECT_EQ(j["metadata"]["failed_pages"].size(), 30u) << j.dump();
+}
+
+// A 1 MB PDF whose embedded font inflates to 1 GiB: MuPDF's allocations are charged to
+// the page's allowance, so reading the font fails with that reason and the process
+// stays inside the limit (before, text-layer peaked at 899 MiB and auto at 916 MiB
+// under 300M). text-layer fails the page; auto notes it and OCRs the page, which MuPDF
+// then draws with a substitute font (it keeps that in place of the refused one).
+TEST(BadInputTest, AFontThatInflatesToAGigabyteStaysInsideTheLimit) {
+  testing::TempDir dir;
+  const std::string in = dir.path() + "/in";
+  fs::create_directories(in);
+  testing::WriteFontBombPdf(in + "/bomb.pdf", 1ll << 30);
+  testing::WriteTestPdf(in + "/good.pdf", {{.lines = {"Hello world"}, .font_pt = 36}});
+  ASSERT_LT(fs::file_size(in + "/bomb.pdf"), 2000000u);
+  const std::string why = "needs more than 64 MiB of PDF library memory (fonts";
+  for (const char* engine : {"text-layer", "auto"}) {
+    SCOPED_TRACE(engine);
+    const bool ocr = std::string(engine) == "auto";
+    const std::string out = dir.path() + "/out-" + engine;
+    const auto start = std::chrono::steady_clock::now();
+    testing::CommandResult r = testing::RunPageflow(
+        {"run", in, "--out", out, "--engine", engine, "--memory-limit", "300M",
+         "--workers", "1", "--no-progress", "--stats", out + "/stats.json"});
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
+    json bomb = ResultFor(out, "/bomb.pdf");
+    if (ocr) {
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      ASSERT_FALSE(bomb.is_null());
+      EXPECT_NE(bomb["metadata"]["page_notes"].dump().find(why), std::string::npos)
+          << bomb.dump();
+      EXPECT_NE(bomb["text"].get<std::string>().find("font bomb"), std::string::npos)
+          << bomb.dump();
+    } else {
+      EXPECT_EQ(r.exit_code, 1) << r.err;
+      EXPECT_NE(r.err.find("page 1 of " + in + "/bomb.pdf: " + why), std::string::npos)
+          << r.err;
+    }
+    json good = ResultFor(out, "/good.pdf");
+    ASSERT_FALSE(good.is_null());
+    EXPECT_NE(good["text"].get<std::string>().find("Hello world"), std::string::npos);
+    json stats = json::parse(testing::ReadFile(out + "/stats.json"));
+    if (testing::kRssIsMeaningful) {
+      EXPECT_LE(stats["peak_rss_bytes"].get<int64_t>(), 300ll << 20) << stats.dump();
+    }
+    std::printf("[ figure ] %s: peak RSS %.1f MiB under a 300 MiB limit\n", engine,
+                stats["peak_rss_bytes"].get<int64_t>() / 1048576.0);
+  }
+}
+
+// libjpeg decodes a progressive file through whole-image coefficient buffers (763 MiB
+// here) even when it reduces the output 8x: the page is refused when planned, with that
+// reason, instead of peaking far over the limit (841 MiB under 300M before).
+TEST(BadInputTest, AProgressiveJpegIsPlannedWithItsCoefficientBuffers) {
+  testing::TempDir dir;
+  const std::string in = dir.path() + "/in";
+  fs::create_directories(in);
+  testing::WriteProgressiveJpeg(in + "/progressive.jpg", 20000, 20000);
+  testing::WriteTestPdf(in + "/good.pdf", {{.lines = {"Hello world"}, .font_pt = 36}});
+  const std::string out = dir.path() + "/out";
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", in, "--out", out, "--engine", "tesseract", "--memory-limit", "300M",
+       "--workers", "1", "--no-progress", "--stats", out + "/stats.json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const size_t at =
+      r.err.find("page 1 of " + in +
+                 "/progressive.jpg: decoding this 20000 x 20000 px progressive JPEG "
+                 "needs 763M for its whole-image coefficient buffers");
+  EXPECT_NE(at, std::string::npos) << r.err;
+  json good = ResultFor(out, "/good.pdf");
+  ASSERT_FALSE(good.is_null());
+  json stats = json::parse(testing::ReadFile(out + "/stats.json"));
+  if (testing::kRssIsMeaningful) {
+    EXPECT_LE(stats["peak_rss_bytes"].get<int64_t>(), 300ll << 20) << stats.dump();
+  }
+  std::printf("[ figure ] progressive JPEG: peak RSS %.1f MiB under a 300 MiB limit\n",
+              stats["peak_rss_bytes"].get<int64_t>() / 1048576.0);
+}
+
 TEST(BadInputTest, BudgetTooSmallForTheEnginesIsFatalAndSaysWhatWouldFit) {
   testing::TempDir dir;
   testing::WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"x"}}});

@@ -114,13 +114,13 @@ TEST(PlanE2eTest, PageAnEngineCannotReadIsRefused) {
 }
 
 TEST(PlanE2eTest, TooFewBytesForAllWorkersSuggestsFewerWorkers) {
-  // Text-layer pages reserve 8 MiB each and the engine costs nothing: 64M + 2 x 8M
-  // fits 2.
+  // Text-layer pages reserve 8 MiB each and MuPDF's allowance (64 MiB), and the engine
+  // costs nothing: 64M + 2 x 72M fits 2.
   testing::CommandResult r = testing::RunPageflow(
-      {"plan", "--engine", "text-layer", "--workers", "3", "--memory-limit", "81M"});
+      {"plan", "--engine", "text-layer", "--workers", "3", "--memory-limit", "209M"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("3 workers need at least 88M"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("with 81M, use --workers 2"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 workers need at least 280M"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("with 209M, use --workers 2"), std::string::npos) << r.out;
 }
 
 TEST(PlanE2eTest, FixedCostsOverTheLimitExitThree) {

@@ -2,13 +2,19 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <leptonica/allheaders.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <leptonica/allheaders.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cstdio>
+extern "C" {
+#include <jpeglib.h>
+}
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -177,6 +183,106 @@ void WriteLyingPdf(const std::string& path, int count) {
   pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
          " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
   WriteFile(path, pdf);
+}
+
+namespace {
+
+// Deflates `bytes` zeros (streamed: no buffer of that size is made).
+std::string DeflateZeros(int64_t bytes) {
+  z_stream z{};
+  deflateInit(&z, Z_BEST_COMPRESSION);
+  std::vector<unsigned char> zeros(1 << 20, 0), out(1 << 16);
+  std::string deflated;
+  int64_t left = bytes;
+  int flush = Z_NO_FLUSH;
+  do {
+    const int64_t chunk = std::min<int64_t>(left, static_cast<int64_t>(zeros.size()));
+    left -= chunk;
+    flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+    z.next_in = zeros.data();
+    z.avail_in = static_cast<uInt>(chunk);
+    do {
+      z.next_out = out.data();
+      z.avail_out = static_cast<uInt>(out.size());
+      deflate(&z, flush);
+      deflated.append(reinterpret_cast<char*>(out.data()), out.size() - z.avail_out);
+    } while (z.avail_out == 0);
+  } while (flush != Z_FINISH);
+  deflateEnd(&z);
+  return deflated;
+}
+
+// A PDF of these objects (numbered from 1; object 1 the catalog) with its xref.
+std::string RawPdf(const std::vector<std::string>& objects) {
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (size_t off : offsets) {
+    char line[32];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+    pdf += line;
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
+
+}  // namespace
+
+void WriteRawPdf(const std::string& path, const std::vector<std::string>& objects) {
+  WriteFile(path, RawPdf(objects));
+}
+
+void WriteFontBombPdf(const std::string& path, int64_t inflated_bytes) {
+  const std::string font = DeflateZeros(inflated_bytes);
+  const std::string content = "BT /F1 24 Tf 72 700 Td (Hello font bomb) Tj ET";
+  WriteFile(
+      path,
+      RawPdf({"<< /Type /Catalog /Pages 2 0 R >>",
+              "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+              "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+              "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+              "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
+                  "\nendstream",
+              "<< /Type /Font /Subtype /TrueType /BaseFont /Bomb "
+              "/FontDescriptor 6 0 R >>",
+              "<< /Type /FontDescriptor /FontName /Bomb /Flags 32 "
+              "/FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 "
+              "/CapHeight 700 /StemV 80 /FontFile2 7 0 R >>",
+              "<< /Length " + std::to_string(font.size()) +
+                  " /Filter /FlateDecode >>\nstream\n" + font + "\nendstream"}));
+}
+
+void WriteProgressiveJpeg(const std::string& path, int width, int height) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    ADD_FAILURE() << "cannot write " << path;
+    return;
+  }
+  jpeg_compress_struct cinfo;
+  jpeg_error_mgr jerr;
+  cinfo.err = jpeg_std_error(&jerr);
+  jpeg_create_compress(&cinfo);
+  jpeg_stdio_dest(&cinfo, f);
+  cinfo.image_width = static_cast<JDIMENSION>(width);
+  cinfo.image_height = static_cast<JDIMENSION>(height);
+  cinfo.input_components = 1;
+  cinfo.in_color_space = JCS_GRAYSCALE;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_quality(&cinfo, 50, TRUE);
+  jpeg_simple_progression(&cinfo);
+  jpeg_start_compress(&cinfo, TRUE);
+  std::vector<JSAMPLE> row(static_cast<size_t>(width), 230);
+  JSAMPROW rows[1] = {row.data()};
+  while (cinfo.next_scanline < cinfo.image_height) jpeg_write_scanlines(&cinfo, rows, 1);
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  std::fclose(f);
 }
 
 void WriteFile(const std::string& path, const std::string& data) {

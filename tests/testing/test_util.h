@@ -81,6 +81,15 @@ void WriteTestImage(const std::string& path, int width, int height, int frames =
 void WritePngHeaderOnly(const std::string& path, int width, int height);
 // A raw PDF whose page tree claims `count` pages but holds one real page.
 void WriteLyingPdf(const std::string& path, int count);
+// A PDF of these object bodies, numbered from 1 (object 1 the catalog), with its xref.
+void WriteRawPdf(const std::string& path, const std::vector<std::string>& objects);
+// A one-page PDF that shows text in a TrueType font whose embedded program (/FontFile2)
+// inflates to `inflated_bytes` of zeros (one Flate layer: 1 GiB takes about 1 MB; MuPDF
+// refuses a second layer's bomb by itself, this one it would inflate in full).
+void WriteFontBombPdf(const std::string& path, int64_t inflated_bytes);
+// A flat gray progressive JPEG of width x height (a 20000 x 20000 one is ~1 MB; writing
+// it holds libjpeg's whole-image coefficients, 2 bytes a pixel, in the test process).
+void WriteProgressiveJpeg(const std::string& path, int width, int height);
 void WriteFile(const std::string& path, const std::string& data);
 std::string ReadFile(const std::string& path);
 
