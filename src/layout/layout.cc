@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <utility>
 
 #include "layout/geometry.h"
@@ -69,30 +70,55 @@ class PageLayout {
         for (size_t i : t.lines) taken[i] = true;
       }
     }
+    // The items of the reading order: lines, or, where an OCR engine segmented the page
+    // (Tesseract's blocks are column pieces), whole blocks — steadier than lines whose
+    // boxes hug the glyphs across the narrow gutters of a scan; and tables from rulings.
     std::vector<OrderItem> items;
-    std::vector<size_t> source;  // item -> line index, or lines.size() + table index
+    struct Source {
+      std::vector<size_t> lines;  // in the engine's order
+      int table = -1;             // >= 0: a table from rulings
+    };
+    std::vector<Source> source;
+    const bool by_block = input_.unit == Unit::kPixels && HasBlocks(lines, taken);
+    std::map<int, size_t> item_of_block;
     for (size_t i = 0; i < lines.size(); ++i) {
       if (taken[i]) continue;
+      if (by_block) {
+        auto [it, fresh] = item_of_block.emplace(lines[i].block_id, items.size());
+        if (!fresh) {
+          items[it->second].box = Union(items[it->second].box, lines[i].box);
+          source[it->second].lines.push_back(i);
+          continue;
+        }
+      }
       items.push_back({lines[i].box, int(lines[i].words.size())});
-      source.push_back(i);
+      source.push_back({{i}, -1});
+    }
+    if (by_block) {  // a block's words a line, as a line item has
+      for (size_t k = 0; k < items.size(); ++k) {
+        size_t words = 0;
+        for (size_t i : source[k].lines) words += lines[i].words.size();
+        items[k].word_count = int(words / std::max<size_t>(1, source[k].lines.size()));
+        items[k].lines = int(source[k].lines.size());
+      }
     }
     for (size_t t = 0; t < ruled.size(); ++t) {
       items.push_back({ruled[t].box, 3});
-      source.push_back(lines.size() + t);
+      source.push_back({{}, int(t)});
     }
     // Leaves of the XY-cut, their lines joined where they share a baseline.
     std::vector<Segment> segments;
     for (const std::vector<size_t>& group : ReadingOrderGroups(items)) {
       std::vector<LayoutLine> run;
       for (size_t item : group) {
-        const size_t s = source[item];
-        if (s < lines.size()) {
-          run.push_back(lines[s]);
+        const Source& s = source[item];
+        if (s.table < 0) {
+          for (size_t i : s.lines) run.push_back(lines[i]);
           continue;
         }
         PushLines(std::move(run), &segments);
         run.clear();
-        segments.push_back({{}, ruled[s - lines.size()].box, int(s - lines.size())});
+        segments.push_back({{}, ruled[size_t(s.table)].box, s.table});
       }
       PushLines(std::move(run), &segments);
     }
@@ -179,6 +205,20 @@ class PageLayout {
       }
     }
     return true;
+  }
+
+  // Every line not in a table knows its source block, and there are several blocks.
+  static bool HasBlocks(const std::vector<LayoutLine>& lines,
+                        const std::vector<bool>& taken) {
+    int first = -1;
+    bool several = false;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (taken[i]) continue;
+      if (lines[i].block_id < 0) return false;
+      if (first < 0) first = lines[i].block_id;
+      several = several || lines[i].block_id != first;
+    }
+    return several;
   }
 
   struct Segment {

@@ -14,7 +14,9 @@ class XyCut {
  public:
   explicit XyCut(const std::vector<OrderItem>& items) : items_(items) {
     std::vector<float> heights;
-    for (const OrderItem& item : items) heights.push_back(float(item.box.height()));
+    for (const OrderItem& item : items) {
+      heights.push_back(float(item.box.height()) / float(std::max(1, item.lines)));
+    }
     line_height_ = std::max(1.0f, Median(std::move(heights)));
   }
 
@@ -42,20 +44,23 @@ class XyCut {
   }
 
  private:
-  // Whether items [begin, end) of `idx` look like a column of running text.
-  bool IsTextColumn(const Indices& idx, size_t begin, size_t end,
-                    const Box& region) const {
-    if (end - begin < 2) return false;
+  // Whether items [begin, end) of `idx` look like a column of running text (`one`), or
+  // like running text in one or more columns (the side right of a first gutter: the
+  // recursion cuts it further).
+  bool IsTextColumn(const Indices& idx, size_t begin, size_t end, const Box& region,
+                    bool one = true) const {
     Box side = items_[idx[begin]].box;
     std::vector<float> widths, words;
+    int lines = 0;
     for (size_t k = begin; k < end; ++k) {
       const OrderItem& item = items_[idx[k]];
       side = Union(side, item.box);
       widths.push_back(float(item.box.width()));
       words.push_back(float(item.word_count));
+      lines += item.lines;
     }
-    return side.width() >= 0.2f * region.width() &&
-           Median(std::move(widths)) >= 0.5f * side.width() &&
+    return lines >= 2 && side.width() >= 0.2f * region.width() &&
+           (!one || Median(std::move(widths)) >= 0.5f * side.width()) &&
            Median(std::move(words)) >= 3;
   }
 
@@ -67,7 +72,7 @@ class XyCut {
       const int gap = items_[idx[i]].box.x0 - reach;
       // Gutters of papers set in 9-10 pt are 10-12 pt wide: under a line's height.
       if (gap > 0.6f * line_height_ && IsTextColumn(idx, 0, i, region) &&
-          IsTextColumn(idx, i, idx.size(), region)) {
+          IsTextColumn(idx, i, idx.size(), region, /*one=*/false)) {
         left->assign(idx.begin(), idx.begin() + long(i));
         right->assign(idx.begin() + long(i), idx.end());
         return true;

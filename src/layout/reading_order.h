@@ -19,6 +19,7 @@ namespace pageflow {
 struct OrderItem {
   Box box;
   int word_count = 1;  // running text has several words a line; labels one or two
+  int lines = 1;       // lines it holds (an engine's block holds several)
 };
 
 // Splits `items` into groups in reading order. At each level the region is cut
