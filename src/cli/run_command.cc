@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/log_flags.h"
 #include "cli/run_flags.h"
 #include "pipeline/pipeline.h"
 
@@ -16,18 +17,19 @@ struct RunFlags {
   SharedRunFlags shared{&run};
   std::string formats = "jsonl";
   bool no_progress = false;
+  LogFlags log;
 };
 
 int ExecuteRun(RunFlags& f) {
   RunOptions& run = f.run;
-  if (!f.shared.Apply()) return kExitUsage;
+  if (!f.log.Apply() || !f.shared.Apply()) return kExitUsage;
   StatusOr<OutputFormats> formats = ParseFormats(f.formats);
   if (!formats.ok()) {
     std::cerr << "pageflow: --format: " << formats.status().message() << "\n";
     return kExitUsage;
   }
   run.formats = *formats;
-  run.progress = !f.no_progress;
+  run.progress = !f.no_progress && !f.log.quiet;
 
   InstallStopSignals();
   StatusOr<RunSummary> summary = RunPipeline(run, &g_stop_requested);
@@ -72,7 +74,14 @@ Command AddRunCommand(CLI::App& app) {
   f->shared.AddLayoutFlag(cmd);
   f->shared.AddStoreFlags(cmd);
   cmd->add_option("--stats", run.stats_path, "Write run statistics (JSON) to FILE");
-  cmd->add_flag("--no-progress", f->no_progress, "Do not draw the progress line");
+  cmd->add_flag("--no-progress", f->no_progress,
+                "No progress: neither the line on a terminal nor the periodic log lines");
+  cmd->add_option("--progress-interval", run.progress_interval_seconds,
+                  "When stderr is not a terminal (or with --log-format json): a progress "
+                  "line every SECONDS (0 = none)")
+      ->default_val(30)
+      ->check(CLI::NonNegativeNumber);
+  f->log.Add(cmd);
   return {cmd, [f] { return ExecuteRun(*f); }};
 }
 

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
+#include <cstdio>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -130,6 +131,7 @@ class Run {
     if (options_.on_range_done) options_.on_range_done(id, range, st);
   }
   void Monitor();
+  void CountDocuments();
   bool Stopping() const { return stop_ != nullptr && stop_->load(); }
 
   const RunOptions& options_;
@@ -143,6 +145,7 @@ class Run {
   std::mutex monitor_mu_;
   std::condition_variable monitor_cv_;
   bool finished_ = false;  // guarded by monitor_mu_
+  std::atomic<bool> counting_cancelled_{false};
 
   // Assembler state (assembler thread only): pages of ranges not yet complete.
   struct RangeProgress {
@@ -178,6 +181,7 @@ void Run::Source() {
       continue;
     }
     int pages = 0;
+    ++counters_.documents_opened;
     {
       StatusOr<std::unique_ptr<Document>> doc = OpenDocument(item->path);
       if (!doc.ok()) {
@@ -190,7 +194,12 @@ void Run::Source() {
     auto info = std::make_shared<DocInfo>();
     std::string relative = options_.mirror_relative ? options_.mirror_relative(item->path) : "";
     if (relative.empty()) relative = item->relative;
-    info->meta = DocumentMeta{id, item->path, relative, pages, options_.engine.kind, options_.engine.lang, {}};
+    info->meta.id = id;
+    info->meta.source_path = item->path;
+    info->meta.relative = relative;
+    info->meta.page_count = pages;
+    info->meta.engine = options_.engine.kind;
+    info->meta.lang = options_.engine.lang;
     info->meta.max_page_error_rate = options_.max_page_error_rate;
     const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
     for (int first = 0; first < todo; first += options_.pages_per_range) {
@@ -199,6 +208,11 @@ void Run::Source() {
       const bool selected = !options_.select_range || options_.select_range(id, r);
       info->range_selected.push_back(selected);
       info->range_done.push_back(selected && ws_.HasRange(id, r));  // others: not our concern
+    }
+    for (size_t ri = 0; ri < info->meta.ranges.size(); ++ri) {
+      if (info->range_selected[ri] && !info->range_done[ri]) {
+        counters_.pages_known += info->meta.ranges[ri].size();
+      }
     }
     std::shared_ptr<const DocInfo> doc = info;
     if (!events_.Push(Event::Started(doc))) break;
@@ -230,6 +244,11 @@ void Run::Worker(Engine* engine) {
       LogWarning(work.label + ": " + outcome.record.error);
     }
     ++counters_.pages_done;
+    if (outcome.record.error.empty() && LogEnabled(LogLevel::kDebug)) {
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "%.2fs", outcome.record.seconds);
+      LogDebug(work.label + ": done by " + outcome.record.engine + " in " + secs);
+    }
     Event e;
     e.doc = job->doc;
     e.range_index = job->range_index;
@@ -346,9 +365,31 @@ void Run::Assemble(RunSummary* summary) {
   }
 }
 
+// Counts the documents of the inputs with a walker of its own (directory listings
+// only, nothing opened), so that progress can say how many are not yet opened.
+void Run::CountDocuments() {
+  InputWalker walker(options_.inputs);
+  int64_t n = 0;
+  while (!Stopping() && !counting_cancelled_.load()) {
+    std::optional<InputItem> item = walker.Next();
+    if (!item) {
+      counters_.documents_total = n;
+      return;
+    }
+    if (item->error.ok()) ++n;
+  }
+}
+
 void Run::Monitor() {
-  const bool draw = options_.progress && isatty(STDERR_FILENO);
+  // On a terminal with text logs: a line redrawn in place twice a second. Otherwise a
+  // log line every progress_interval_seconds.
+  const bool draw = options_.progress && isatty(STDERR_FILENO) &&
+                    CurrentLogFormat() == LogFormat::kText;
+  const double interval =
+      options_.progress && !draw ? options_.progress_interval_seconds : 0;
+  ProgressMeter meter;
   int tick = 0;
+  double next_line = interval;
   std::unique_lock<std::mutex> lock(monitor_mu_);
   while (!monitor_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished_; })) {
     if (Stopping()) {
@@ -356,9 +397,20 @@ void Run::Monitor() {
       jobs_.Close();
       budget_->Close();
     }
-    if (draw && ++tick % 5 == 0) {
-      const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-      SetStatusLine(FormatProgress(counters_, budget_->Stats(), CurrentRssBytes(), elapsed));
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    ++tick;
+    if (draw && tick % 5 == 0) {
+      const ProgressSnapshot s = meter.Sample(counters_, elapsed);
+      SetStatusLine(FormatProgress(s, budget_->Stats(), CurrentRssBytes()));
+    } else if (interval > 0 && elapsed >= next_line) {
+      next_line = elapsed + interval;
+      const ProgressSnapshot s = meter.Sample(counters_, elapsed);
+      const MemoryBudgetStats bs = budget_->Stats();
+      const int64_t rss = CurrentRssBytes();
+      LogEvent(LogLevel::kInfo, "progress", "progress: " + FormatProgress(s, bs, rss),
+               ProgressJsonFields(s, bs, rss));
+    } else if (tick % 5 == 0) {
+      meter.Sample(counters_, elapsed);  // keeps the rate's window filled
     }
   }
   if (draw) SetStatusLine("");
@@ -366,6 +418,7 @@ void Run::Monitor() {
 
 Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSummary* summary) {
   std::thread monitor([this] { Monitor(); });
+  std::thread counter([this] { CountDocuments(); });
   std::thread source([this] {
     Source();
     counters_.source_finished = true;
@@ -386,6 +439,8 @@ Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSumm
   }
   monitor_cv_.notify_all();
   monitor.join();
+  counting_cancelled_ = true;
+  counter.join();
   summary->pages = counters_.pages_done.load();
   summary->pages_failed = counters_.pages_failed.load();
   summary->documents_skipped = counters_.documents_skipped.load();

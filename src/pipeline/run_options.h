@@ -37,7 +37,10 @@ struct RunOptions {
   // A document whose pages failed or fell back (vlm) in a larger fraction than this is
   // reported failed and not written (olmOCR's --max_page_error_rate). 1 = never.
   double max_page_error_rate = 1.0;
-  bool progress = true;              // draw a progress line when stderr is a terminal
+  // Progress: a line redrawn in place when stderr is a terminal (and logs are text);
+  // otherwise a log line every progress_interval_seconds (0 = none). Default 30 s.
+  bool progress = true;
+  double progress_interval_seconds = 30;
   std::string stats_path;            // --stats FILE; empty: none
 
   // Scale-out hooks (src/queue/ workers); left empty by `pageflow run`.

@@ -1,0 +1,96 @@
+// The command line as a new user meets it (issue 17): progress that tells the truth,
+// damaged input reported, --redo, Ctrl-C that keeps finished pages, --pages, and the
+// small things (plurals, -q/-v, clear messages).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "testing/test_util.h"
+
+namespace pageflow {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<testing::TestPage> Pages(const std::string& word, int n) {
+  std::vector<testing::TestPage> pages;
+  for (int p = 1; p <= n; ++p) {
+    pages.push_back({.lines = {word + " page " + std::to_string(p)}, .font_pt = 30});
+  }
+  return pages;
+}
+
+// OCR (not the text layer) so that pages take long enough for progress lines.
+std::vector<std::string> SlowRun(const std::string& in, const std::string& out) {
+  return {"run",       in,          "--out", out,     "--engine",
+          "tesseract", "--workers", "1",     "--dpi", "150"};
+}
+
+// Item 1: pages done of the pages known, the documents not yet opened, and an ETA once
+// a few pages are done; plain lines every --progress-interval when stderr is a file.
+TEST(CliTest, ProgressCountsKnownPagesAndUnopenedDocuments) {
+  testing::TempDir dir;
+  const std::string in = dir.path() + "/in";
+  fs::create_directories(in);
+  testing::WriteTestPdf(in + "/a.pdf", Pages("Alpha", 12));
+  testing::WriteTestPdf(in + "/b.pdf", Pages("Beta", 2));
+  std::vector<std::string> args = SlowRun(in, dir.path() + "/out");
+  args.insert(args.end(), {"--progress-interval", "0.2"});
+  testing::CommandResult r = testing::RunPageflow(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // While a.pdf runs, b.pdf is counted but not opened: 12 pages known, +1 document.
+  const std::regex first(
+      R"(progress: docs 0/2  pages \d+/12 \(\+1 document not yet opened\))");
+  const std::regex eta(R"(pages ([3-9]|1[0-4])/1[24].*ETA ~?\d+[sm])");
+  bool saw_first = false, saw_eta = false;
+  for (const std::string& line : Lines(r.err)) {
+    saw_first = saw_first || std::regex_search(line, first);
+    saw_eta = saw_eta || std::regex_search(line, eta);
+  }
+  EXPECT_TRUE(saw_first) << r.err;
+  EXPECT_TRUE(saw_eta) << r.err;
+}
+
+TEST(CliTest, JsonLogsAreOneObjectPerLine) {
+  testing::TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/a.pdf", Pages("Gamma", 4));
+  std::vector<std::string> args = SlowRun(dir.path() + "/a.pdf", dir.path() + "/out");
+  args.insert(args.end(), {"--progress-interval", "0.2", "--log-format", "json"});
+  testing::CommandResult r = testing::RunPageflow(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int progress = 0, summary = 0;
+  for (const std::string& line : Lines(r.err)) {
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(j.is_object()) << "not JSON: " << line;
+    EXPECT_TRUE(j["time"].is_string()) << line;
+    EXPECT_TRUE(j["level"].is_string()) << line;
+    EXPECT_TRUE(j["message"].is_string()) << line;
+    if (j.value("event", "") == "progress") {
+      ++progress;
+      EXPECT_EQ(j["pages_known"].get<int>(), 4) << line;
+    }
+    if (j["message"].get<std::string>().find("peak RSS") != std::string::npos) {
+      ++summary;
+    }
+  }
+  EXPECT_GT(progress, 0) << r.err;
+  EXPECT_EQ(summary, 1) << r.err;
+}
+
+}  // namespace
+}  // namespace pageflow
