@@ -1,5 +1,9 @@
 // `pageflow run INPUT... --out DIR`: the batch pipeline.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -20,6 +24,28 @@ struct RunFlags {
   LogFlags log;
 };
 
+// A missing INPUT or @list is a usage error, found before anything starts (a path
+// inside a directory or a list that cannot be read is a failed document instead).
+bool CheckInputs(const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    if (!input.empty() && input[0] == '@') {
+      std::ifstream list(input.substr(1));
+      if (!list) {
+        std::cerr << "pageflow: cannot read input list '" << input.substr(1)
+                  << "': " << std::strerror(errno) << "\n";
+        return false;
+      }
+      continue;
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(input, ec)) {
+      std::cerr << "pageflow: input '" << input << "' does not exist\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 int ExecuteRun(RunFlags& f) {
   RunOptions& run = f.run;
   if (!f.log.Apply() || !f.shared.Apply()) return kExitUsage;
@@ -29,6 +55,7 @@ int ExecuteRun(RunFlags& f) {
     return kExitUsage;
   }
   run.formats = *formats;
+  if (!CheckInputs(run.inputs)) return kExitUsage;
   run.progress = !f.no_progress && !f.log.quiet;
 
   InstallStopSignals();

@@ -7,6 +7,10 @@
 #include "base/log.h"
 #include "input/mupdf_context.h"
 
+extern "C" {
+#include <mupdf/pdf.h>
+}
+
 namespace pageflow {
 namespace {
 
@@ -124,8 +128,14 @@ void StrokePathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path,
 
 class PdfDocument final : public Document {
  public:
-  PdfDocument(std::string path, fz_context* ctx, fz_document* doc, int pages)
-      : Document(std::move(path), DocumentFormat::kPdf), ctx_(ctx), doc_(doc), pages_(pages) {}
+  PdfDocument(std::string path, fz_context* ctx, fz_document* doc, int pages,
+              bool repaired)
+      : Document(std::move(path), DocumentFormat::kPdf),
+        ctx_(ctx),
+        doc_(doc),
+        pages_(pages),
+        repaired_(repaired) {}
+  using Document::AddNote;
   ~PdfDocument() override { fz_drop_document(ctx_, doc_); }
 
   int page_count() const override { return pages_; }
@@ -159,6 +169,7 @@ class PdfDocument final : public Document {
     fz_var(pix);
     fz_var(dev);
     fz_var(image_area);
+    MupdfWarnings warnings;
     fz_try(ctx) {
       fzpage = fz_load_page(ctx, doc_, page);
       ImageAreaDevice* images = fz_new_derived_device(ctx, ImageAreaDevice);
@@ -184,6 +195,7 @@ class PdfDocument final : public Document {
     }
     fz_catch(ctx) { failed = true; }
     if (failed) return Corrupt(std::string("cannot render: ") + fz_caught_message(ctx));
+    PF_RETURN_IF_ERROR(DamagedPage(warnings));
     const double page_area = double{bounds.x1 - bounds.x0} * (bounds.y1 - bounds.y0);
     raster.set_drawn_from_vectors(image_area < kImagePageShare * page_area);
     return raster;
@@ -205,6 +217,7 @@ class PdfDocument final : public Document {
     // The structured-text device, with the path hooks it leaves empty filled in: one pass
     // over the content gives the characters and the rulings (table borders).
     RulingSink sink{&out.rulings, {}};
+    MupdfWarnings warnings;
     fz_try(ctx) {
       fzpage = fz_load_page(ctx, doc_, page);
       const fz_rect bounds = fz_bound_page(ctx, fzpage);
@@ -248,6 +261,7 @@ class PdfDocument final : public Document {
       ++block_id;
     }
     fz_drop_stext_page(ctx, text);
+    if (out.lines.empty() && !out.has_images) PF_RETURN_IF_ERROR(DamagedPage(warnings));
     return out;
   }
 
@@ -268,9 +282,17 @@ class PdfDocument final : public Document {
     return Status::Ok();
   }
 
+  // In a file MuPDF had to repair, a page whose content gives warnings (objects that
+  // cannot be found, streams cut short) and nothing else could not be read.
+  Status DamagedPage(const MupdfWarnings& warnings) const {
+    if (!repaired_ || warnings.count() == 0) return Status::Ok();
+    return Corrupt("cannot read page (damaged file): " + warnings.messages().front());
+  }
+
   fz_context* ctx_;
   fz_document* doc_;
   int pages_;
+  bool repaired_;
 };
 
 // True if MuPDF can load page `index` (its dictionary, not its content).
@@ -311,7 +333,9 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
   int pages = 0;
   bool needs_password = false;
   bool failed = false;
+  bool repaired = false;
   fz_var(doc);
+  MupdfWarnings warnings;
   fz_try(ctx) {
     doc = fz_open_document(ctx, path.c_str());
     if (fz_needs_password(ctx, doc) && !fz_authenticate_password(ctx, doc, "")) {
@@ -319,6 +343,8 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
     } else {
       pages = fz_count_pages(ctx, doc);
     }
+    pdf_document* pdf = pdf_specifics(ctx, doc);
+    repaired = pdf != nullptr && pdf_was_repaired(ctx, pdf);
   }
   fz_catch(ctx) { failed = true; }
   if (failed) {
@@ -333,19 +359,27 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
     fz_drop_document(ctx, doc);
     return Corrupt("PDF has no pages");
   }
+  std::string skipped;
   if (const int loadable = LoadablePageCount(ctx, doc, pages); loadable < pages) {
     if (loadable == 0) {
       fz_drop_document(ctx, doc);
       return Corrupt("PDF's page tree claims " + std::to_string(pages) +
                      " pages but none of them can be loaded");
     }
-    LogWarning(path + ": the page tree claims " + std::to_string(pages) +
-               " pages but only " + std::to_string(loadable) + " can be loaded; pages " +
-               std::to_string(loadable + 1) + "-" + std::to_string(pages) +
-               " are corrupt and skipped");
+    skipped = "the page tree claims " + std::to_string(pages) + " pages but only " +
+              std::to_string(loadable) + " can be loaded; pages " +
+              std::to_string(loadable + 1) + "-" + std::to_string(pages) +
+              " are corrupt and skipped";
     pages = loadable;
   }
-  return std::unique_ptr<Document>(new PdfDocument(path, ctx, doc, pages));
+  auto pdf = std::make_unique<PdfDocument>(path, ctx, doc, pages, repaired);
+  if (repaired) {
+    std::string note = "damaged file: MuPDF had to repair it (truncated or corrupt?)";
+    if (!warnings.messages().empty()) note += ": " + warnings.messages().front();
+    pdf->AddNote(std::move(note));
+  }
+  if (!skipped.empty()) pdf->AddNote(std::move(skipped));
+  return std::unique_ptr<Document>(std::move(pdf));
 }
 
 }  // namespace pageflow

@@ -89,6 +89,7 @@ Status DocumentAssembler::Add(const PageRecord& p) {
     return Status::Ok();
   }
   ++engines_[p.engine];
+  any_text_ = any_text_ || p.text.find_first_not_of(" \t\r\n") != std::string::npos;
   if (!p.note.empty()) notes_.push_back({{"page", p.page}, {"note", p.note}});
   for (const PageRecord::Furniture& f : p.furniture) {
     furniture_.push_back({{"page", p.page}, {"kind", f.kind}, {"text", f.text}});
@@ -120,6 +121,7 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
                        std::to_string(pages_) + ", more than --max-page-error-rate " +
                        json(meta_.max_page_error_rate).dump());
   }
+  summary->no_text = pages_ > summary->pages_failed && !any_text_;
   if (!sinks_.jsonl) return Status::Ok();
   std::time_t created = meta_.created;
   if (created == 0) {
@@ -140,6 +142,9 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
     metadata["page_attributes"] = page_attributes_;
   }
   if (!fallbacks_.empty()) metadata["fallback_pages"] = fallbacks_;
+  json document_notes = meta_.notes;
+  if (summary->no_text) document_notes.push_back(kNoTextNote);
+  if (!document_notes.empty()) metadata["document_notes"] = std::move(document_notes);
   if (!furniture_.empty()) metadata["page_furniture"] = furniture_;
   json tail = {{"source", "pageflow"},
                {"added", IsoTime(std::time(nullptr))},

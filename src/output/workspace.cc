@@ -1,5 +1,7 @@
 #include "output/workspace.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -34,6 +36,17 @@ StatusOr<Workspace> Workspace::Open(const std::string& out_dir, std::string fing
                                ws.state_dir() + "/done", ws.state_dir() + "/failed"}) {
     fs::create_directories(d, ec);
     if (ec) return IoError("cannot create output directory " + d + ": " + ec.message());
+  }
+  // Found now, not after every page is done: a results folder (or state folder) this
+  // process cannot list or write to.
+  for (const std::string& d : {out_dir + "/results", ws.state_dir() + "/done"}) {
+    fs::directory_iterator it(d, ec);
+    if (ec) return IoError("cannot read output directory " + d + ": " + ec.message());
+    const std::string probe = d + "/.write-test-" + std::to_string(getpid());
+    Status st = WriteFileAtomically(probe, "");
+    if (!st.ok())
+      return IoError("cannot write to output directory " + d + ": " + st.message());
+    fs::remove(probe, ec);
   }
   if (remove_stale_temporaries) RemoveStaleTemporaries(out_dir);
   return ws;

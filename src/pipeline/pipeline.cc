@@ -181,6 +181,7 @@ void Run::Source() {
       continue;
     }
     int pages = 0;
+    std::vector<std::string> notes;
     ++counters_.documents_opened;
     {
       StatusOr<std::unique_ptr<Document>> doc = OpenDocument(item->path);
@@ -190,6 +191,8 @@ void Run::Source() {
         continue;
       }
       pages = (*doc)->page_count();
+      notes = (*doc)->notes();
+      for (const std::string& note : notes) LogWarning(item->path + ": " + note);
     }  // closed: workers open their own
     auto info = std::make_shared<DocInfo>();
     std::string relative = options_.mirror_relative ? options_.mirror_relative(item->path) : "";
@@ -201,6 +204,7 @@ void Run::Source() {
     info->meta.engine = options_.engine.kind;
     info->meta.lang = options_.engine.lang;
     info->meta.max_page_error_rate = options_.max_page_error_rate;
+    info->meta.notes = std::move(notes);
     const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
     for (int first = 0; first < todo; first += options_.pages_per_range) {
       const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
@@ -324,6 +328,7 @@ Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
     return st.WithContext(doc.meta.source_path + ": cannot write results");
   }
   ws_.Cleanup(doc.meta.id);
+  if (ds.no_text) LogWarning(doc.meta.source_path + ": " + kNoTextNote);
   ++summary->documents;
   ++counters_.documents_done;
   if (ds.pages_failed > 0) ++summary->documents_with_failed_pages;

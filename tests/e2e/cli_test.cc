@@ -92,5 +92,83 @@ TEST(CliTest, JsonLogsAreOneObjectPerLine) {
   EXPECT_EQ(summary, 1) << r.err;
 }
 
+// ---- Item 6: damaged input is reported.
+
+json OnlyRecord(const std::string& out) {
+  for (auto& e : fs::directory_iterator(out + "/results")) {
+    return json::parse(testing::ReadFile(e.path().string()));
+  }
+  return json();
+}
+
+TEST(CliTest, APdfCutShortIsReportedNotSilentlyEmpty) {
+  testing::TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/whole.pdf", Pages("Delta", 6));
+  const std::string pdf = testing::ReadFile(dir.path() + "/whole.pdf");
+  testing::WriteFile(dir.path() + "/cut.pdf", pdf.substr(0, pdf.size() * 16 / 100));
+  const std::string out = dir.path() + "/out";
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", dir.path() + "/cut.pdf", "--out", out, "--dpi", "100", "--no-progress"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cut.pdf: damaged file"), std::string::npos) << r.err;
+  json j = OnlyRecord(out);
+  ASSERT_TRUE(j.is_object()) << r.err;
+  EXPECT_NE(j["metadata"]["document_notes"].dump().find("damaged file"),
+            std::string::npos)
+      << j.dump();
+  EXPECT_FALSE(j["metadata"]["failed_pages"].empty()) << j.dump();
+}
+
+TEST(CliTest, ADocumentWithoutTextGetsAWarningAndANote) {
+  testing::TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/blank.pdf", {{}, {}});
+  const std::string out = dir.path() + "/out";
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", dir.path() + "/blank.pdf", "--out", out, "--dpi", "100", "--no-progress"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: " + dir.path() + "/blank.pdf: no text on any page"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(
+      OnlyRecord(out)["metadata"]["document_notes"].dump().find("no text on any page"),
+      std::string::npos);
+}
+
+TEST(CliTest, AnUnwritableResultsFolderIsFatalAtStart) {
+  testing::TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/a.pdf", Pages("Echo", 1));
+  const std::string out = dir.path() + "/out";
+  fs::create_directories(out);
+  // Not writable even for root (tests may run as root, where chmod does not stop writes).
+  fs::create_directory_symlink("/proc/self", out + "/results");
+  testing::CommandResult r =
+      testing::RunPageflow({"run", dir.path() + "/a.pdf", "--out", out, "--no-progress"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("cannot write to output directory " + out + "/results"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("pages"), std::string::npos) << "started working: " << r.err;
+}
+
+TEST(CliTest, AMissingInputIsAUsageError) {
+  testing::TempDir dir;
+  const std::string out = dir.path() + "/out";
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", dir.path() + "/nope.pdf", "--out", out, "--no-progress"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("input '" + dir.path() + "/nope.pdf' does not exist"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("results in"), std::string::npos) << r.err;
+
+  r = testing::RunPageflow(
+      {"run", "@" + dir.path() + "/list.txt", "--out", out, "--no-progress"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("cannot read input list '" + dir.path() +
+                       "/list.txt': No such file or directory"),
+            std::string::npos)
+      << r.err;
+}
+
 }  // namespace
 }  // namespace pageflow
