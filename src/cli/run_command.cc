@@ -98,6 +98,10 @@ Command AddRunCommand(CLI::App& app) {
       ->default_val(16)
       ->check(CLI::Range(1, 100000));
   f->shared.AddMaxPagesFlag(cmd);
+  cmd->add_flag(
+      "--redo", run.redo,
+      "Do every document again, even those an earlier run finished (without it, a "
+      "document is redone only if its input changed: size or modification time)");
   f->shared.AddLayoutFlag(cmd);
   f->shared.AddStoreFlags(cmd);
   cmd->add_option("--stats", run.stats_path, "Write run statistics (JSON) to FILE");

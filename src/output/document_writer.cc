@@ -180,7 +180,8 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
   DocumentAssembler assembler(meta, std::move(sinks));
   for (const PageRange& range : meta.ranges) {
     // One range in memory at a time.
-    StatusOr<std::vector<PageRecord>> pages = ws.ReadRange(meta.id, range);
+    StatusOr<std::vector<PageRecord>> pages =
+        ws.ReadRange(meta.id, range, meta.source_stamp);
     if (!pages.ok()) {
       return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" +
                                         std::to_string(range.last + 1));

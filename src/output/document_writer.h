@@ -43,6 +43,8 @@ struct DocumentMeta {
   // What opening the document found wrong (Document::notes()): the record's
   // metadata.document_notes, with "no text on any page" added by the assembler.
   std::vector<std::string> notes;
+  // SourceStamp of the input when its pages were read; range files must match it.
+  std::string source_stamp;
 };
 
 struct DocumentSummary {

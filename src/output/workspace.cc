@@ -1,5 +1,6 @@
 #include "output/workspace.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -75,30 +76,51 @@ std::string Workspace::RangePath(const std::string& id, PageRange range) const {
   return state_dir() + "/ranges/" + id + buf;
 }
 
-bool Workspace::IsDone(const std::string& id) const {
-  StatusOr<std::string> marker = ReadSmallFile(state_dir() + "/done/" + id);
-  return marker.ok() && *marker == fingerprint_;
+std::string SourceStamp(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return "";
+  char buf[96];
+  std::snprintf(
+      buf, sizeof buf, "size=%lld;mtime=%lld.%09ld", static_cast<long long>(st.st_size),
+      static_cast<long long>(st.st_mtim.tv_sec), static_cast<long>(st.st_mtim.tv_nsec));
+  return buf;
 }
 
-bool Workspace::HasRange(const std::string& id, PageRange range) const {
-  return ReadRange(id, range).ok();
+bool Workspace::IsDone(const std::string& id, const std::string& source_stamp) const {
+  StatusOr<std::string> marker = ReadSmallFile(state_dir() + "/done/" + id);
+  if (!marker.ok()) return false;
+  const size_t eol = marker->find('\n');
+  if (marker->substr(0, eol) != fingerprint_) return false;
+  if (eol == std::string::npos || source_stamp.empty()) return true;
+  return marker->substr(eol + 1) == source_stamp;
+}
+
+bool Workspace::HasRange(const std::string& id, PageRange range,
+                         const std::string& source_stamp) const {
+  return ReadRange(id, range, source_stamp).ok();
 }
 
 Status Workspace::WriteRange(const std::string& id, PageRange range,
-                             const std::vector<PageRecord>& pages) {
+                             const std::vector<PageRecord>& pages,
+                             const std::string& source_stamp) {
   json pj = json::array();
   for (const PageRecord& p : pages) pj.push_back(PageRecordToJson(p));
   json doc = {{"fingerprint", fingerprint_}, {"pages", std::move(pj)}};
+  if (!source_stamp.empty()) doc["source"] = source_stamp;
   return WriteFileAtomically(RangePath(id, range),
                              doc.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-StatusOr<std::vector<PageRecord>> Workspace::ReadRange(const std::string& id, PageRange range) const {
+StatusOr<std::vector<PageRecord>> Workspace::ReadRange(
+    const std::string& id, PageRange range, const std::string& source_stamp) const {
   PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(RangePath(id, range)));
   json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || doc.value("fingerprint", "") != fingerprint_ || !doc["pages"].is_array() ||
       doc["pages"].size() != static_cast<size_t>(range.size())) {
     return Corrupt("stale or damaged range file");
+  }
+  if (!source_stamp.empty() && doc.contains("source") && doc["source"] != source_stamp) {
+    return Corrupt("range file of another version of the input");
   }
   std::vector<PageRecord> pages;
   for (const json& j : doc["pages"]) {
@@ -108,8 +130,10 @@ StatusOr<std::vector<PageRecord>> Workspace::ReadRange(const std::string& id, Pa
   return pages;
 }
 
-Status Workspace::MarkDone(const std::string& id) {
-  return WriteFileAtomically(state_dir() + "/done/" + id, fingerprint_);
+Status Workspace::MarkDone(const std::string& id, const std::string& source_stamp) {
+  return WriteFileAtomically(
+      state_dir() + "/done/" + id,
+      source_stamp.empty() ? fingerprint_ : fingerprint_ + "\n" + source_stamp);
 }
 
 void Workspace::Cleanup(const std::string& id) {

@@ -174,7 +174,10 @@ void Run::Source() {
     const std::string id = DocumentId(item->path);
     if (!in_flight_.Add(id)) continue;  // listed twice: the first listing is running
     ++counters_.documents_seen;
-    if (ws_.IsDone(id)) {  // by an earlier run, or by this one under another listing
+    const std::string stamp = SourceStamp(item->path);
+    if (!options_.redo &&
+        ws_.IsDone(id,
+                   stamp)) {  // by an earlier run, or by this one under another listing
       in_flight_.Remove(id);
       ++counters_.documents_skipped;
       Report(id, PageRange{-1, -1}, Status::Ok());
@@ -205,13 +208,15 @@ void Run::Source() {
     info->meta.lang = options_.engine.lang;
     info->meta.max_page_error_rate = options_.max_page_error_rate;
     info->meta.notes = std::move(notes);
+    info->meta.source_stamp = stamp;
     const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
     for (int first = 0; first < todo; first += options_.pages_per_range) {
       const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
       info->meta.ranges.push_back(r);
       const bool selected = !options_.select_range || options_.select_range(id, r);
       info->range_selected.push_back(selected);
-      info->range_done.push_back(selected && ws_.HasRange(id, r));  // others: not our concern
+      info->range_done.push_back(selected && !options_.redo &&
+                                 ws_.HasRange(id, r, stamp));  // others: not our concern
     }
     for (size_t ri = 0; ri < info->meta.ranges.size(); ++ri) {
       if (info->range_selected[ri] && !info->range_done[ri]) {
@@ -270,7 +275,7 @@ void Run::OnPage(Event& e, RunSummary* summary) {
   if (rp.pages.empty()) rp.pages.resize(range.size());
   rp.pages[e.record.page - 1 - range.first] = std::move(e.record);
   if (++rp.received < range.size()) return;
-  Status st = ws_.WriteRange(dp.doc->meta.id, range, rp.pages);
+  Status st = ws_.WriteRange(dp.doc->meta.id, range, rp.pages, dp.doc->meta.source_stamp);
   dp.open.erase(e.range_index);
   if (!st.ok()) {
     LogError(dp.doc->meta.source_path + ": " + st.message());
@@ -300,7 +305,7 @@ Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
   }
   // Newest ranges first: the ones still missing are usually the later ones.
   for (auto r = doc.meta.ranges.rbegin(); r != doc.meta.ranges.rend(); ++r) {
-    if (!ws_.HasRange(doc.meta.id, *r)) return Status::Ok();
+    if (!ws_.HasRange(doc.meta.id, *r, doc.meta.source_stamp)) return Status::Ok();
   }
   Status st = Finish(doc, summary);
   // A concurrent writer may have finished it first and removed the ranges under us.
@@ -321,7 +326,7 @@ Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
     }
     return st;  // a queue worker re-delivers the item (and dead-letters it in the end)
   }
-  if (st.ok()) st = ws_.MarkDone(doc.meta.id);
+  if (st.ok()) st = ws_.MarkDone(doc.meta.id, doc.meta.source_stamp);
   if (!st.ok()) {
     LogError(doc.meta.source_path + ": cannot write results: " + st.message());
     ++summary->documents_failed;

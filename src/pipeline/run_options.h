@@ -32,6 +32,9 @@ struct RunOptions {
   // The layout stage (--layout auto|none): Markdown with the page's structure, or the
   // engine's lines as they come. Default on.
   bool layout = true;
+  // --redo: done markers and finished ranges of earlier runs are ignored; every
+  // document is done again (and its record replaced).
+  bool redo = false;
   // Only the first N pages of each document; 0 = all.
   int max_pages = 0;
   // A document whose pages failed or fell back (vlm) in a larger fraction than this is

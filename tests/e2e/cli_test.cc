@@ -170,5 +170,34 @@ TEST(CliTest, AMissingInputIsAUsageError) {
       << r.err;
 }
 
+// ---- Item 7: --redo, and a changed input is redone.
+
+TEST(CliTest, RedoIgnoresDoneMarkersAndAChangedInputIsRedone) {
+  testing::TempDir dir;
+  const std::string pdf = dir.path() + "/a.pdf", stats = dir.path() + "/stats.json";
+  testing::WriteTestPdf(pdf, {{.lines = {"First version"}, .font_pt = 30}});
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {
+        "run",      pdf,          "--out",         dir.path() + "/out",
+        "--engine", "text-layer", "--no-progress", "--stats",
+        stats};
+    args.insert(args.end(), extra.begin(), extra.end());
+    testing::CommandResult r = testing::RunPageflow(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(testing::ReadFile(stats));
+  };
+  EXPECT_EQ(run({})["documents_skipped"].get<int>(), 0);
+  EXPECT_EQ(run({})["documents_skipped"].get<int>(), 1);
+  json s = run({"--redo"});
+  EXPECT_EQ(s["documents_skipped"].get<int>(), 0);
+  EXPECT_EQ(s["pages"].get<int>(), 1);
+
+  testing::WriteTestPdf(pdf, {{.lines = {"Second version, longer"}, .font_pt = 30}});
+  EXPECT_EQ(run({})["documents_skipped"].get<int>(), 0);
+  const std::string text = OnlyRecord(dir.path() + "/out")["text"];
+  EXPECT_NE(text.find("Second version"), std::string::npos) << text;
+  EXPECT_EQ(run({})["documents_skipped"].get<int>(), 1);
+}
+
 }  // namespace
 }  // namespace pageflow
