@@ -136,6 +136,47 @@ Status Workspace::MarkDone(const std::string& id, const std::string& source_stam
       source_stamp.empty() ? fingerprint_ : fingerprint_ + "\n" + source_stamp);
 }
 
+std::string Workspace::PartialPath(const std::string& id, PageRange range) const {
+  std::string path = RangePath(id, range);
+  return path.substr(0, path.size() - 5) + ".partial";  // ".json" -> ".partial"
+}
+
+Status Workspace::WritePartial(const std::string& id, PageRange range,
+                               const std::vector<PageRecord>& pages,
+                               const std::string& source_stamp) {
+  json pj = json::array();
+  for (const PageRecord& p : pages) pj.push_back(PageRecordToJson(p));
+  json doc = {
+      {"fingerprint", fingerprint_}, {"source", source_stamp}, {"pages", std::move(pj)}};
+  return WriteFileAtomically(PartialPath(id, range),
+                             doc.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+StatusOr<std::vector<PageRecord>> Workspace::ReadPartial(
+    const std::string& id, PageRange range, const std::string& source_stamp) const {
+  PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(PartialPath(id, range)));
+  json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || doc.value("fingerprint", "") != fingerprint_ ||
+      doc.value("source", "") != source_stamp || !doc["pages"].is_array() ||
+      doc["pages"].size() >= static_cast<size_t>(range.size())) {
+    return Corrupt("stale or damaged partial range file");
+  }
+  std::vector<PageRecord> pages;
+  for (const json& j : doc["pages"]) {
+    PF_ASSIGN_OR_RETURN(PageRecord p, PageRecordFromJson(j));
+    if (p.page < range.first + 1 || p.page > range.last + 1) {
+      return Corrupt("partial range file holds a page outside its range");
+    }
+    pages.push_back(std::move(p));
+  }
+  return pages;
+}
+
+void Workspace::RemovePartial(const std::string& id, PageRange range) {
+  std::error_code ec;
+  fs::remove(PartialPath(id, range), ec);
+}
+
 void Workspace::Cleanup(const std::string& id) {
   std::error_code ec;
   fs::remove_all(state_dir() + "/ranges/" + id, ec);

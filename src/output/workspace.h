@@ -3,6 +3,8 @@
 //   DIR/results/ID.jsonl          finished documents (see docs/output-format.md)
 //   DIR/md/REL.md, DIR/txt/REL.txt  optional mirrors of the input tree
 //   DIR/.pageflow/ranges/ID/FIRST-LAST.json  finished page ranges of unfinished documents
+//   DIR/.pageflow/ranges/ID/FIRST-LAST.partial  the finished pages of a range a stop
+//                                 (SIGINT/SIGTERM) left unfinished
 //   DIR/.pageflow/done/ID         finished document marker: the fingerprint, then the
 //                                 input's size and modification time (SourceStamp)
 //   DIR/.pageflow/failed/ID.json  documents that could not be opened, with the reason
@@ -53,6 +55,15 @@ class Workspace {
   StatusOr<std::vector<PageRecord>> ReadRange(const std::string& id, PageRange range,
                                               const std::string& source_stamp = "") const;
   Status MarkDone(const std::string& id, const std::string& source_stamp = "");
+  // The finished pages (any subset, in any order) of a range left unfinished, so that a
+  // re-run does only the rest. ReadPartial: NOT_FOUND without one; CORRUPT if it is
+  // stale (other options or another version of the input) or damaged.
+  Status WritePartial(const std::string& id, PageRange range,
+                      const std::vector<PageRecord>& pages,
+                      const std::string& source_stamp);
+  StatusOr<std::vector<PageRecord>> ReadPartial(const std::string& id, PageRange range,
+                                                const std::string& source_stamp) const;
+  void RemovePartial(const std::string& id, PageRange range);
   // Drops a finished document's ranges and any earlier failure record.
   void Cleanup(const std::string& id);
   Status RecordFailure(const std::string& id, const std::string& path, const std::string& reason);
@@ -61,6 +72,7 @@ class Workspace {
   Workspace(std::string dir, std::string fingerprint)
       : dir_(std::move(dir)), fingerprint_(std::move(fingerprint)) {}
   std::string RangePath(const std::string& id, PageRange range) const;
+  std::string PartialPath(const std::string& id, PageRange range) const;
   std::string state_dir() const { return dir_ + "/.pageflow"; }
 
   std::string dir_;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -53,6 +54,9 @@ struct Event {
   std::string path, id, error;         // kDocFailed
   int range_index = 0;
   PageRecord record;
+  // kDocStarted: pages a stopped run finished in ranges it left unfinished (their
+  // .partial files), by range index; the source queues only the rest.
+  std::map<int, std::vector<PageRecord>> resumed;
 
   static Event Failed(std::string path, std::string id, std::string error) {
     Event e;
@@ -132,6 +136,7 @@ class Run {
   }
   void Monitor();
   void CountDocuments();
+  void KeepFinishedPages();
   bool Stopping() const { return stop_ != nullptr && stop_->load(); }
 
   const RunOptions& options_;
@@ -146,11 +151,25 @@ class Run {
   std::condition_variable monitor_cv_;
   bool finished_ = false;  // guarded by monitor_mu_
   std::atomic<bool> counting_cancelled_{false};
+  std::atomic<bool> walker_exhausted_{false};  // the source reached the end of the inputs
 
   // Assembler state (assembler thread only): pages of ranges not yet complete.
   struct RangeProgress {
     std::vector<PageRecord> pages;
+    std::vector<bool> have;
     int received = 0;
+    // True once every page of `range` is here.
+    bool Add(PageRange range, PageRecord record) {
+      if (pages.empty()) {
+        pages.resize(range.size());
+        have.resize(range.size());
+      }
+      const int i = record.page - 1 - range.first;
+      if (!have[i]) ++received;
+      have[i] = true;
+      pages[i] = std::move(record);
+      return received == range.size();
+    }
   };
   struct DocProgress {
     std::shared_ptr<const DocInfo> doc;
@@ -163,9 +182,17 @@ class Run {
 
 void Run::Source() {
   InputWalker walker(options_.inputs);
-  while (!Stopping()) {
+  for (;;) {
+    if (Stopping()) {
+      // Stopped between documents: was that the last one?
+      walker_exhausted_ = !walker.Next().has_value();
+      return;
+    }
     std::optional<InputItem> item = walker.Next();
-    if (!item) break;
+    if (!item) {
+      walker_exhausted_ = true;
+      break;
+    }
     if (!item->error.ok()) {
       events_.Push(Event::Failed(item->path, DocumentId(item->path),
                                  item->path + ": " + item->error.message()));
@@ -223,11 +250,40 @@ void Run::Source() {
         counters_.pages_known += info->meta.ranges[ri].size();
       }
     }
+    // Pages an earlier run finished: whole ranges, and the pages of ranges a stop left
+    // unfinished (at most pages_per_range - 1 records a range, in memory until the
+    // assembler has them).
+    std::map<int, std::vector<PageRecord>> resumed;
+    int64_t already = 0;
+    for (size_t ri = 0; ri < info->meta.ranges.size(); ++ri) {
+      if (!info->range_selected[ri]) continue;
+      if (info->range_done[ri]) {
+        already += info->meta.ranges[ri].size();
+        continue;
+      }
+      if (options_.redo) continue;
+      StatusOr<std::vector<PageRecord>> part =
+          ws_.ReadPartial(id, info->meta.ranges[ri], stamp);
+      if (!part.ok() || part->empty()) continue;
+      already += static_cast<int64_t>(part->size());
+      counters_.pages_known -= static_cast<int64_t>(part->size());
+      resumed[static_cast<int>(ri)] = std::move(*part);
+    }
+    if (already > 0) {
+      LogInfo(item->path + ": resuming: " + Plural(already, "page") + " already done");
+    }
+    std::vector<std::vector<int>> skip(info->meta.ranges.size());
+    for (const auto& [ri, pages] : resumed) {
+      for (const PageRecord& p : pages) skip[ri].push_back(p.page - 1);
+    }
     std::shared_ptr<const DocInfo> doc = info;
-    if (!events_.Push(Event::Started(doc))) break;
+    Event started = Event::Started(doc);
+    started.resumed = std::move(resumed);
+    if (!events_.Push(std::move(started))) break;
     for (size_t ri = 0; ri < doc->meta.ranges.size() && !Stopping(); ++ri) {
       if (doc->range_done[ri] || !doc->range_selected[ri]) continue;
       for (int p = doc->meta.ranges[ri].first; p <= doc->meta.ranges[ri].last; ++p) {
+        if (std::find(skip[ri].begin(), skip[ri].end(), p) != skip[ri].end()) continue;
         ++counters_.pages_queued;
         if (!jobs_.Push(PageJob{doc, static_cast<int>(ri), p})) return;
       }
@@ -272,11 +328,10 @@ void Run::OnPage(Event& e, RunSummary* summary) {
   DocProgress& dp = it->second;
   const PageRange range = dp.doc->meta.ranges[e.range_index];
   RangeProgress& rp = dp.open[e.range_index];
-  if (rp.pages.empty()) rp.pages.resize(range.size());
-  rp.pages[e.record.page - 1 - range.first] = std::move(e.record);
-  if (++rp.received < range.size()) return;
+  if (!rp.Add(range, std::move(e.record))) return;
   Status st = ws_.WriteRange(dp.doc->meta.id, range, rp.pages, dp.doc->meta.source_stamp);
   dp.open.erase(e.range_index);
+  ws_.RemovePartial(dp.doc->meta.id, range);
   if (!st.ok()) {
     LogError(dp.doc->meta.source_path + ": " + st.message());
     ++summary->documents_failed;
@@ -364,7 +419,13 @@ void Run::Assemble(RunSummary* summary) {
           }
           if (e->doc->meta.ranges.empty()) Report(e->doc->meta.id, PageRange{-1, -1}, st);
         } else {
-          docs_[e->doc->meta.id] = DocProgress{e->doc, left, {}};
+          DocProgress& dp = docs_[e->doc->meta.id];
+          dp = DocProgress{e->doc, left, {}};
+          for (auto& [ri, pages] : e->resumed) {
+            // Fewer than the range's pages (ReadPartial): the range stays open.
+            for (PageRecord& p : pages)
+              dp.open[ri].Add(e->doc->meta.ranges[ri], std::move(p));
+          }
         }
         break;
       }
@@ -373,6 +434,32 @@ void Run::Assemble(RunSummary* summary) {
         break;
     }
   }
+  if (Stopping()) KeepFinishedPages();
+}
+
+// On a stop: the finished pages of ranges left unfinished go to .partial files, so that
+// a re-run does only the rest.
+void Run::KeepFinishedPages() {
+  int64_t kept = 0;
+  for (const auto& [id, dp] : docs_) {
+    for (const auto& [ri, rp] : dp.open) {
+      std::vector<PageRecord> pages;
+      for (size_t i = 0; i < rp.pages.size(); ++i) {
+        if (rp.have[i]) pages.push_back(rp.pages[i]);
+      }
+      if (pages.empty()) continue;
+      Status st =
+          ws_.WritePartial(id, dp.doc->meta.ranges[ri], pages, dp.doc->meta.source_stamp);
+      if (!st.ok()) {
+        LogError(dp.doc->meta.source_path +
+                 ": cannot keep finished pages: " + st.message());
+        continue;
+      }
+      kept += static_cast<int64_t>(pages.size());
+    }
+  }
+  if (kept > 0)
+    LogInfo("kept " + Plural(kept, "finished page") + " of unfinished ranges");
 }
 
 // Counts the documents of the inputs with a walker of its own (directory listings
@@ -457,7 +544,8 @@ Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSumm
   summary->source_cpu_seconds = counters_.source_cpu_us.load() / 1e6;
   summary->engine_cpu_seconds = counters_.engine_cpu_us.load() / 1e6;
   summary->layout_cpu_seconds = counters_.layout_cpu_us.load() / 1e6;
-  summary->interrupted = Stopping();
+  // A stop that came after the last document was written leaves nothing to do.
+  summary->interrupted = Stopping() && (!docs_.empty() || !walker_exhausted_.load());
   if (!engines.empty()) summary->engine_stats_json = engines.front()->StatsJson();
   return Status::Ok();
 }

@@ -199,5 +199,65 @@ TEST(CliTest, RedoIgnoresDoneMarkersAndAChangedInputIsRedone) {
   EXPECT_EQ(run({})["documents_skipped"].get<int>(), 1);
 }
 
+// ---- Item 2: Ctrl-C keeps finished pages.
+
+// Waits until the progress lines in `log` say `pages` pages are done; false if the
+// process (still running: not reaped) ends first or time runs out.
+bool WaitForPagesDone(int pid, const std::string& log, int pages, int seconds) {
+  const std::regex done(R"(pages (\d+)/)");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const std::string& line : Lines(testing::ReadFile(log))) {
+      std::smatch m;
+      if (std::regex_search(line, m, done) && std::stoi(m[1]) >= pages) return true;
+    }
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(CliTest, InterruptKeepsTheFinishedPagesOfUnfinishedRanges) {
+  testing::TempDir dir;
+  const std::string pdf = dir.path() + "/long.pdf", out = dir.path() + "/out";
+  constexpr int kPages = 20;  // one range of 16 and one of 4
+  testing::WriteTestPdf(pdf, Pages("Foxtrot", kPages));
+  std::vector<std::string> args = SlowRun(pdf, out);
+  args.insert(args.end(), {"--progress-interval", "0.1"});
+  const int pid = testing::StartPageflow(args, dir.path() + "/log");
+  ASSERT_TRUE(WaitForPagesDone(pid, dir.path() + "/log", 3, 120))
+      << testing::ReadFile(dir.path() + "/log");
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::string log = testing::ReadFile(dir.path() + "/log");
+  ASSERT_TRUE(WIFEXITED(status)) << log;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << log;  // work is left
+  EXPECT_NE(log.find("interrupted"), std::string::npos) << log;
+
+  args.insert(args.end(), {"--stats", dir.path() + "/stats.json"});
+  testing::CommandResult r = testing::RunPageflow(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(r.err, m, std::regex(R"(resuming: (\d+) pages already done)")))
+      << r.err;
+  const int kept = std::stoi(m[1]);
+  EXPECT_GE(kept, 3) << r.err;
+  json stats = json::parse(testing::ReadFile(dir.path() + "/stats.json"));
+  EXPECT_EQ(stats["pages"].get<int>(), kPages - kept);  // nothing done twice
+
+  json j = OnlyRecord(out);
+  ASSERT_EQ(j["attributes"]["pdf_page_numbers"].size(), static_cast<size_t>(kPages));
+  const std::string text = j["text"];
+  for (int p = 1; p <= kPages; ++p) {
+    const std::regex want("Foxtrot page " + std::to_string(p) + "(?![0-9])");
+    const auto n = std::distance(std::sregex_iterator(text.begin(), text.end(), want),
+                                 std::sregex_iterator());
+    EXPECT_EQ(n, 1) << "page " << p << " in " << text;
+  }
+}
+
 }  // namespace
 }  // namespace pageflow
