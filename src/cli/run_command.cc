@@ -98,6 +98,7 @@ Command AddRunCommand(CLI::App& app) {
       ->default_val(16)
       ->check(CLI::Range(1, 100000));
   f->shared.AddMaxPagesFlag(cmd);
+  f->shared.AddPagesFlag(cmd);
   cmd->add_flag(
       "--redo", run.redo,
       "Do every document again, even those an earlier run finished (without it, a "

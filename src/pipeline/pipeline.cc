@@ -26,6 +26,7 @@
 #include "output/workspace.h"
 #include "pipeline/fixed_costs.h"
 #include "pipeline/page_executor.h"
+#include "pipeline/page_selection.h"
 #include "pipeline/progress.h"
 
 namespace pageflow {
@@ -89,7 +90,9 @@ std::string Fingerprint(const RunOptions& o) {
          (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range) +
          ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
          ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
-         ";layout=" + (o.layout ? "auto" : "none") + VlmFingerprint(o);
+         ";layout=" + (o.layout ? "auto" : "none") + VlmFingerprint(o) +
+         (o.page_selection.empty() ? ""
+                                   : ";pages=" + PageSelectionText(o.page_selection));
 }
 
 // Ids of the documents between the source's start and the assembler's last word on
@@ -236,9 +239,15 @@ void Run::Source() {
     info->meta.max_page_error_rate = options_.max_page_error_rate;
     info->meta.notes = std::move(notes);
     info->meta.source_stamp = stamp;
-    const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
-    for (int first = 0; first < todo; first += options_.pages_per_range) {
-      const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
+    if (!options_.page_selection.empty() && info->meta.ranges.empty()) {
+      const std::string note =
+          "none of the pages --pages " + PageSelectionText(options_.page_selection) +
+          " selects is in this document (" + Plural(pages, "page") + ")";
+      LogWarning(item->path + ": " + note);
+      info->meta.notes.push_back(note);
+    }
+    for (const PageRange& r : WorkRanges(pages, options_.page_selection,
+                                         options_.max_pages, options_.pages_per_range)) {
       info->meta.ranges.push_back(r);
       const bool selected = !options_.select_range || options_.select_range(id, r);
       info->range_selected.push_back(selected);

@@ -35,7 +35,10 @@ struct RunOptions {
   // --redo: done markers and finished ranges of earlier runs are ignored; every
   // document is done again (and its record replaced).
   bool redo = false;
-  // Only the first N pages of each document; 0 = all.
+  // --pages: only these pages of each document (0-based, sorted, merged; a last page past
+  // the end means "to the end"); empty = all. Pages a document does not have are ignored.
+  std::vector<PageRange> page_selection;
+  // Only the first N pages of each document (of the selected ones); 0 = all.
   int max_pages = 0;
   // A document whose pages failed or fell back (vlm) in a larger fraction than this is
   // reported failed and not written (olmOCR's --max_page_error_rate). 1 = never.

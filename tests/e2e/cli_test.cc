@@ -259,5 +259,30 @@ TEST(CliTest, InterruptKeepsTheFinishedPagesOfUnfinishedRanges) {
   }
 }
 
+// ---- Item 3: --pages.
+
+TEST(CliTest, PagesSelectsPagesOfEachDocument) {
+  testing::TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/a.pdf", Pages("Golf", 12));
+  const std::string out = dir.path() + "/out";
+  testing::CommandResult r = testing::RunPageflow(
+      {"run", dir.path() + "/a.pdf", "--out", out, "--engine", "text-layer", "--pages",
+       "3-5,9,11-", "--pages-per-range", "2", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = OnlyRecord(out);
+  std::vector<int> pages;
+  for (const json& span : j["attributes"]["pdf_page_numbers"]) pages.push_back(span[2]);
+  EXPECT_EQ(pages, (std::vector<int>{3, 4, 5, 9, 11, 12})) << j.dump();
+  const std::string text = j["text"];
+  EXPECT_NE(text.find("Golf page 9"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Golf page 8"), std::string::npos) << text;
+
+  r = testing::RunPageflow(
+      {"run", dir.path() + "/a.pdf", "--out", out, "--pages", "5-2"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--pages: '5-2' is not a page or a range"), std::string::npos)
+      << r.err;
+}
+
 }  // namespace
 }  // namespace pageflow
