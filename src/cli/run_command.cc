@@ -46,6 +46,27 @@ bool CheckInputs(const std::vector<std::string>& inputs) {
   return true;
 }
 
+// "2 documents written (1 with failed pages), 1 document failed, 3 already done; 40
+// pages (2 failed) in 12.3s = 3.25 pages/s; peak RSS 412M of limit 2.0G"
+std::string SummaryLine(const RunSummary& s) {
+  std::string line = Plural(s.documents, "document") + " written";
+  if (s.documents_with_failed_pages > 0) {
+    line += " (" + std::to_string(s.documents_with_failed_pages) + " with failed pages)";
+  }
+  if (s.documents_failed > 0)
+    line += ", " + Plural(s.documents_failed, "document") + " failed";
+  if (s.documents_skipped > 0) {
+    line += ", " + std::to_string(s.documents_skipped) + " already done";
+  }
+  line += "; " + Plural(s.pages, "page");
+  if (s.pages_failed > 0) line += " (" + std::to_string(s.pages_failed) + " failed)";
+  char tail[160];
+  std::snprintf(tail, sizeof tail, " in %.1fs = %.2f pages/s; peak RSS %s of limit %s",
+                s.wall_seconds, s.pages_per_second, FormatBytes(s.peak_rss_bytes).c_str(),
+                FormatBytes(s.memory_limit_bytes).c_str());
+  return line + tail;
+}
+
 int ExecuteRun(RunFlags& f) {
   RunOptions& run = f.run;
   if (!f.log.Apply() || !f.shared.Apply()) return kExitUsage;
@@ -64,15 +85,7 @@ int ExecuteRun(RunFlags& f) {
     LogError(summary.status().message());
     return kExitFatal;
   }
-  char line[256];
-  std::snprintf(line, sizeof line,
-                "%lld documents (%lld failed, %lld already done), %lld pages (%lld failed) in %.1fs "
-                "= %.2f pages/s; peak RSS %s of limit %s",
-                static_cast<long long>(summary->documents), static_cast<long long>(summary->documents_failed),
-                static_cast<long long>(summary->documents_skipped), static_cast<long long>(summary->pages),
-                static_cast<long long>(summary->pages_failed), summary->wall_seconds, summary->pages_per_second,
-                FormatBytes(summary->peak_rss_bytes).c_str(), FormatBytes(summary->memory_limit_bytes).c_str());
-  LogInfo(line);
+  LogInfo(SummaryLine(*summary));
   if (summary->interrupted) LogWarning("interrupted: re-run the same command to resume");
   if (run.formats.jsonl) LogInfo("results in " + run.out_dir + "/results/");
   if (run.formats.md) LogInfo("Markdown in " + run.out_dir + "/md/");

@@ -1,9 +1,14 @@
 // The command line as a new user meets it (issue 17): progress that tells the truth,
 // damaged input reported, --redo, Ctrl-C that keeps finished pages, --pages, and the
 // small things (plurals, -q/-v, clear messages).
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -282,6 +287,135 @@ TEST(CliTest, PagesSelectsPagesOfEachDocument) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--pages: '5-2' is not a page or a range"), std::string::npos)
       << r.err;
+}
+
+// ---- Item 9: small things that add up.
+
+TEST(CliTest, SummarySaysWrittenAndFailedDocumentsInGoodEnglish) {
+  testing::TempDir dir;
+  const std::string in = dir.path() + "/in";
+  fs::create_directories(in);
+  testing::WriteTestPdf(in + "/good.pdf", Pages("Hotel", 1));
+  testing::WriteFile(in + "/fake.pdf", "<html>not a pdf</html>");
+  const std::vector<std::string> base = {
+      "run", in, "--out", dir.path() + "/out", "--engine", "text-layer", "--no-progress"};
+  testing::CommandResult r = testing::RunPageflow(base);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("pageflow: 1 document written, 1 document failed; 1 page in "),
+            std::string::npos)
+      << r.err;
+
+  // -q: warnings and errors only; -v: a line per page.
+  std::vector<std::string> args = base;
+  args.push_back("-q");
+  r = testing::RunPageflow(args);
+  EXPECT_EQ(r.err.find("written"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fake.pdf"), std::string::npos) << r.err;
+  args = base;
+  args.insert(args.end(), {"-v", "--redo"});
+  r = testing::RunPageflow(args);
+  EXPECT_NE(r.err.find("debug: page 1 of " + in + "/good.pdf: done by text-layer"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(CliTest, EvalWithAnUnknownSubsetListsTheSubsets) {
+  testing::TempDir dir;
+  testing::WriteTestImage(dir.path() + "/a.png", 200, 100);
+  testing::WriteFile(dir.path() + "/manifest.tsv",
+                     "split\tset\tsub\tfile\tlang\tpages\tsource\n"
+                     "test\tA_images\tforms\ta.png\ten\t1\tgenerated\n");
+  testing::CommandResult r = testing::RunPageflow(
+      {"eval", "--corpus", dir.path(), "--subset", "receipts", "--engine", "text-layer"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--subset 'receipts' names no subset"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("A_images/forms"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, QueueStatusOfAQueueThatDoesNotExistSaysSo) {
+  const char* redis = "/usr/bin/redis-server";
+  if (!fs::exists(redis)) GTEST_SKIP() << "redis-server is not installed";
+  testing::TempDir dir;
+  const int port = testing::FreePort();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(redis, redis, "--port", std::to_string(port).c_str(), "--save", "", "--dir",
+          dir.path().c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/nosuchqueue";
+  testing::CommandResult r;
+  for (int i = 0; i < 100; ++i) {  // until redis listens
+    r = testing::RunPageflow({"queue-status", "--queue", url});
+    if (r.err.find("onnect") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("queue 'nosuchqueue' does not exist"), std::string::npos) << r.err;
+  // Asking did not create it.
+  r = testing::RunPageflow({"queue-status", "--queue", url});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+}
+
+// A raw HTTP/1.1 GET; the answer's status line.
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string req =
+      "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string answer;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+    answer.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return answer.substr(0, answer.find("\r\n"));
+}
+
+TEST(CliTest, ServeLogsOneLinePerRequest) {
+  testing::TempDir dir;
+  const std::string port_file = dir.path() + "/port", log = dir.path() + "/log";
+  const int pid = testing::StartPageflow(
+      {"serve", "--listen", "127.0.0.1:0", "--port-file", port_file, "--spool-dir",
+       dir.path() + "/spool", "--workers", "1", "--log-format", "json"},
+      log);
+  for (int i = 0; i < 600 && !fs::exists(port_file); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(fs::exists(port_file)) << testing::ReadFile(log);
+  const int port = std::atoi(testing::ReadFile(port_file).c_str());
+  EXPECT_EQ(HttpGet(port, "/healthz"), "HTTP/1.1 200 OK");
+  const std::string other = HttpGet(port, "/nosuchpage");  // "HTTP/1.1 405 ..."
+  ASSERT_GT(other.size(), 12u);
+  const int other_status = std::atoi(other.substr(9, 3).c_str());
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  int requests = 0;
+  for (const std::string& line : Lines(testing::ReadFile(log))) {
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(j.is_object()) << line;
+    if (j.value("event", "") != "request") continue;
+    ++requests;
+    EXPECT_EQ(j["method"], "GET") << line;
+    EXPECT_GT(j["bytes"].get<int>(), 0) << line;
+    EXPECT_GE(j["seconds"].get<double>(), 0) << line;
+    if (j["path"] == "/healthz") EXPECT_EQ(j["status"], 200) << line;
+    if (j["path"] == "/nosuchpage") EXPECT_EQ(j["status"], other_status) << line;
+  }
+  EXPECT_EQ(requests, 2) << testing::ReadFile(log);
 }
 
 }  // namespace
