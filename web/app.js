@@ -70,6 +70,86 @@ async function refreshStatus() {
 setInterval(refreshStatus, 1000);
 refreshStatus();
 
+// ---- Markdown as pageflow writes it (layout/writers.h), rendered with DOM nodes only ----
+// Headings, paragraphs, list items, GitHub pipe tables and the HTML <table> written for
+// spanning cells; no other HTML is interpreted, so a page's text can never inject markup.
+function paragraph(text, tag = 'p') {
+  const e = document.createElement(tag);
+  e.textContent = text;
+  return e;
+}
+function unescapeMd(s) { return s.replace(/\\([\\`*_{}\[\]()#+\-.!|>~<=])/g, '$1'); }
+function splitRow(line) {
+  const cells = [];
+  let cur = '';
+  const body = line.trim().replace(/^\|/, '').replace(/\|$/, '');
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '\\' && body[i + 1] === '|') { cur += '|'; i++; continue; }
+    if (body[i] === '|') { cells.push(cur.trim()); cur = ''; continue; }
+    cur += body[i];
+  }
+  cells.push(cur.trim());
+  return cells;
+}
+function pipeTable(lines) {
+  const table = document.createElement('table');
+  lines.forEach((line, i) => {
+    if (i === 1) return;  // the |---| rule
+    const tr = document.createElement('tr');
+    for (const c of splitRow(line)) tr.append(paragraph(unescapeMd(c), i === 0 ? 'th' : 'td'));
+    table.append(tr);
+  });
+  return table;
+}
+function htmlTable(html) {
+  // Parsed inertly, then rebuilt from rows, cells, spans and text only.
+  const src = new DOMParser().parseFromString(html, 'text/html').querySelector('table');
+  const table = document.createElement('table');
+  if (!src) return paragraph(html);
+  for (const row of src.querySelectorAll('tr')) {
+    const tr = document.createElement('tr');
+    for (const cell of row.children) {
+      const tag = cell.tagName === 'TH' ? 'th' : 'td';
+      const td = paragraph(cell.textContent, tag);
+      for (const a of ['rowspan', 'colspan']) {
+        const n = parseInt(cell.getAttribute(a) || '1', 10);
+        if (n > 1 && n < 1000) td.setAttribute(a, String(n));
+      }
+      tr.append(td);
+    }
+    table.append(tr);
+  }
+  return table;
+}
+function renderMarkdown(md) {
+  const out = document.createDocumentFragment();
+  let list = null;
+  for (const block of md.split(/\n{2,}/)) {
+    const lines = block.split('\n');
+    const first = lines[0];
+    if (/^<!--.*-->$/.test(block.trim())) continue;
+    if (/^<table>/i.test(first.trim())) { out.append(htmlTable(block)); list = null; continue; }
+    if (lines.length >= 2 && /^\|.*\|\s*$/.test(first) && /^\|[\s:|-]+\|\s*$/.test(lines[1])) {
+      out.append(pipeTable(lines)); list = null; continue;
+    }
+    const h = /^(#{1,6}) (.*)$/.exec(first);
+    if (h && lines.length === 1) { out.append(paragraph(unescapeMd(h[2]), 'h' + h[1].length)); list = null; continue; }
+    const items = lines.map((l) => /^(?:[-*+]|(\d+)[.)]) (.*)$/.exec(l));
+    if (items.every((m) => m)) {
+      const ordered = items[0][1] !== undefined;
+      if (!list || list.ordered !== ordered) {
+        list = { ordered, node: document.createElement(ordered ? 'ol' : 'ul') };
+        out.append(list.node);
+      }
+      for (const m of items) list.node.append(paragraph(unescapeMd(m[2]), 'li'));
+      continue;
+    }
+    list = null;
+    out.append(paragraph(unescapeMd(lines.join(' '))));
+  }
+  return out;
+}
+
 // ---- one document card ----
 class DocView {
   constructor(file) {
@@ -85,6 +165,9 @@ class DocView {
     this.setState('uploading');
     node.querySelector('.cancel').addEventListener('click', () => this.cancel());
     node.querySelector('.dl-md').addEventListener('click', () => this.download('markdown', 'md'));
+    node.querySelector('.toggle-raw').addEventListener('click', (e) => {
+      e.currentTarget.classList.toggle('on', node.classList.toggle('raw'));
+    });
     node.querySelector('.dl-jsonl').addEventListener('click', () => this.download('ndjson', 'jsonl'));
     $('empty').classList.add('hidden');
     $('docs').prepend(node);
@@ -126,10 +209,27 @@ class DocView {
     time.className = 'time';
     time.textContent = p.seconds < 1 ? Math.round(p.seconds * 1000) + ' ms' : p.seconds.toFixed(2) + ' s';
     head.append(time);
+    // The page's text with its edge lines (margins the document may later call running
+    // headers) where they were: how the page reads on its own.
+    const margins = p.margins || [];
+    const whole = [...margins.filter((m) => m.at !== 'bottom').map((m) => m.text), p.text || '',
+      ...margins.filter((m) => m.at === 'bottom').map((m) => m.text)].filter((t) => t).join('\n\n');
     const text = document.createElement('pre');
     text.className = 'page-text';
-    text.textContent = p.error ? 'failed: ' + p.error : (p.text || '(no text on this page)');
+    text.textContent = p.error ? 'failed: ' + p.error : (whole || '(no text on this page)');
     li.append(head, text);
+    if (!p.error) {
+      const md = document.createElement('div');
+      md.className = 'page-md';
+      if (p.format === 'markdown') {
+        md.append(renderMarkdown(whole));
+      } else {
+        md.append(paragraph(whole));  // --layout none: lines as they came
+        md.firstChild.style.whiteSpace = 'pre-wrap';
+      }
+      if (!whole) md.textContent = '(no text on this page)';
+      li.append(md);
+    }
     this.node.querySelector('.pages').append(li);
     this.meta(`${formatBytes(this.file.size)} · ${this.pages}${this.total ? ' / ' + this.total : ''} pages`);
     this.progress();

@@ -1,4 +1,5 @@
-// `pageflow eval --corpus DIR`: accuracy (CER, WER, bag-of-words F1) on a corpus.
+// `pageflow eval --corpus DIR`: accuracy (CER, WER, bag-of-words F1) and structure
+// checks (NAME.tests.jsonl) on a corpus.
 #include <stdlib.h>
 
 #include <filesystem>
@@ -17,7 +18,7 @@ namespace {
 
 struct EvalFlags {
   EvalOptions eval;
-  std::string json_path, memory_limit;
+  std::string json_path, memory_limit, layout = "auto";
   VlmFlags vlm;
   CLI::App* app = nullptr;
 };
@@ -30,6 +31,7 @@ int ExecuteEval(EvalFlags& f) {
   }
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &eval.run.memory_limit_bytes)) return kExitUsage;
   if (!ApplyVlmFlags(f.vlm, f.app, &eval.run)) return kExitUsage;
+  ParseLayoutMode(f.layout, &eval.run.layout);  // checked by the flag
   if (eval.run.workers <= 0) eval.run.workers = DefaultWorkers();
   std::string scratch;
   if (eval.work_dir.empty()) {
@@ -64,20 +66,30 @@ int ExecuteEval(EvalFlags& f) {
 Command AddEvalCommand(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
   EvalOptions& eval = f->eval;
-  CLI::App* cmd = app.add_subcommand("eval", "Measure accuracy (CER, WER, bag-of-words F1) on a corpus");
-  cmd->add_option("--corpus", eval.corpus_dir, "Corpus directory with manifest.tsv and NAME.gt.txt files")
+  CLI::App* cmd = app.add_subcommand(
+      "eval",
+      "Measure accuracy (CER, WER, bag-of-words F1) and structure checks on a corpus");
+  cmd->add_option(
+         "--corpus", eval.corpus_dir,
+         "Corpus directory with manifest.tsv, NAME.gt.txt and NAME.tests.jsonl files")
       ->required();
   cmd->add_option("--engine", eval.run.engine.kind, "Engine to evaluate (as for run)")->default_val("auto");
   cmd->add_option("--ocr-engine", eval.run.engine.auto_ocr, "The OCR engine auto uses: tesseract, ppocr or vlm")
       ->default_val("tesseract");
   cmd->add_option("--models-dir", eval.run.engine.models_dir, "ppocr model directory (as for run)");
   cmd->add_option("--lang", eval.lang, "Tesseract languages for every item [default: each item's manifest language]");
-  cmd->add_option("--baseline", eval.baseline, "Also run this baseline on the same inputs: tesseract-cli");
+  cmd->add_option("--baseline", eval.baseline,
+                  "Also run this baseline on the same inputs: tesseract-cli, pdftotext "
+                  "or pdftotext-layout (PDFs only)");
   cmd->add_option("--subset", eval.subsets, "Only these subsets (e.g. sroie_receipts or A_images/funsd_forms)");
   cmd->add_option("--max-pages", eval.run.max_pages, "Only the first N pages of each PDF (0 = all)")->default_val(0);
   cmd->add_option("--dpi", eval.run.render.dpi, "PDF render resolution (pageflow and baseline)")->default_val(300);
   cmd->add_option("--workers", eval.run.workers, "As for run [default: CPU cores]");
   cmd->add_option("--memory-limit", f->memory_limit, "As for run");
+  cmd->add_option("--layout", f->layout,
+                  "As for run; with auto, text is scored as the plain text of the Markdown")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "none"}));
   cmd->add_option("--json", f->json_path, "Also write the full report as JSON to FILE");
   cmd->add_option("--work-dir", eval.work_dir, "Scratch directory [default: a temporary directory]");
   AddVlmFlags(cmd, &f->vlm, &eval.run);

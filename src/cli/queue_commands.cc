@@ -168,7 +168,12 @@ Command AddEnqueueCommand(CLI::App& app) {
   cmd->add_option("--max-dim", f->item.max_dim, "Longest side of a page raster in pixels")
       ->default_val(10000)
       ->check(CLI::Range(500, 100000));
-  cmd->add_option("--format", f->item.formats, "Comma-separated outputs: jsonl, md, txt")->default_val("jsonl");
+  cmd->add_option("--format", f->item.formats,
+                  "Comma-separated outputs: jsonl, md, txt, hocr, alto")
+      ->default_val("jsonl");
+  cmd->add_flag("--boxes", f->item.boxes,
+                "Blocks, lines and words with boxes and confidences in the JSONL record "
+                "(as run --boxes)");
   cmd->add_option("--pages-per-range", f->item.pages_per_range, "Pages per work item (long documents are split)")
       ->default_val(16)
       ->check(CLI::Range(1, 100000));

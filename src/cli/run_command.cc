@@ -21,6 +21,7 @@ struct RunFlags {
   SharedRunFlags shared{&run};
   std::string formats = "jsonl";
   bool no_progress = false;
+  bool boxes = false;
   LogFlags log;
 };
 
@@ -76,6 +77,7 @@ int ExecuteRun(RunFlags& f) {
     return kExitUsage;
   }
   run.formats = *formats;
+  run.formats.boxes = f.boxes;
   if (!CheckInputs(run.inputs)) return kExitUsage;
   run.progress = !f.no_progress && !f.log.quiet;
 
@@ -90,6 +92,8 @@ int ExecuteRun(RunFlags& f) {
   if (run.formats.jsonl) LogInfo("results in " + run.out_dir + "/results/");
   if (run.formats.md) LogInfo("Markdown in " + run.out_dir + "/md/");
   if (run.formats.txt) LogInfo("text in " + run.out_dir + "/txt/");
+  if (run.formats.hocr) LogInfo("hOCR in " + run.out_dir + "/hocr/");
+  if (run.formats.alto) LogInfo("ALTO in " + run.out_dir + "/alto/");
   return summary->ExitCode();
 }
 
@@ -105,11 +109,20 @@ Command AddRunCommand(CLI::App& app) {
                   "Output directory: results/*.jsonl, md/, txt/; also the workspace a re-run resumes from")
       ->required();
   f->shared.AddEngineFlags(cmd);
-  cmd->add_option("--format", f->formats, "Comma-separated outputs: jsonl, md, txt")->default_val("jsonl");
+  cmd->add_option(
+         "--format", f->formats,
+         "Comma-separated outputs: jsonl, md, txt, hocr (DIR/hocr/), alto (ALTO v4 "
+         "XML in DIR/alto/)")
+      ->default_val("jsonl");
   cmd->add_option("--pages-per-range", run.pages_per_range,
                   "Pages per work item; long documents resume at this granularity")
       ->default_val(16)
       ->check(CLI::Range(1, 100000));
+  cmd->add_flag(
+      "--boxes", f->boxes,
+      "Add each page's blocks, lines and words with boxes and confidences to the "
+      "JSONL record (metadata.page_boxes; points for PDF text layers, pixels for "
+      "OCR); see docs/output-format.md");
   f->shared.AddMaxPagesFlag(cmd);
   f->shared.AddPagesFlag(cmd);
   cmd->add_flag(

@@ -68,6 +68,7 @@ struct PageText {
   // the lines have no boxes (vlm).
   int page_width = 0, page_height = 0;
   Unit unit = Unit::kPixels;
+  int dpi = 0;  // pixels: the raster's resolution (Raster::dpi), 0 = unknown; points: 72
   std::vector<Box> rulings;  // lines and rectangles drawn on the page (text layer)
   // `text` is Markdown already (vlm): the layout stage reads it instead of the lines.
   bool markdown = false;

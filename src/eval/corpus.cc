@@ -47,6 +47,7 @@ StatusOr<std::vector<CorpusItem>> LoadCorpus(const std::string& dir) {
     const std::string stem = (p.parent_path() / p.stem()).string();
     if (item.pdf && fs::exists(stem + ".gt.raw.txt")) item.gt_path = stem + ".gt.raw.txt";
     else if (fs::exists(stem + ".gt.txt")) item.gt_path = stem + ".gt.txt";
+    if (fs::exists(stem + ".tests.jsonl")) item.tests_path = stem + ".tests.jsonl";
     items.push_back(std::move(item));
   }
   return items;

@@ -9,6 +9,8 @@
 
 #include "base/log.h"
 #include "eval/tesseract_cli.h"
+#include "layout/markdown_reader.h"
+#include "layout/writers.h"
 #include "output/atomic_file.h"
 #include "output/workspace.h"
 #include "pipeline/pipeline.h"
@@ -93,15 +95,34 @@ TextScore ScorePages(const ItemResult& r, const std::vector<std::string>& gt_pag
   return total;
 }
 
+// Runs the item's structure checks on one side's page texts; checks on pages that side
+// did not evaluate (--max-pages) are skipped, failed pages count as empty text.
+void RunChecks(const std::vector<StructureCheck>& checks,
+               const std::vector<std::string>& pages, SideResult* side, int* skipped) {
+  *skipped = 0;
+  for (const StructureCheck& c : checks) {
+    if (static_cast<size_t>(c.page) > pages.size()) {
+      ++*skipped;
+      continue;
+    }
+    const CheckOutcome o = RunStructureCheck(c, pages[c.page - 1]);
+    side->checks.Add(c.type, o.passed);
+    if (!o.passed)
+      side->failed_checks.push_back(FailedCheck{c.id, c.page, c.type, o.reason});
+  }
+}
+
 void Summarize(SubsetSummary& s, const std::vector<const ItemResult*>& items) {
   double seconds = 0, base_seconds = 0;
-  int base_pages = 0;
+  int base_pages = 0, base_scored = 0;
   for (const ItemResult* r : items) {
     ++s.items;
     s.pages += r->pageflow.pages;
     seconds += r->pageflow.seconds;
+    s.checks += r->pageflow.checks;
     if (r->baseline) {
       s.has_baseline = true;
+      s.base_checks += r->baseline->checks;
       base_seconds += r->baseline->seconds;
       base_pages += r->baseline->pages;
     }
@@ -110,16 +131,16 @@ void Summarize(SubsetSummary& s, const std::vector<const ItemResult*>& items) {
     s.cer += r->pageflow.score.Cer();
     s.wer += r->pageflow.score.Wer();
     s.f1 += r->pageflow.score.BagOfWordsF1();
-    if (r->baseline) {
+    if (r->baseline && r->baseline->error.empty()) {  // pdftotext skips images
+      ++base_scored;
       s.base_cer += r->baseline->score.Cer();
       s.base_wer += r->baseline->score.Wer();
       s.base_f1 += r->baseline->score.BagOfWordsF1();
     }
   }
-  if (s.scored > 0) {
-    s.cer /= s.scored, s.wer /= s.scored, s.f1 /= s.scored;
-    s.base_cer /= s.scored, s.base_wer /= s.scored, s.base_f1 /= s.scored;
-  }
+  if (s.scored > 0) s.cer /= s.scored, s.wer /= s.scored, s.f1 /= s.scored;
+  if (base_scored > 0)
+    s.base_cer /= base_scored, s.base_wer /= base_scored, s.base_f1 /= base_scored;
   s.pages_per_second = seconds > 0 ? s.pages / seconds : 0;
   s.base_pages_per_second = base_seconds > 0 ? base_pages / base_seconds : 0;
 }
@@ -132,6 +153,12 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
   PF_RETURN_IF_ERROR(CheckSubsets(o, all));
   EvalReport report;
   report.engine = o.run.engine.kind;
+  report.baseline = o.baseline;
+  if (!o.baseline.empty() && o.baseline != "tesseract-cli" && o.baseline != "pdftotext" &&
+      o.baseline != "pdftotext-layout") {
+    return InvalidArgument("unknown --baseline '" + o.baseline +
+                           "' (use tesseract-cli, pdftotext or pdftotext-layout)");
+  }
   for (CorpusItem& item : all) {
     if (!Selected(o, item)) continue;
     if (!o.lang.empty()) item.tess_lang = o.lang;
@@ -141,6 +168,9 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
     if (r.scored) {
       PF_ASSIGN_OR_RETURN(std::string gt, ReadSmallFile(r.item.gt_path));
       r.gt_pages = SplitPages(gt);  // read once, scored against pageflow and the baseline
+    }
+    if (!r.item.tests_path.empty()) {
+      PF_ASSIGN_OR_RETURN(r.checks, LoadStructureChecks(r.item.tests_path));
     }
     report.items.push_back(std::move(r));
   }
@@ -163,49 +193,82 @@ StatusOr<EvalReport> RunEval(const EvalOptions& o) {
     LogInfo("eval: " + std::to_string(items.size()) + " items in " + lang + " with --engine " + run.engine.kind);
     StatusOr<RunSummary> summary = RunPipeline(run, nullptr);
     if (!summary.ok()) return summary.status().WithContext("eval (" + lang + ")");
+    report.run_stats.push_back(summary->ToJson());
     for (ItemResult* r : items) {
       const std::string result = run.out_dir + "/results/" + DocumentId(r->item.path) + ".jsonl";
       StatusOr<std::string> data = ReadSmallFile(result);
       if (!data.ok()) {
         r->pageflow.error = "no result (document failed; see log)";
+        // Its checks still count: on empty pages, as a failed page's would.
+        int last = 0;
+        for (const StructureCheck& c : r->checks) last = std::max(last, c.page);
+        if (o.run.max_pages > 0) last = std::min(last, o.run.max_pages);
+        RunChecks(r->checks, std::vector<std::string>(last), &r->pageflow,
+                  &r->checks_skipped);
         continue;
       }
       const json doc = json::parse(*data, nullptr, false);
       const std::string text = doc["text"];
-      std::vector<std::string> hyp;
+      // `written`: each page's text as the record has it (structure checks read its
+      // Markdown); `hyp`: what CER scores.
+      std::vector<std::string> written, hyp;
       for (const json& span : doc["attributes"]["pdf_page_numbers"]) {
         const int page = span[2];
-        hyp.resize(std::max<size_t>(hyp.size(), static_cast<size_t>(page)));
-        hyp[page - 1] = Utf8Slice(text, span[0], span[1]);
+        written.resize(std::max<size_t>(written.size(), static_cast<size_t>(page)));
+        written[page - 1] = Utf8Slice(text, span[0], span[1]);
+      }
+      hyp = written;
+      // Scored as text: the Markdown's marks (#, table pipes, escapes) are not words.
+      if (run.layout) {
+        for (std::string& page : hyp) page = RenderPlainText(ParseMarkdown(page));
+      }
+      if (run.layout && doc["metadata"].contains("page_furniture")) {
+        // The ground truth has the running headers, footers and page numbers the layout
+        // kept out of the text; CER measures text lost or misordered, so they are put
+        // back where they were (headers first, the rest last).
+        std::vector<std::string> head(hyp.size()), foot(hyp.size());
+        for (const json& f : doc["metadata"]["page_furniture"]) {
+          const size_t page = f.value("page", 0);
+          if (page == 0 || page > hyp.size()) continue;
+          std::string& to = f.value("kind", "") == "header" ? head[page - 1] : foot[page - 1];
+          to += f.value("text", "") + "\n";
+        }
+        for (size_t i = 0; i < hyp.size(); ++i) hyp[i] = head[i] + hyp[i] + "\n" + foot[i];
       }
       const int total = doc["metadata"]["pdf_total_pages"];
       const int evaluated = o.run.max_pages > 0 ? std::min(total, o.run.max_pages) : total;
       hyp.resize(static_cast<size_t>(evaluated));  // failed pages count as empty
+      written.resize(static_cast<size_t>(evaluated));
       r->pageflow.pages = evaluated;
       r->pageflow.seconds = doc["metadata"]["processing_seconds"];
       for (auto& [path, n] : doc["metadata"]["engines_used"].items()) r->pageflow.paths[path] = n;
       if (r->scored) r->pageflow.score = ScorePages(*r, r->gt_pages, hyp);
+      RunChecks(r->checks, written, &r->pageflow, &r->checks_skipped);
     }
   }
 
-  if (o.baseline == "tesseract-cli") {
-    for (ItemResult& r : report.items) {
-      SideResult side;
-      const Clock::time_point t0 = Clock::now();
-      StatusOr<std::vector<std::string>> pages =
-          RunTesseractCli(r.item.path, r.item.pdf, o.run.max_pages, r.item.tess_lang, o.run.render.dpi,
-                          o.work_dir + "/cli");
-      side.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      if (!pages.ok()) {
-        side.error = pages.status().message();
-      } else {
-        side.pages = r.item.pdf ? static_cast<int>(pages->size()) : r.pageflow.pages;
-        if (r.scored) side.score = ScorePages(r, r.gt_pages, *pages);
-      }
-      r.baseline = side;
+  for (ItemResult& r : report.items) {
+    if (o.baseline.empty()) break;
+    SideResult side;
+    const Clock::time_point t0 = Clock::now();
+    StatusOr<std::vector<std::string>> pages = Unsupported("pdftotext reads PDFs only");
+    if (o.baseline == "tesseract-cli") {
+      pages = RunTesseractCli(r.item.path, r.item.pdf, o.run.max_pages, r.item.tess_lang,
+                              o.run.render.dpi, o.work_dir + "/cli");
+    } else if (r.item.pdf) {
+      pages =
+          RunPdftotext(r.item.path, o.run.max_pages, o.baseline == "pdftotext-layout");
     }
-  } else if (!o.baseline.empty()) {
-    return InvalidArgument("unknown --baseline '" + o.baseline + "' (use tesseract-cli)");
+    side.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (!pages.ok()) {
+      side.error = pages.status().message();
+    } else {
+      side.pages = r.item.pdf ? static_cast<int>(pages->size()) : r.pageflow.pages;
+      if (r.scored) side.score = ScorePages(r, r.gt_pages, *pages);
+      int skipped = 0;
+      RunChecks(r.checks, *pages, &side, &skipped);
+    }
+    r.baseline = side;
   }
 
   std::map<std::string, std::vector<const ItemResult*>> by_subset;
@@ -230,7 +293,7 @@ std::string FormatEvalTable(const EvalReport& r) {
   std::string out;
   char buf[512];
   const bool base = r.overall.has_baseline;
-  out += "Items (engine " + r.engine + (base ? " vs tesseract CLI" : "") + "):\n";
+  out += "Items (engine " + r.engine + (base ? " vs " + r.baseline : "") + "):\n";
   std::snprintf(buf, sizeof buf, "  %-52s %5s %7s %7s %7s %-22s%s\n", "item", "pages", "CER", "WER", "BoW-F1",
                 "path", base ? "   CER-cli WER-cli F1-cli" : "");
   out += buf;
@@ -253,7 +316,7 @@ std::string FormatEvalTable(const EvalReport& r) {
                     i.baseline->score.BagOfWordsF1());
       out += buf;
     } else if (i.baseline && !i.baseline->error.empty()) {
-      out += "   CLI failed: " + i.baseline->error;
+      out += "   " + r.baseline + ": " + i.baseline->error;
     }
     out += "\n";
   }
@@ -275,14 +338,80 @@ std::string FormatEvalTable(const EvalReport& r) {
     if (s.scored == 0) out += "   (smoke test only: no ground truth)";
     out += "\n";
   }
+  if (r.overall.checks.Total() > 0 || r.overall.base_checks.Total() > 0) {
+    out += "\nStructure checks (pass rate, passed/total):\n";
+    std::snprintf(buf, sizeof buf, "  %-34s %-21s", "subset", "side");
+    out += buf;
+    for (int t = 0; t < kCheckTypes; ++t) {
+      std::snprintf(buf, sizeof buf, " %15s", CheckTypeName(static_cast<CheckType>(t)));
+      out += buf;
+    }
+    out += "             all\n";
+    auto row = [&](const std::string& name, const std::string& side,
+                   const CheckTally& tally) {
+      std::snprintf(buf, sizeof buf, "  %-34s %-21s", name.c_str(), side.c_str());
+      out += buf;
+      for (int t = 0; t < kCheckTypes + 1; ++t) {
+        const bool all = t == kCheckTypes;
+        const int total = all ? tally.Total() : tally.total[t];
+        const int passed = all ? tally.Passed() : tally.passed[t];
+        const double rate = all ? tally.Rate() : tally.Rate(static_cast<CheckType>(t));
+        if (total == 0) {
+          std::snprintf(buf, sizeof buf, " %15s", "-");
+        } else {
+          std::snprintf(buf, sizeof buf, " %5.1f%% %3d/%-3d", 100 * rate, passed, total);
+        }
+        out += buf;
+      }
+      out += "\n";
+    };
+    for (const SubsetSummary& s : rows) {
+      if (s.checks.Total() == 0 && s.base_checks.Total() == 0) continue;
+      row(s.name, "pageflow " + r.engine, s.checks);
+      if (s.has_baseline) row("", r.baseline, s.base_checks);
+    }
+    int skipped = 0;
+    for (const ItemResult& i : r.items) skipped += i.checks_skipped;
+    if (skipped > 0)
+      out += "  (" + std::to_string(skipped) +
+             " checks on pages beyond --max-pages skipped)\n";
+  }
   std::snprintf(buf, sizeof buf, "\nwall time %.1fs\n", r.wall_seconds);
   out += buf;
   return out;
 }
 
+namespace {
+
+json TallyJson(const CheckTally& t) {
+  json j = json::object();
+  auto one = [](int passed, int total, double rate) {
+    return json{{"passed", passed}, {"total", total}, {"rate", rate}};
+  };
+  for (int i = 0; i < kCheckTypes; ++i) {
+    j[CheckTypeName(static_cast<CheckType>(i))] =
+        one(t.passed[i], t.total[i], t.Rate(static_cast<CheckType>(i)));
+  }
+  j["all"] = one(t.Passed(), t.Total(), t.Rate());
+  return j;
+}
+
+}  // namespace
+
 std::string EvalReportJson(const EvalReport& r) {
   auto side = [](const SideResult& s, bool scored) {
     json j = {{"pages", s.pages}, {"seconds", s.seconds}};
+    if (s.checks.Total() > 0) {
+      j["checks"] = TallyJson(s.checks);
+      json failed = json::array();
+      for (const FailedCheck& f : s.failed_checks) {
+        failed.push_back({{"id", f.id},
+                          {"page", f.page},
+                          {"type", CheckTypeName(f.type)},
+                          {"reason", f.reason}});
+      }
+      j["failed_checks"] = failed;
+    }
     if (scored) j.update({{"cer", s.score.Cer()}, {"wer", s.score.Wer()}, {"bow_f1", s.score.BagOfWordsF1()}});
     if (!s.paths.empty()) j["paths"] = s.paths;
     if (!s.error.empty()) j["error"] = s.error;
@@ -291,9 +420,11 @@ std::string EvalReportJson(const EvalReport& r) {
   auto summary = [](const SubsetSummary& s) {
     json j = {{"name", s.name}, {"items", s.items}, {"scored", s.scored}, {"pages", s.pages},
               {"cer", s.cer}, {"wer", s.wer}, {"bow_f1", s.f1}, {"pages_per_second", s.pages_per_second}};
+    if (s.checks.Total() > 0) j["checks"] = TallyJson(s.checks);
     if (s.has_baseline) {
       j["baseline"] = {{"cer", s.base_cer}, {"wer", s.base_wer}, {"bow_f1", s.base_f1},
                        {"pages_per_second", s.base_pages_per_second}};
+      if (s.base_checks.Total() > 0) j["baseline"]["checks"] = TallyJson(s.base_checks);
     }
     return j;
   };
@@ -301,13 +432,23 @@ std::string EvalReportJson(const EvalReport& r) {
   for (const ItemResult& i : r.items) {
     json j = {{"file", i.item.path}, {"subset", i.item.subset()}, {"lang", i.item.tess_lang},
               {"scored", i.scored}, {"pageflow", side(i.pageflow, i.scored)}};
+    if (!i.item.tests_path.empty())
+      j.update({{"tests", i.item.tests_path}, {"checks_skipped", i.checks_skipped}});
     if (i.baseline) j["baseline"] = side(*i.baseline, i.scored);
     items.push_back(j);
   }
   json subsets = json::array();
   for (const SubsetSummary& s : r.subsets) subsets.push_back(summary(s));
-  json j = {{"engine", r.engine}, {"items", items}, {"subsets", subsets}, {"overall", summary(r.overall)},
-            {"wall_seconds", r.wall_seconds}};
+  json runs = json::array();
+  for (const std::string& stats : r.run_stats)
+    runs.push_back(json::parse(stats, nullptr, false));
+  json j = {{"engine", r.engine},
+            {"items", items},
+            {"subsets", subsets},
+            {"overall", summary(r.overall)},
+            {"wall_seconds", r.wall_seconds},
+            {"runs", runs}};
+  if (!r.baseline.empty()) j["baseline"] = r.baseline;
   return j.dump(2) + "\n";
 }
 

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -49,6 +50,38 @@ StatusOr<std::string> RunAndCapture(const std::vector<std::string>& argv) {
   return result;
 }
 
+namespace {
+
+StatusOr<int> PdfPageCount(const std::string& path, int max_pages) {
+  PF_ASSIGN_OR_RETURN(std::string info, RunAndCapture({"pdfinfo", path}));
+  int count = 0;
+  std::istringstream ss(info);
+  std::string line;
+  while (std::getline(ss, line)) {
+    if (line.rfind("Pages:", 0) == 0) count = std::stoi(line.substr(6));
+  }
+  return max_pages > 0 ? std::min(count, max_pages) : count;
+}
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> RunPdftotext(const std::string& path, int max_pages,
+                                                bool layout) {
+  PF_ASSIGN_OR_RETURN(const int count, PdfPageCount(path, max_pages));
+  std::vector<std::string> pages;
+  for (int p = 1; p <= count; ++p) {
+    std::vector<std::string> argv = {"pdftotext",       "-enc", "UTF-8",          "-f",
+                                     std::to_string(p), "-l",   std::to_string(p)};
+    if (layout) argv.push_back("-layout");
+    argv.push_back(path);
+    argv.push_back("-");
+    PF_ASSIGN_OR_RETURN(std::string text, RunAndCapture(argv));
+    if (!text.empty() && text.back() == '\f') text.pop_back();
+    pages.push_back(std::move(text));
+  }
+  return pages;
+}
+
 StatusOr<std::vector<std::string>> RunTesseractCli(const std::string& path, bool pdf, int max_pages,
                                                    const std::string& lang, int dpi,
                                                    const std::string& work_dir) {
@@ -58,14 +91,7 @@ StatusOr<std::vector<std::string>> RunTesseractCli(const std::string& path, bool
     pages.push_back(std::move(text));
     return pages;
   }
-  PF_ASSIGN_OR_RETURN(std::string info, RunAndCapture({"pdfinfo", path}));
-  int count = 0;
-  std::istringstream ss(info);
-  std::string line;
-  while (std::getline(ss, line)) {
-    if (line.rfind("Pages:", 0) == 0) count = std::stoi(line.substr(6));
-  }
-  if (max_pages > 0) count = std::min(count, max_pages);
+  PF_ASSIGN_OR_RETURN(const int count, PdfPageCount(path, max_pages));
   fs::create_directories(work_dir);
   for (int p = 1; p <= count; ++p) {
     const std::string prefix = work_dir + "/page";

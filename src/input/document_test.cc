@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +47,41 @@ TEST(PdfDocumentTest, CountsPagesAndReadsTextLayerLazily) {
   ASSERT_TRUE(text.ok());
   ASSERT_EQ(text->lines.size(), 1u);
   EXPECT_EQ(text->lines[0].text, "Second page");
+}
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& l : lines) out += "[" + l + "] ";
+  return out;
+}
+
+// Words placed one by one with no space drawn between them are still words; pieces of a
+// line on one baseline are one line. Helvetica's "Long" at 10 pt is 22.24 pt wide.
+TEST(PdfDocumentTest, TextLayerSplitsWordsAtGapsAndJoinsPiecesOfALine) {
+  TempDir dir;
+  const std::string path = dir.path() + "/gaps.pdf";
+  testing::TestPage page;
+  page.placed = {{72, 100, 10, "Long"},          {72 + 22.24 + 1.2, 100, 10, "noncoding"},
+                 {72, 130, 10, "Long"},          {72 + 22.24 + 0.1, 130, 10, "er"},
+                 {72, 160, 10, "b r a z"},       {72 + 40, 160, 10, "i l"},
+                 {300, 190, 10, "far column"}, {72, 190, 10, "left"}};
+  testing::WriteTestPdf(path, {page});
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(path);
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  StatusOr<TextLayerPage> text = (*doc)->TextLayer(0);
+  ASSERT_TRUE(text.ok());
+  std::vector<std::string> lines;
+  for (const TextLine& l : text->lines) lines.push_back(l.text);
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "Long noncoding"), lines.end()) << JoinLines(lines);
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "Longer"), lines.end()) << JoinLines(lines);
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "b r a z i l"), lines.end()) << JoinLines(lines);
+  EXPECT_EQ(std::find(lines.begin(), lines.end(), "left far column"), lines.end()) << JoinLines(lines);
+  for (const TextLine& l : text->lines) {
+    if (l.text != "Long noncoding") continue;
+    ASSERT_EQ(l.words.size(), 2u);
+    EXPECT_LT(l.words[0].box.x1, l.words[1].box.x0 + 1);
+    EXPECT_EQ(l.words[0].font_size, 10);
+  }
 }
 
 TEST(PdfDocumentTest, RendersOnlyUnderTheReservationItIsGiven) {

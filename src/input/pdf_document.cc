@@ -25,9 +25,10 @@ struct ImageAreaDevice {
   double area;
 };
 
-void AddImageArea(fz_context* /*ctx*/, fz_device* dev, fz_image* /*img*/, fz_matrix ctm, float /*alpha*/,
-                  fz_color_params /*params*/) {
-  reinterpret_cast<ImageAreaDevice*>(dev)->area += std::fabs(ctm.a * ctm.d - ctm.b * ctm.c);
+void AddImageArea(fz_context* /*ctx*/, fz_device* dev, fz_image* /*img*/, fz_matrix ctm,
+                  float /*alpha*/, fz_color_params /*params*/) {
+  reinterpret_cast<ImageAreaDevice*>(dev)->area +=
+      std::fabs(ctm.a * ctm.d - ctm.b * ctm.c);
 }
 
 // Appends the UTF-8 encoding of code point c.
@@ -42,6 +43,9 @@ Box BoxOf(const fz_rect& r) {
              static_cast<int>(std::ceil(r.x1)), static_cast<int>(std::ceil(r.y1))};
 }
 
+// Ink further apart than this many ems is two words.
+constexpr float kWordGapEm = 0.1f;  // pdftotext's minimum word break, too
+
 // One structured-text line as a TextLine with its words (split at spaces), each word's
 // box, font size and weight, and the baseline. Trailing spaces are dropped.
 TextLine LineOf(fz_context* ctx, const fz_stext_line* l) {
@@ -55,18 +59,24 @@ TextLine LineOf(fz_context* ctx, const fz_stext_line* l) {
     word = TextWord{};
     word_rect = fz_empty_rect;
   };
+  float ink_end = 0;  // right edge of the last character drawn, for gaps with no space
   for (const fz_stext_char* c = l->first_char; c != nullptr; c = c->next) {
     if (c->c == ' ' || c->c == 0xA0 || c->c == '\t') {
       flush();
       continue;
     }
+    const fz_rect r = fz_rect_from_quad(c->quad);
+    // Some producers place each word with its own position and draw no space: a gap
+    // wider than a thin space separates words (as pdftotext does).
+    if (!word.text.empty() && r.x0 - ink_end > kWordGapEm * c->size) flush();
+    ink_end = r.x1;
     if (word.text.empty()) {
       word.font_size = c->size;
       word.bold = c->font != nullptr && fz_font_is_bold(ctx, c->font);
       word.italic = c->font != nullptr && fz_font_is_italic(ctx, c->font);
     }
     AppendUtf8(word.text, c->c);
-    word_rect = fz_union_rect(word_rect, fz_rect_from_quad(c->quad));
+    word_rect = fz_union_rect(word_rect, r);
   }
   flush();
   bool all_bold = !line.words.empty();
@@ -77,8 +87,63 @@ TextLine LineOf(fz_context* ctx, const fz_stext_line* l) {
   }
   line.bold = all_bold;
   line.box = BoxOf(l->bbox);
-  if (l->first_char != nullptr) line.baseline = static_cast<int>(std::lround(l->first_char->origin.y));
+  if (l->first_char != nullptr)
+    line.baseline = static_cast<int>(std::lround(l->first_char->origin.y));
   return line;
+}
+
+// MuPDF starts a new line at a wide gap or a small shift of the baseline (letter-spaced
+// headings, a word set apart): such a piece continues the line before it when it sits on
+// the same baseline just to its right. kGlued: no gap worth a space ("ht" + "tp://").
+enum class Continuation { kNone, kSpaced, kGlued };
+
+Continuation ContinuationOf(const fz_stext_line* prev, const fz_rect& prev_box,
+                            const fz_stext_line* l) {
+  if (prev->first_char == nullptr || l->first_char == nullptr) return Continuation::kNone;
+  if (prev->wmode != 0 || l->wmode != 0 || std::abs(l->dir.y) > 0.01f)
+    return Continuation::kNone;
+  const float size =
+      std::max(1.0f, std::max(prev->first_char->size, l->first_char->size));
+  const float dy = std::abs(l->first_char->origin.y - prev->first_char->origin.y);
+  const float gap = l->bbox.x0 - prev_box.x1;
+  if (dy > 0.2f * size || gap < -0.3f * size || gap > 1.5f * size)
+    return Continuation::kNone;
+  // A space at the seam, or ink apart by more than a thin space: two words.
+  const fz_stext_char* last = prev->first_char;
+  const fz_stext_char* last_ink = nullptr;
+  for (const fz_stext_char* c = prev->first_char; c != nullptr; c = c->next) {
+    last = c;
+    if (c->c != ' ') last_ink = c;
+  }
+  if (last->c == ' ' || l->first_char->c == ' ' || last_ink == nullptr)
+    return Continuation::kSpaced;
+  const float ink_gap =
+      fz_rect_from_quad(l->first_char->quad).x0 - fz_rect_from_quad(last_ink->quad).x1;
+  return ink_gap > kWordGapEm * size ? Continuation::kSpaced : Continuation::kGlued;
+}
+
+// Appends `b` to `a` (a continuation of it on the same baseline).
+void JoinLine(TextLine* a, TextLine b, bool glued) {
+  size_t from = 0;
+  if (glued && !a->words.empty() && !b.words.empty()) {
+    TextWord& last = a->words.back();
+    last.text += b.words[0].text;
+    last.box = Box{std::min(last.box.x0, b.words[0].box.x0),
+                   std::min(last.box.y0, b.words[0].box.y0),
+                   std::max(last.box.x1, b.words[0].box.x1),
+                   std::max(last.box.y1, b.words[0].box.y1)};
+    from = 1;
+  }
+  for (size_t i = from; i < b.words.size(); ++i)
+    a->words.push_back(std::move(b.words[i]));
+  a->text.clear();
+  for (const TextWord& w : a->words) {
+    if (!a->text.empty()) a->text += ' ';
+    a->text += w.text;
+  }
+  a->bold = a->bold && b.bold;
+  a->box = Box{std::min(a->box.x0, b.box.x0), std::min(a->box.y0, b.box.y0),
+               std::max(a->box.x1, b.box.x1), std::max(a->box.y1, b.box.y1)};
 }
 
 // Where the path hooks of a text-layer pass put what they find. One per TextLayer call,
@@ -106,17 +171,19 @@ void AddRuling(fz_rect r, bool white_fill) {
 bool IsWhite(fz_context* ctx, fz_colorspace* cs, const float* color) {
   if (cs == nullptr || color == nullptr) return false;
   const int n = fz_colorspace_n(ctx, cs);
-  if (fz_colorspace_is_cmyk(ctx, cs)) return n == 4 && color[0] + color[1] + color[2] + color[3] < 0.05f;
+  if (fz_colorspace_is_cmyk(ctx, cs))
+    return n == 4 && color[0] + color[1] + color[2] + color[3] < 0.05f;
   for (int i = 0; i < n; ++i) {
     if (color[i] < 0.95f) return false;
   }
   return n > 0;
 }
 
-void FillPathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path, int /*even_odd*/,
-                    fz_matrix ctm, fz_colorspace* cs, const float* color, float alpha,
-                    fz_color_params /*params*/) {
-  AddRuling(fz_bound_path(ctx, path, nullptr, ctm), alpha <= 0.0f || IsWhite(ctx, cs, color));
+void FillPathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path,
+                    int /*even_odd*/, fz_matrix ctm, fz_colorspace* cs,
+                    const float* color, float alpha, fz_color_params /*params*/) {
+  AddRuling(fz_bound_path(ctx, path, nullptr, ctm),
+            alpha <= 0.0f || IsWhite(ctx, cs, color));
 }
 
 void StrokePathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path,
@@ -150,15 +217,18 @@ class PdfDocument final : public Document {
     return g;
   }
 
-  StatusOr<Raster> Render(int page, const RenderPlan& plan, Reservation reservation) override {
+  StatusOr<Raster> Render(int page, const RenderPlan& plan,
+                          Reservation reservation) override {
     fz_rect bounds = fz_empty_rect;
     PF_RETURN_IF_ERROR(Bounds(page, &bounds));
     // The raster's pixels are paid by `reservation` (plan.total_bytes covers them).
-    Raster raster = Raster::Allocate(plan.width, plan.height, plan.dpi, std::move(reservation));
+    Raster raster =
+        Raster::Allocate(plan.width, plan.height, plan.dpi, std::move(reservation));
     std::memset(raster.data(), 255, static_cast<size_t>(raster.bytes()));
     const float sx = static_cast<float>(plan.width / (bounds.x1 - bounds.x0));
     const float sy = static_cast<float>(plan.height / (bounds.y1 - bounds.y0));
-    const fz_matrix ctm = fz_concat(fz_translate(-bounds.x0, -bounds.y0), fz_scale(sx, sy));
+    const fz_matrix ctm =
+        fz_concat(fz_translate(-bounds.x0, -bounds.y0), fz_scale(sx, sy));
     fz_context* ctx = ctx_;
     fz_page* fzpage = nullptr;
     fz_pixmap* pix = nullptr;
@@ -182,8 +252,8 @@ class PdfDocument final : public Document {
       fz_drop_device(ctx, dev);
       dev = nullptr;
       // Draw straight into our buffer: no second copy of the page.
-      pix = fz_new_pixmap_with_data(ctx, fz_device_gray(ctx), plan.width, plan.height, nullptr, 0,
-                                    plan.width, raster.data());
+      pix = fz_new_pixmap_with_data(ctx, fz_device_gray(ctx), plan.width, plan.height,
+                                    nullptr, 0, plan.width, raster.data());
       dev = fz_new_draw_device(ctx, ctm, pix);
       fz_run_page(ctx, fzpage, dev, fz_identity, nullptr);
       fz_close_device(ctx, dev);
@@ -250,9 +320,20 @@ class PdfDocument final : public Document {
       }
       if (b->type != FZ_STEXT_BLOCK_TEXT) continue;
       bool first = true;
+      const fz_stext_line* prev = nullptr;  // the last line kept, for continuations
+      fz_rect prev_box = fz_empty_rect;
       for (fz_stext_line* l = b->u.t.first_line; l != nullptr; l = l->next) {
         TextLine line = LineOf(ctx, l);
         if (line.text.empty()) continue;
+        const Continuation join =
+            prev != nullptr ? ContinuationOf(prev, prev_box, l) : Continuation::kNone;
+        prev = l;
+        if (join != Continuation::kNone) {
+          JoinLine(&out.lines.back(), std::move(line), join == Continuation::kGlued);
+          prev_box = fz_union_rect(prev_box, l->bbox);
+          continue;
+        }
+        prev_box = l->bbox;
         line.block_id = block_id;
         line.block_start = first;
         first = false;
@@ -267,7 +348,8 @@ class PdfDocument final : public Document {
 
  private:
   Status Bounds(int page, fz_rect* out) {
-    if (page < 0 || page >= pages_) return InvalidArgument("no page " + std::to_string(page + 1));
+    if (page < 0 || page >= pages_)
+      return InvalidArgument("no page " + std::to_string(page + 1));
     fz_context* ctx = ctx_;
     fz_page* fzpage = nullptr;
     bool failed = false;
@@ -278,7 +360,8 @@ class PdfDocument final : public Document {
     }
     fz_always(ctx) { fz_drop_page(ctx, fzpage); }
     fz_catch(ctx) { failed = true; }
-    if (failed) return Corrupt(std::string("cannot load page: ") + fz_caught_message(ctx));
+    if (failed)
+      return Corrupt(std::string("cannot load page: ") + fz_caught_message(ctx));
     return Status::Ok();
   }
 
@@ -349,11 +432,13 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
   fz_catch(ctx) { failed = true; }
   if (failed) {
     fz_drop_document(ctx, doc);
-    return Corrupt(std::string("cannot open PDF (damaged or truncated?): ") + fz_caught_message(ctx));
+    return Corrupt(std::string("cannot open PDF (damaged or truncated?): ") +
+                   fz_caught_message(ctx));
   }
   if (needs_password) {
     fz_drop_document(ctx, doc);
-    return Unsupported("PDF is encrypted with a password; decrypt it first (e.g. qpdf --decrypt)");
+    return Unsupported(
+        "PDF is encrypted with a password; decrypt it first (e.g. qpdf --decrypt)");
   }
   if (pages <= 0) {
     fz_drop_document(ctx, doc);

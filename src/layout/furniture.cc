@@ -128,15 +128,35 @@ std::string NormalizeFurnitureText(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool SameLine(std::string_view entry_text, int entry_y, std::string_view key, int y) {
+  return entry_text == key && std::abs(entry_y - y) <= 20;
+}
+
+}  // namespace
+
 bool FurnitureTracker::Observe(int page, std::string_view text, const Box& box,
                                int page_height) {
+  if (page_height <= 0) return false;
+  return ObserveAt(page, text, int(500.0 * (box.y0 + box.y1) / page_height));
+}
+
+int FurnitureTracker::PagesSeen(std::string_view text, int y) const {
   const std::string key = NormalizeFurnitureText(text);
-  if (key.empty() || page_height <= 0) return false;
   std::lock_guard<std::mutex> lock(mu_);
-  const int y = int(500.0 * (box.y0 + box.y1) / page_height);
+  for (const Entry& e : entries_) {
+    if (SameLine(std::string_view(e.text.data(), e.length), e.y_permille, key, y)) return e.pages;
+  }
+  return 0;
+}
+
+bool FurnitureTracker::ObserveAt(int page, std::string_view text, int y) {
+  const std::string key = NormalizeFurnitureText(text);
+  if (key.empty()) return false;
+  std::lock_guard<std::mutex> lock(mu_);
   auto same = [&](const Entry& e) {
-    return std::string_view(e.text.data(), e.length) == key &&
-           std::abs(e.y_permille - y) <= 20;
+    return SameLine(std::string_view(e.text.data(), e.length), e.y_permille, key, y);
   };
   auto it = std::find_if(entries_.begin(), entries_.end(), same);
   if (it != entries_.end()) {

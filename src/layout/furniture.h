@@ -53,6 +53,11 @@ class FurnitureTracker {
   // Records a margin line of page `page` and returns whether the same normalized text
   // was seen at about the same height (within 2% of the page) on another page.
   bool Observe(int page, std::string_view text, const Box& box, int page_height);
+  // The same with the line's centre given in thousandths of the page's height.
+  bool ObserveAt(int page, std::string_view text, int y_permille);
+  // On how many distinct pages this text was seen at about this height (0: never, or
+  // forgotten to make room).
+  int PagesSeen(std::string_view text, int y_permille) const;
 
   size_t size() const {
     std::lock_guard<std::mutex> lock(mu_);

@@ -63,7 +63,13 @@ std::string JoinLines(const std::vector<std::string_view>& texts, const WordList
     const std::string joined = std::string(head) + std::string(LeadingWord(text));
     // A capital after the hyphen ("Hewlett-Packard", "non-English") is a compound.
     const bool compound = std::isupper(static_cast<unsigned char>(text[0])) != 0;
-    if (!compound && words.Contains(joined)) out.pop_back();
+    // A word the list lacks (a technical term: "lymphoe-dema", "hypogona-dism") is still
+    // one word when neither piece is a word on its own; "self-explanatory" keeps its
+    // hyphen because both are.
+    const std::string_view tail = LeadingWord(text);
+    const bool pieces = !words.empty() && head.size() >= 2 && tail.size() >= 2 &&
+                        !words.Contains(head) && !words.Contains(tail);
+    if (!compound && (words.Contains(joined) || pieces)) out.pop_back();
     out += text;
   }
   return out;

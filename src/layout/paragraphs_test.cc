@@ -48,6 +48,10 @@ TEST(JoinLinesTest, UsesTheSystemWordList) {
   }
   EXPECT_EQ(JoinLines({"a docu-", "ment"}, WordList::Default()), "a document");
   EXPECT_EQ(JoinLines({"self-", "explanatory"}, WordList::Default()), "self-explanatory");
+  // Terms the list lacks are still joined when neither piece is a word.
+  EXPECT_EQ(JoinLines({"lymphoe-", "dema and hypogona-", "dism"}, WordList::Default()),
+            "lymphoedema and hypogonadism");
+  EXPECT_EQ(JoinLines({"non-", "coding"}, WordList::Default()), "non-coding");
 }
 
 std::vector<LayoutLine> Normalized(std::vector<LayoutLine> lines) {

@@ -248,6 +248,18 @@ FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
 
 }  // namespace
 
+namespace {
+
+// A grid is a table when text fills at least two of its cells: a framed heading or a
+// boxed caption is not one.
+bool MostlyFilled(const Table& t) {
+  size_t filled = 0;
+  for (const TableCell& c : t.cells) filled += c.text.empty() ? 0 : 1;
+  return filled >= 2;
+}
+
+}  // namespace
+
 std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
                                           const std::vector<LayoutLine>& lines,
                                           const Box& page, const WordList& words) {
@@ -274,7 +286,8 @@ std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
     }
     if (gh.size() < 2 || gv.size() < 2) continue;
     FoundTable t = GridTable(gh, gv, lines, words);
-    if (t.table.rows * t.table.cols < 2 || t.lines.empty()) continue;
+    if (t.table.rows * t.table.cols < 2 || t.lines.empty() || !MostlyFilled(t.table))
+      continue;
     for (size_t k : members) {
       if (k < h.size()) in_grid[k] = true;
     }
@@ -326,8 +339,12 @@ std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
 
 std::vector<FoundTable> TablesFromAlignment(const std::vector<LayoutLine>& lines,
                                             float line_height, size_t min_rows) {
-  std::vector<std::vector<Chunk>> chunks;
-  for (const LayoutLine& l : lines) chunks.push_back(ChunksOf(l, 0.9f * line_height));
+  std::vector<std::vector<Chunk>> chunks, fine;
+  for (const LayoutLine& l : lines) {
+    chunks.push_back(ChunksOf(l, 0.9f * line_height));
+    // Wider than a word space (about a quarter of the line height): a narrow gutter.
+    fine.push_back(ChunksOf(l, 0.35f * line_height));
+  }
   std::vector<FoundTable> tables;
   size_t i = 0;
   while (i < lines.size()) {
@@ -351,6 +368,13 @@ std::vector<FoundTable> TablesFromAlignment(const std::vector<LayoutLine>& lines
       t = AlignedTable(lines, chunks, i, strict_end, line_height);
     }
     if (t.table.rows > 0) {
+      // Columns closer than the gap that found the table ("Int  Italic, oblique or
+      // roman"): the same rows cut at the narrower gutters every row leaves free.
+      FoundTable narrow = AlignedTable(lines, fine, i, t.lines.back() + 1, line_height);
+      if (narrow.table.rows == t.table.rows && narrow.table.cols > t.table.cols &&
+          narrow.lines == t.lines) {
+        t = std::move(narrow);
+      }
       i = t.lines.back() + 1;
       tables.push_back(std::move(t));
     } else {

@@ -66,6 +66,42 @@ TEST(TablesFromAlignmentTest, JoinsTheLinesOfMultiLineCells) {
   EXPECT_EQ(tables[0].lines, (std::vector<size_t>{0, 1, 2, 3, 4}));
 }
 
+// A type column close to the description column beside it (a gutter of about half a line
+// height, under the gap that finds a table) is still a column of its own.
+TEST(TablesFromAlignmentTest, SplitsColumnsAtNarrowGuttersEveryRowLeaves) {
+  std::vector<LayoutLine> lines = {
+      TestWords({{"slant", 50},
+                 {"Int", 150},
+                 {"Italic,", 198},
+                 {"oblique", 242},
+                 {"or", 290},
+                 {"roman", 306}},
+                100, 112),
+      TestWords({{"weight", 50},
+                 {"Int", 150},
+                 {"Light,", 198},
+                 {"medium", 236},
+                 {"or", 278},
+                 {"bold", 294}},
+                115, 127),
+      TestWords({{"size", 50}, {"Double", 150}, {"Point", 198}, {"size", 232}}, 130, 142),
+      // "FT_Face" ends 6 units before its description: one chunk at the table-finding
+      // gap.
+      TestWords(
+          {{"ftface", 50}, {"FT_Face", 150}, {"Use", 198}, {"the", 220}, {"face", 242}},
+          145, 157),
+  };
+  for (LayoutLine& l : lines) NormalizeLine(&l);
+  std::vector<FoundTable> tables = TablesFromAlignment(lines, 12, 3);
+  ASSERT_EQ(tables.size(), 1u);
+  const Table& t = tables[0].table;
+  ASSERT_EQ(t.cols, 3);
+  ASSERT_EQ(t.rows, 4);
+  EXPECT_EQ(t.At(0, 1)->text, "Int");
+  EXPECT_EQ(t.At(0, 2)->text, "Italic, oblique or roman");
+  EXPECT_EQ(t.At(3, 1)->text, "FT_Face");
+}
+
 TEST(TablesFromAlignmentTest, NeedsThreeRows) {
   EXPECT_TRUE(TablesFromAlignment(Rows({{"Name", "Age"}, {"Alice", "30"}}), 12).empty());
 }

@@ -1,7 +1,10 @@
 #include "output/document_writer.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -9,6 +12,7 @@
 #include <sstream>
 
 #include "output/atomic_file.h"
+#include "output/markup_writers.h"
 
 using nlohmann::json;
 
@@ -44,10 +48,15 @@ StatusOr<OutputFormats> ParseFormats(const std::string& list) {
       f.md = true;
     else if (item == "txt" || item == "text")
       f.txt = true;
+    else if (item == "hocr")
+      f.hocr = true;
+    else if (item == "alto")
+      f.alto = true;
     else if (!item.empty())
-      return InvalidArgument("unknown output format '" + item + "' (use jsonl, md, txt)");
+      return InvalidArgument("unknown output format '" + item +
+                             "' (use jsonl, md, txt, hocr, alto)");
   }
-  if (!f.jsonl && !f.md && !f.txt)
+  if (!f.jsonl && !f.md && !f.txt && !f.hocr && !f.alto)
     return InvalidArgument("--format names no output format");
   return f;
 }
@@ -58,14 +67,51 @@ int64_t CountCodePoints(std::string_view s) {
   return n;
 }
 
+namespace {
+
+// An anonymous read/write file in `dir`: removed from the directory at once, gone with
+// its last handle.
+StatusOr<std::FILE*> OpenSpill(const std::string& dir) {
+  std::string path = (dir.empty() ? std::string(".") : dir) + "/spill-XXXXXX";
+  const int fd = mkstemp(path.data());
+  if (fd < 0)
+    return IoError("cannot create a spill file in " + dir + ": " + std::strerror(errno));
+  unlink(path.c_str());
+  std::FILE* f = fdopen(fd, "w+b");
+  if (f == nullptr) {
+    close(fd);
+    return IoError("cannot open a spill file: " + std::string(std::strerror(errno)));
+  }
+  return f;
+}
+
+}  // namespace
+
 DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
     : meta_(meta), sinks_(std::move(sinks)) {
   if (sinks_.jsonl)
     started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
+  if (started_.ok() && sinks_.hocr) started_ = sinks_.hocr(HocrHeader(meta_.source_path));
+  if (started_.ok() && sinks_.alto) started_ = sinks_.alto(AltoHeader(meta_.source_path));
+  if (started_.ok() && sinks_.jsonl && sinks_.boxes) {
+    StatusOr<std::FILE*> spill = OpenSpill(sinks_.spill_dir);
+    if (spill.ok()) {
+      boxes_spill_.reset(*spill);
+    } else {
+      started_ = spill.status();
+    }
+  }
 }
 
-Status DocumentAssembler::Add(const PageRecord& p) {
+void DocumentAssembler::Observe(const PageRecord& p) {
+  for (const PageRecord::Margin& m : p.margins) margins_seen_.ObserveAt(p.page, m.text, m.y_permille);
+}
+
+Status DocumentAssembler::Add(const PageRecord& record) {
   PF_RETURN_IF_ERROR(started_);
+  const PageRecord p = ResolveMargins(record, [this](const PageRecord::Margin& m) {
+    return margins_seen_.PagesSeen(m.text, m.y_permille) >= 2;
+  });
   ++pages_;
   seconds_ += p.seconds;
   prompt_tokens_ += p.prompt_tokens;
@@ -83,6 +129,9 @@ Status DocumentAssembler::Add(const PageRecord& p) {
   }
   if (sinks_.md) PF_RETURN_IF_ERROR(sinks_.md(PageMarkdown(p)));
   if (sinks_.txt) PF_RETURN_IF_ERROR(sinks_.txt(PagePlainText(p, first_page_)));
+  if (sinks_.hocr)
+    PF_RETURN_IF_ERROR(sinks_.hocr(HocrPage(p, meta_.source_path, meta_.points_dpi)));
+  if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoPage(p, meta_.points_dpi)));
   if (!p.error.empty()) {
     failed_.push_back({{"page", p.page}, {"error", p.error}});
     first_page_ = false;
@@ -104,6 +153,15 @@ Status DocumentAssembler::Add(const PageRecord& p) {
     offset_ += len;
     PF_RETURN_IF_ERROR(sinks_.jsonl(Escaped(p.text)));
   }
+  if (boxes_spill_ && p.boxes) {
+    json entry = {{"page", p.page}};
+    entry.update(PageBoxesToJson(*p.boxes));
+    const std::string line = (boxes_pages_++ > 0 ? "," : "") +
+                             entry.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (std::fwrite(line.data(), 1, line.size(), boxes_spill_.get()) != line.size())
+      return IoError("cannot write page boxes to the spill file: " +
+                     std::string(std::strerror(errno)));
+  }
   first_page_ = false;
   return Status::Ok();
 }
@@ -122,6 +180,8 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
                        json(meta_.max_page_error_rate).dump());
   }
   summary->no_text = pages_ > summary->pages_failed && !any_text_;
+  if (sinks_.hocr) PF_RETURN_IF_ERROR(sinks_.hocr(HocrFooter()));
+  if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoFooter()));
   if (!sinks_.jsonl) return Status::Ok();
   std::time_t created = meta_.created;
   if (created == 0) {
@@ -151,15 +211,42 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
                {"created", IsoTime(created)},
                {"metadata", metadata},
                {"attributes", {{"pdf_page_numbers", spans_}}}};
+  if (!boxes_spill_) {
+    std::string rest = tail.dump(-1, ' ', false, json::error_handler_t::replace);
+    rest[0] = ',';  // splice the remaining fields after "text"
+    return sinks_.jsonl("\"" + rest + "\n");
+  }
+  // metadata.page_boxes is copied from the spill file in pieces: metadata goes last.
+  tail.erase("metadata");
   std::string rest = tail.dump(-1, ' ', false, json::error_handler_t::replace);
-  rest[0] = ',';  // splice the remaining fields after "text"
-  return sinks_.jsonl("\"" + rest + "\n");
+  rest[0] = ',';
+  rest.pop_back();  // '}'
+  std::string head = metadata.dump(-1, ' ', false, json::error_handler_t::replace);
+  head.pop_back();  // '}'
+  PF_RETURN_IF_ERROR(
+      sinks_.jsonl("\"" + rest + ",\"metadata\":" + head + ",\"page_boxes\":["));
+  if (std::fflush(boxes_spill_.get()) != 0 ||
+      std::fseek(boxes_spill_.get(), 0, SEEK_SET) != 0)
+    return IoError("cannot read back the page boxes: " +
+                   std::string(std::strerror(errno)));
+  // A fixed 64 KB window, whatever the document's size.
+  std::string chunk(64 << 10, '\0');
+  size_t n = 0;
+  while ((n = std::fread(chunk.data(), 1, chunk.size(), boxes_spill_.get())) > 0) {
+    PF_RETURN_IF_ERROR(sinks_.jsonl(std::string_view(chunk.data(), n)));
+  }
+  if (std::ferror(boxes_spill_.get()))
+    return IoError("cannot read back the page boxes: " +
+                   std::string(std::strerror(errno)));
+  return sinks_.jsonl("]}}\n");
 }
 
 Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
                      const OutputFormats& formats, DocumentSummary* summary) {
-  std::optional<AtomicFile> jsonl, md, txt;
+  std::optional<AtomicFile> jsonl, md, txt, hocr, alto;
   DocumentAssembler::Sinks sinks;
+  sinks.boxes = formats.boxes;
+  sinks.spill_dir = ws.spill_dir();
   auto open = [&](std::optional<AtomicFile>* file, const std::string& path,
                   DocumentAssembler::Sink* sink) -> Status {
     PF_ASSIGN_OR_RETURN(AtomicFile f, AtomicFile::Create(path));
@@ -177,21 +264,40 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
     PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "txt"));
     PF_RETURN_IF_ERROR(open(&txt, path, &sinks.txt));
   }
+  if (formats.hocr) {
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "hocr"));
+    PF_RETURN_IF_ERROR(open(&hocr, path, &sinks.hocr));
+  }
+  if (formats.alto) {
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "alto", "xml"));
+    PF_RETURN_IF_ERROR(open(&alto, path, &sinks.alto));
+  }
   DocumentAssembler assembler(meta, std::move(sinks));
-  for (const PageRange& range : meta.ranges) {
-    // One range in memory at a time.
-    StatusOr<std::vector<PageRecord>> pages =
-        ws.ReadRange(meta.id, range, meta.source_stamp);
-    if (!pages.ok()) {
-      return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" +
-                                        std::to_string(range.last + 1));
+  // Two passes over the ranges, one range in memory at a time: the first finds the
+  // running headers and footers among the pages' margins, the second writes.
+  for (const bool observe : {true, false}) {
+    for (const PageRange& range : meta.ranges) {
+      StatusOr<std::vector<PageRecord>> pages =
+          ws.ReadRange(meta.id, range, meta.source_stamp);
+      if (!pages.ok()) {
+        return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" +
+                                          std::to_string(range.last + 1));
+      }
+      for (const PageRecord& p : *pages) {
+        if (observe) {
+          assembler.Observe(p);
+        } else {
+          PF_RETURN_IF_ERROR(assembler.Add(p));
+        }
+      }
     }
-    for (const PageRecord& p : *pages) PF_RETURN_IF_ERROR(assembler.Add(p));
   }
   PF_RETURN_IF_ERROR(assembler.Finish(summary));
   if (jsonl) PF_RETURN_IF_ERROR(jsonl->Commit());
   if (md) PF_RETURN_IF_ERROR(md->Commit());
   if (txt) PF_RETURN_IF_ERROR(txt->Commit());
+  if (hocr) PF_RETURN_IF_ERROR(hocr->Commit());
+  if (alto) PF_RETURN_IF_ERROR(alto->Commit());
   return Status::Ok();
 }
 

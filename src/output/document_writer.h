@@ -6,15 +6,18 @@
 //   Status st = WriteDocument(workspace, meta, {.jsonl = true, .md = true}, &s);
 #pragma once
 
+#include <cstdio>
 #include <ctime>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "layout/furniture.h"
 #include "output/workspace.h"
 
 namespace pageflow {
@@ -23,8 +26,16 @@ struct OutputFormats {
   bool jsonl = true;
   bool md = false;
   bool txt = false;
+  bool hocr = false;  // DIR/hocr/REL.hocr (output/markup_writers.h)
+  bool alto = false;  // DIR/alto/REL.xml, ALTO v4
+  // Not a format of its own (--boxes): the JSONL record's metadata gains "page_boxes",
+  // each page's blocks, lines and words with boxes (docs/output-format.md).
+  bool boxes = false;
 };
-// "jsonl,md,txt" -> formats; INVALID_ARGUMENT for unknown names.
+// Whether pages must keep their boxes (PageRecord::boxes) for these outputs.
+inline bool KeepBoxes(const OutputFormats& f) { return f.boxes || f.hocr || f.alto; }
+// "jsonl,md,txt,hocr,alto" -> formats; INVALID_ARGUMENT for unknown names. Leaves `boxes`
+// off.
 StatusOr<OutputFormats> ParseFormats(const std::string& list);
 
 struct DocumentMeta {
@@ -35,6 +46,9 @@ struct DocumentMeta {
   std::string engine;  // requested engine
   std::string lang;
   std::vector<PageRange> ranges;
+  // hOCR/ALTO: pages read from their text layer (boxes in PDF points) are stated in
+  // pixels at this resolution (the run's --dpi), as if rendered for OCR.
+  int points_dpi = 300;
   // A document whose fraction of pages that failed or fell back to a local engine
   // exceeds this is not written (WriteDocument returns UNAVAILABLE, see below).
   double max_page_error_rate = 1.0;
@@ -77,9 +91,21 @@ class DocumentAssembler {
     Sink jsonl;  // the Dolma record, one line; empty: not wanted
     Sink md;     // Markdown
     Sink txt;    // plain text
+    Sink hocr;   // hOCR (XHTML)
+    Sink alto;   // ALTO v4 XML
+    // With `jsonl`: each page's boxes (PageRecord::boxes) go into the record's metadata
+    // as "page_boxes". They are spilled to an unlinked temporary file in `spill_dir`
+    // until the record's tail is written, so memory stays flat in the document's length.
+    bool boxes = false;
+    std::string spill_dir;
   };
 
   DocumentAssembler(const DocumentMeta& meta, Sinks sinks);
+  // Before the pages, optionally: every page, in order, to learn which of their margins
+  // (PageRecord::margins) repeat at the same height — running headers and footers, which
+  // Add then lists as furniture. Without it every margin stays text. Bounded: the
+  // tracker keeps a few lines a page, at most FurnitureTracker::kMaxEntries in all.
+  void Observe(const PageRecord& page);
   // The next page (pages come in order). Errors are the sinks'.
   Status Add(const PageRecord& page);
   // Ends every output. UNAVAILABLE (summary->over_error_rate set) when the page error
@@ -98,8 +124,14 @@ class DocumentAssembler {
   // at most PageRecord::kMaxFurniture a page.
   nlohmann::json furniture_ = nlohmann::json::array();
   nlohmann::json page_attributes_ = nlohmann::json::array();
+  FurnitureTracker margins_seen_;  // filled by Observe
   int64_t prompt_tokens_ = 0, completion_tokens_ = 0;
   std::map<std::string, int> engines_;
+  struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, FileCloser> boxes_spill_;  // "{page boxes},{...}" so far
+  int64_t boxes_pages_ = 0;
   int64_t offset_ = 0;  // code points of text written so far
   int pages_ = 0;
   bool any_text_ = false;

@@ -43,6 +43,99 @@ TEST(DocumentWriterTest, WritesDolmaRecordWithCodePointSpansAndFailures) {
   EXPECT_NE(testing::ReadFile(dir.path() + "/md/sub/a.md").find("<!-- page 2 failed"), std::string::npos);
 }
 
+// A page's margins become furniture only when another page has the same text at the
+// same height; a margin seen once goes back into the text where it was.
+TEST(DocumentWriterTest, MarginsThatRepeatAreFurnitureTheOthersStayText) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp1");
+  ASSERT_TRUE(ws.ok());
+  DocumentMeta meta{"doc1", "/in/a.pdf", "a.pdf", 2, "auto", "eng", {{0, 0}, {1, 1}}};
+  PageRecord p1{1, "# Title\n\nBody one.", "text-layer", 1.0f, "", "", 3, 0.1};
+  p1.markdown = true;
+  p1.margins = {{false, 40, "Journal of Tests, vol. 1"}, {true, 960, "Unique closing line"}};
+  PageRecord p2{2, "Body two.", "text-layer", 1.0f, "", "", 2, 0.1};
+  p2.markdown = true;
+  p2.margins = {{false, 45, "Journal of Tests, vol. 2"}, {false, 80, "A line seen once"}};
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0}, {p1}));
+  ASSERT_OK(ws->WriteRange("doc1", {1, 1}, {p2}));
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, meta, OutputFormats{true, true, false}, &summary));
+  json j = json::parse(testing::ReadFile(ws->ResultPath("doc1")));
+  EXPECT_EQ(j["text"].get<std::string>(),
+            "# Title\n\nBody one.\n\nUnique closing line\n\nA line seen once\n\nBody two.");
+  EXPECT_EQ(j["metadata"]["page_furniture"].dump(),
+            json::parse(R"([{"page":1,"kind":"header","text":"Journal of Tests, vol. 1"},
+                            {"page":2,"kind":"header","text":"Journal of Tests, vol. 2"}])")
+                .dump());
+
+  // The margins survive a record's round trip (range files, a job's result file).
+  StatusOr<PageRecord> back = ParsePageRecord(PageRecordJson(p2));
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->margins.size(), 2u);
+  EXPECT_EQ(back->margins[1].text, "A line seen once");
+  EXPECT_EQ(back->margins[1].y_permille, 80);
+  EXPECT_FALSE(back->margins[1].bottom);
+  EXPECT_EQ(TextWithMargins(*back), "Journal of Tests, vol. 2\n\nA line seen once\n\nBody two.");
+}
+
+PageBoxes OneWordBoxes(const std::string& word) {
+  PageBoxes b;
+  b.width = 612;
+  b.height = 792;
+  b.unit = Unit::kPoints;
+  b.dpi = 72;
+  b.blocks.push_back({"paragraph", {72, 72, 200, 90}, 1.0f, {}});
+  b.blocks[0].lines.push_back(
+      {{72, 72, 200, 90}, 88, 1.0f, {{word, {72, 72, 200, 90}, 0.96f}}});
+  return b;
+}
+
+TEST(DocumentWriterTest, BoxesGoToTheRecordMetadataOnlyWhenAskedFor) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp1");
+  ASSERT_TRUE(ws.ok());
+  DocumentMeta meta{"doc1", "/in/a.pdf", "a.pdf", 3, "auto", "eng", {{0, 0}, {1, 2}}};
+  PageRecord p1{1, "One", "text-layer", 1.0f, "", "", 1, 0.1};
+  p1.boxes = OneWordBoxes("One");
+  PageRecord p2{2, "", "", 0, "", "broken", 0, 0.2};
+  PageRecord p3{3, "Three \"q\"", "text-layer", 1.0f, "", "", 1, 0.1};
+  p3.boxes = OneWordBoxes("Three \"q\"");
+  // The range files (what a resumed run reads) keep the boxes.
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0}, {p1}));
+  ASSERT_OK(ws->WriteRange("doc1", {1, 2}, {p2, p3}));
+  StatusOr<std::vector<PageRecord>> back = ws->ReadRange("doc1", {1, 2});
+  ASSERT_TRUE(back.ok());
+  ASSERT_TRUE((*back)[1].boxes.has_value());
+  EXPECT_EQ((*back)[1].boxes->blocks[0].lines[0].words[0].text, "Three \"q\"");
+
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, meta, OutputFormats{true, false, false}, &summary));
+  json plain = json::parse(testing::ReadFile(ws->ResultPath("doc1")));
+  EXPECT_FALSE(plain["metadata"].contains("page_boxes"));
+
+  OutputFormats with_boxes{true, false, false};
+  with_boxes.boxes = true;
+  ASSERT_OK(WriteDocument(*ws, meta, with_boxes, &summary));
+  const std::string line = testing::ReadFile(ws->ResultPath("doc1"));
+  EXPECT_EQ(line.find('\n'), line.size() - 1);  // still one line
+  json j = json::parse(line);
+  EXPECT_EQ(j["text"], plain["text"]);
+  EXPECT_EQ(j["attributes"], plain["attributes"]);
+  EXPECT_EQ(j["metadata"]["failed_pages"], plain["metadata"]["failed_pages"]);
+  const json& boxes = j["metadata"]["page_boxes"];
+  ASSERT_EQ(boxes.size(), 2u);  // the failed page has none
+  EXPECT_EQ(boxes[0]["page"], 1);
+  EXPECT_EQ(boxes[1]["page"], 3);
+  EXPECT_EQ(boxes[1]["unit"], "pt");
+  EXPECT_EQ(boxes[1]["width"], 612);
+  EXPECT_EQ(boxes[1]["blocks"][0]["lines"][0]["words"][0]["text"], "Three \"q\"");
+  EXPECT_EQ(boxes[1]["blocks"][0]["lines"][0]["words"][0]["box"].dump(),
+            "[72,72,200,90]");
+  // The spill file is anonymous: nothing is left in the workspace.
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/.pageflow"))
+    EXPECT_EQ(e.path().filename().string().find("spill"), std::string::npos) << e.path();
+}
+
 TEST(DocumentWriterTest, RefusesMirrorPathsThatLeaveTheOutputDirectory) {
   testing::TempDir dir;
   StatusOr<Workspace> ws = Workspace::Open(dir.path() + "/out/p", "fp1");
@@ -89,6 +182,57 @@ TEST(FormatsTest, ParsesListAndRejectsUnknown) {
   ASSERT_TRUE(f.ok());
   EXPECT_TRUE(f->jsonl && f->md && !f->txt);
   EXPECT_FALSE(ParseFormats("pdf").ok());
+}
+
+TEST(FormatsTest, HocrAndAltoCombineWithOthersAndKeepTheBoxes) {
+  StatusOr<OutputFormats> f = ParseFormats("md,hocr,alto");
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->md && f->hocr && f->alto && !f->jsonl && !f->boxes);
+  EXPECT_TRUE(KeepBoxes(*f));
+  StatusOr<OutputFormats> plain = ParseFormats("jsonl,md,txt");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(KeepBoxes(*plain));
+  plain->boxes = true;
+  EXPECT_TRUE(KeepBoxes(*plain));
+  StatusOr<OutputFormats> bad = ParseFormats("hocr,xml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("use jsonl, md, txt, hocr, alto"),
+            std::string::npos);
+}
+
+TEST(DocumentWriterTest, WritesHocrAndAltoMirrorsPageByPage) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp1");
+  ASSERT_TRUE(ws.ok());
+  DocumentMeta meta{"doc1", "/in/a.pdf", "sub/a.pdf", 2, "auto", "eng", {{0, 0}, {1, 1}}};
+  meta.points_dpi = 144;
+  PageRecord p1{1, "One", "text-layer", 1.0f, "", "", 1, 0.1};
+  p1.boxes = OneWordBoxes("One");
+  PageRecord p2{2, "", "", 0, "", "broken", 0, 0.2};
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0}, {p1}));
+  ASSERT_OK(ws->WriteRange("doc1", {1, 1}, {p2}));
+  OutputFormats formats{false, false, false};
+  formats.hocr = formats.alto = true;
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, meta, formats, &summary));
+  EXPECT_FALSE(std::filesystem::exists(ws->ResultPath("doc1")));
+  const std::string hocr = testing::ReadFile(dir.path() + "/hocr/sub/a.hocr");
+  const std::string alto = testing::ReadFile(dir.path() + "/alto/sub/a.xml");
+  // Points at 144 dpi: x2.
+  EXPECT_NE(hocr.find("ppageno 0; bbox 0 0 1224 1584; scan_res 144 144"),
+            std::string::npos)
+      << hocr;
+  EXPECT_NE(hocr.find("title=\"bbox 144 144 400 180; x_wconf 96\">One</span>"),
+            std::string::npos)
+      << hocr;
+  EXPECT_NE(hocr.find("id=\"page_2\""), std::string::npos);
+  EXPECT_EQ(hocr.substr(hocr.size() - 16), "</body>\n</html>\n");
+  EXPECT_NE(alto.find("CONTENT=\"One\" HPOS=\"144\" VPOS=\"144\" WIDTH=\"256\" "
+                      "HEIGHT=\"36\" WC=\"0.96\""),
+            std::string::npos)
+      << alto;
+  EXPECT_NE(alto.find("<Page ID=\"page_2\" PHYSICAL_IMG_NR=\"2\"/>"), std::string::npos);
+  EXPECT_EQ(alto.substr(alto.size() - 18), "</Layout>\n</alto>\n");
 }
 
 }  // namespace

@@ -25,6 +25,14 @@ json PageRecordToJson(const PageRecord& p) {
     for (const PageRecord::Furniture& x : p.furniture) f.push_back({{"kind", x.kind}, {"text", x.text}});
     j["furniture"] = std::move(f);
   }
+  if (!p.margins.empty()) {
+    json m = json::array();
+    for (const PageRecord::Margin& x : p.margins) {
+      m.push_back({{"at", x.bottom ? "bottom" : "top"}, {"y", x.y_permille}, {"text", x.text}});
+    }
+    j["margins"] = std::move(m);
+  }
+  if (p.boxes) j["boxes"] = PageBoxesToJson(*p.boxes);
   return j;
 }
 
@@ -53,8 +61,22 @@ StatusOr<PageRecord> PageRecordFromJson(const json& j) {
         p.furniture.push_back({x.at("kind").get<std::string>(), x.at("text").get<std::string>()});
       }
     }
+    if (j.contains("margins")) {
+      const json& m = j.at("margins");
+      if (!m.is_array()) return Corrupt("damaged page record: margins is not a list");
+      for (const json& x : m) {
+        if (p.margins.size() >= PageRecord::kMaxMargins) break;
+        p.margins.push_back({x.at("at").get<std::string>() == "bottom", x.at("y").get<int>(),
+                             x.at("text").get<std::string>()});
+      }
+    }
   } catch (const json::exception& e) {  // a field of the wrong type
     return Corrupt(std::string("damaged page record: ") + e.what());
+  }
+  if (j.contains("boxes")) {
+    StatusOr<PageBoxes> boxes = PageBoxesFromJson(j.at("boxes"));
+    if (!boxes.ok()) return boxes.status();
+    p.boxes = std::move(*boxes);
   }
   if (p.page <= 0) return Corrupt("a page record without a page number");
   return p;
@@ -76,6 +98,53 @@ std::string PageMarkdown(const PageRecord& p) {
   const std::string number = std::to_string(p.page);
   if (!p.error.empty()) return "<!-- page " + number + " failed: " + p.error + " -->\n\n";
   return "<!-- page " + number + " -->\n\n" + p.text + "\n\n";
+}
+
+namespace {
+
+// `text` with the top margins before it and the bottom ones after, as paragraphs.
+std::string JoinMargins(const std::string& text, const std::vector<PageRecord::Margin>& top,
+                        const std::vector<PageRecord::Margin>& bottom) {
+  std::string out;
+  auto add = [&out](const std::string& piece) {
+    if (piece.empty()) return;
+    if (!out.empty()) out += "\n\n";
+    out += piece;
+  };
+  for (const PageRecord::Margin& m : top) add(m.text);
+  add(text);
+  for (const PageRecord::Margin& m : bottom) add(m.text);
+  return out;
+}
+
+}  // namespace
+
+std::string TextWithMargins(const PageRecord& p) {
+  return ResolveMargins(p, [](const PageRecord::Margin&) { return false; }).text;
+}
+
+PageRecord ResolveMargins(PageRecord p,
+                          const std::function<bool(const PageRecord::Margin&)>& is_furniture) {
+  if (p.margins.empty()) return p;
+  std::vector<PageRecord::Margin> top, bottom;
+  std::vector<PageRecord::Furniture> furniture;
+  for (PageRecord::Margin& m : p.margins) {
+    if (is_furniture(m)) {
+      furniture.push_back({m.bottom ? "footer" : "header", std::move(m.text)});
+    } else {
+      (m.bottom ? bottom : top).push_back(std::move(m));
+    }
+  }
+  p.text = JoinMargins(p.text, top, bottom);
+  p.margins.clear();
+  // The page's furniture in order from the top: the headers found here come first.
+  size_t headers = 0;
+  for (PageRecord::Furniture& f : furniture) {
+    const bool header = f.kind == "header";
+    if (p.furniture.size() >= PageRecord::kMaxFurniture) break;
+    p.furniture.insert(header ? p.furniture.begin() + headers++ : p.furniture.end(), std::move(f));
+  }
+  return p;
 }
 
 std::string PagePlainText(const PageRecord& p, bool first) {

@@ -8,12 +8,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "output/page_boxes.h"
 
 namespace pageflow {
 
@@ -43,11 +46,29 @@ struct PageRecord {
   };
   std::vector<Furniture> furniture = {};
   static constexpr size_t kMaxFurniture = 16;
+  // Lines alone at the top or bottom edge of the page, each its own paragraph, that may
+  // be a running header or footer: whether they are is known only from the document's
+  // other pages, so they are kept out of `text` here and the document's assembly decides
+  // (DocumentAssembler): text repeated at the same height on another page becomes
+  // furniture, the rest goes back where it was (top ones before `text`, bottom ones
+  // after, in order). At most kMaxMargins; `text` is Markdown like the page's.
+  struct Margin {
+    bool bottom = false;
+    int y_permille = 0;  // the line's centre, thousandths of the page's height
+    std::string text;
+  };
+  std::vector<Margin> margins = {};
+  static constexpr size_t kMaxMargins = 6;
+  // The page's blocks, lines and words with boxes (output/page_boxes.h), when the run
+  // asked for them (--boxes, or the hocr/alto formats, which are drawn from them);
+  // nullopt otherwise and for failed pages.
+  std::optional<PageBoxes> boxes = std::nullopt;
 };
 
 // The record as a JSON object: page, text, engine, confidence, lines, seconds always;
 // note, error, prompt_tokens, completion_tokens, fallback, attributes, format
-// ("markdown") and furniture ([{"kind","text"}]) when set.
+// ("markdown"), furniture ([{"kind","text"}]), margins ([{"at":"top"|"bottom","y",
+// "text"}]) and boxes (PageBoxesToJson) when set.
 nlohmann::json PageRecordToJson(const PageRecord& record);
 // The inverse; CORRUPT when `j` is not such an object (wrong types included).
 StatusOr<PageRecord> PageRecordFromJson(const nlohmann::json& j);
@@ -56,6 +77,14 @@ StatusOr<PageRecord> PageRecordFromJson(const nlohmann::json& j);
 std::string PageRecordJson(const PageRecord& record);
 // Parses such a line (or a bare record object). CORRUPT if it is not one.
 StatusOr<PageRecord> ParsePageRecord(std::string_view line);
+
+// The page's text with all its margins put back where they were: how the page reads
+// when no other page says they are furniture.
+std::string TextWithMargins(const PageRecord& record);
+// The record with its margins resolved: those for which `is_furniture` is true become
+// furniture (kind "header" or "footer"), the others go back into `text`.
+PageRecord ResolveMargins(PageRecord record,
+                          const std::function<bool(const PageRecord::Margin&)>& is_furniture);
 
 // How a page reads in a document's Markdown: "<!-- page N -->\n\nTEXT\n\n", or a comment
 // saying why it failed.

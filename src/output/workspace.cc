@@ -59,6 +59,12 @@ std::string Workspace::ResultPath(const std::string& id) const {
 
 StatusOr<std::string> Workspace::MirrorPath(const std::string& relative,
                                             const std::string& ext) const {
+  return MirrorPath(relative, ext, ext);
+}
+
+StatusOr<std::string> Workspace::MirrorPath(const std::string& relative,
+                                            const std::string& subdir,
+                                            const std::string& ext) const {
   fs::path rel = fs::path(relative).lexically_normal();
   const std::string first = rel.empty() ? std::string() : rel.begin()->string();
   if (rel.empty() || rel.is_absolute() || first == ".." || first == "." ||
@@ -67,7 +73,7 @@ StatusOr<std::string> Workspace::MirrorPath(const std::string& relative,
                            "' is not a file path below --out");
   }
   rel.replace_extension(ext);
-  return dir_ + "/" + ext + "/" + rel.string();
+  return dir_ + "/" + subdir + "/" + rel.string();
 }
 
 std::string Workspace::RangePath(const std::string& id, PageRange range) const {

@@ -1,7 +1,8 @@
 // Workspace: a run's output directory is also its memory of what is done.
 //
 //   DIR/results/ID.jsonl          finished documents (see docs/output-format.md)
-//   DIR/md/REL.md, DIR/txt/REL.txt  optional mirrors of the input tree
+//   DIR/md/REL.md, DIR/txt/REL.txt  optional mirrors of the input tree (also
+//   DIR/hocr/REL.hocr, DIR/alto/REL.xml)
 //   DIR/.pageflow/ranges/ID/FIRST-LAST.json  finished page ranges of unfinished documents
 //   DIR/.pageflow/ranges/ID/FIRST-LAST.partial  the finished pages of a range a stop
 //                                 (SIGINT/SIGTERM) left unfinished
@@ -42,6 +43,11 @@ class Workspace {
   // would leave DIR/EXT once normalized ("../../x"): nothing is written outside DIR.
   StatusOr<std::string> MirrorPath(const std::string& relative,
                                    const std::string& ext) const;
+  // DIR/SUBDIR/RELATIVE.EXT, the same checks (alto/REL.xml).
+  StatusOr<std::string> MirrorPath(const std::string& relative, const std::string& subdir,
+                                   const std::string& ext) const;
+  // Where temporary spill files of document assembly go (DIR/.pageflow).
+  std::string spill_dir() const { return state_dir(); }
 
   // `source_stamp` (SourceStamp of the input, may be empty): a marker or range file made
   // from another version of the input (another size or modification time) does not

@@ -16,7 +16,6 @@
 
 #include "base/memory_budget.h"
 #include "engine/engine.h"
-#include "layout/furniture.h"
 #include "output/page_record.h"
 #include "pipeline/worker_document.h"
 #include "raster/render_plan.h"
@@ -34,10 +33,12 @@ struct PageWork {
   // The layout stage (layout/layout.h): on (default), the record's text is Markdown in
   // reading order with headings, paragraphs, lists and tables, and running headers,
   // footers and page numbers are listed apart; off (--layout none): the engine's lines.
+  // Running headers and footers found by repetition are decided when the document is
+  // assembled (PageRecord::margins), so pages may run in any order.
   bool layout = true;
-  // The document's tracker of repeated margin lines, shared by the workers laying out
-  // its pages; null: furniture by position and form only.
-  FurnitureTracker* furniture = nullptr;
+  // Keep the page's blocks, lines and words with boxes in the record (PageRecord::boxes):
+  // --boxes, and the hocr/alto formats. Off by default.
+  bool boxes = false;
 };
 
 struct PageOutcome {
@@ -68,13 +69,17 @@ class PageExecutor {
 // The record of a recognized page: one function, whatever the face. With `layout` the
 // page's lines (or the engine's Markdown) go through the layout stage first; the model
 // it builds is charged to `budget` while it exists (a page whose model cannot be paid
-// for keeps its lines, with a note).
+// for keeps its lines, with a note). With `boxes` the record keeps the page's boxes
+// (built under the same reservation, which grows by their size; afterwards they ride
+// with the record, unbudgeted like its text: at most a range's worth of pages per
+// document in flight, about 30 KB a dense page).
 PageRecord BuildPageRecord(int page_number, PageText text, const std::string& render_note,
-                           bool layout, FurnitureTracker* furniture, MemoryBudget* budget);
+                           bool layout, MemoryBudget* budget, bool boxes = false);
 
 // What the layout stage of a page with these lines may hold at once, in bytes: the
-// model's copy of the lines and words, the Markdown, and working vectors.
-int64_t LayoutReservationBytes(const PageText& text);
+// model's copy of the lines and words, the Markdown, working vectors, and the boxes
+// kept for the record when asked for.
+int64_t LayoutReservationBytes(const PageText& text, bool boxes = false);
 
 // What a page of `geometry` reserves when an engine whose render request is `request`
 // runs it (nullopt: the engine reads the text layer only): the raster plus the

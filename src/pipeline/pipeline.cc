@@ -38,8 +38,6 @@ struct DocInfo {
   DocumentMeta meta;
   std::vector<bool> range_done;  // finished by an earlier run
   std::vector<bool> range_selected;  // RunOptions::select_range (all true without it)
-  // Repeated margin lines of this document (the layout stage); bounded, ~4 KB.
-  std::unique_ptr<FurnitureTracker> furniture = std::make_unique<FurnitureTracker>();
 };
 
 struct PageJob {
@@ -87,10 +85,12 @@ std::string Fingerprint(const RunOptions& o) {
          ";dpi=" + std::to_string(o.render.dpi) +
          ";max_dim=" + std::to_string(o.render.max_dim) +
          ";formats=" + (o.formats.jsonl ? "j" : "") + (o.formats.md ? "m" : "") +
-         (o.formats.txt ? "t" : "") + ";range=" + std::to_string(o.pages_per_range) +
+         (o.formats.txt ? "t" : "") + (o.formats.hocr ? "h" : "") +
+         (o.formats.alto ? "a" : "") + ";range=" + std::to_string(o.pages_per_range) +
          ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
          ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
-         ";layout=" + (o.layout ? "auto" : "none") + VlmFingerprint(o) +
+         ";layout=" + (o.layout ? "auto" : "none") + (o.formats.boxes ? ";boxes=1" : "") +
+         VlmFingerprint(o) +
          (o.page_selection.empty() ? ""
                                    : ";pages=" + PageSelectionText(o.page_selection));
 }
@@ -237,6 +237,7 @@ void Run::Source() {
     info->meta.engine = options_.engine.kind;
     info->meta.lang = options_.engine.lang;
     info->meta.max_page_error_rate = options_.max_page_error_rate;
+    info->meta.points_dpi = options_.render.dpi;
     info->meta.notes = std::move(notes);
     info->meta.source_stamp = stamp;
     if (!options_.page_selection.empty() && info->meta.ranges.empty()) {
@@ -307,7 +308,7 @@ void Run::Worker(Engine* engine) {
     const DocumentMeta& meta = job->doc->meta;
     PageWork work{meta.source_path, job->page, options_.render,
                   "page " + std::to_string(job->page + 1) + " of " + meta.source_path, stop_,
-                  options_.layout, job->doc->furniture.get()};
+                  options_.layout, KeepBoxes(options_.formats)};
     PageOutcome outcome = executor.Run(*engine, work);
     counters_.source_cpu_us += static_cast<int64_t>(outcome.source_cpu_seconds * 1e6);
     counters_.engine_cpu_us += static_cast<int64_t>(outcome.engine_cpu_seconds * 1e6);

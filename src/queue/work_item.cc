@@ -51,13 +51,29 @@ json OptionsJson(const ItemOptions& o) {
           {"formats", o.formats}, {"pages_per_range", o.pages_per_range}, {"max_pages", o.max_pages},
           {"layout", o.layout}};
 }
+
+// Items of earlier versions have no "boxes": it is written only when set, so their
+// options key stays the same.
+json OptionsJsonWithBoxes(const ItemOptions& o) {
+  json j = OptionsJson(o);
+  if (o.boxes) j["boxes"] = true;
+  return j;
+}
 }  // namespace
 
-std::string OptionsKey(const ItemOptions& options) { return OptionsJson(options).dump(); }
+std::string OptionsKey(const ItemOptions& options) {
+  return OptionsJsonWithBoxes(options).dump();
+}
 
 std::string WorkItem::ToJson() const {
-  json j = {{"v", 1},         {"path", path},   {"relative", relative}, {"id", id},
-            {"first", first}, {"last", last},   {"pages", pages},       {"options", OptionsJson(options)}};
+  json j = {{"v", 1},
+            {"path", path},
+            {"relative", relative},
+            {"id", id},
+            {"first", first},
+            {"last", last},
+            {"pages", pages},
+            {"options", OptionsJsonWithBoxes(options)}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -147,6 +163,11 @@ StatusOr<WorkItem> WorkItem::FromJson(const std::string& text) {
       GetInt(*o, "pages_per_range", 1, kMaxPages, std::nullopt, &opt.pages_per_range));
   PF_RETURN_IF_ERROR(GetInt(*o, "max_pages", 0, kMaxPages, 0, &opt.max_pages));
   PF_RETURN_IF_ERROR(GetString(*o, "layout", std::string("auto"), &opt.layout));
+  if (o->contains("boxes")) {
+    if (!o->at("boxes").is_boolean())
+      return Corrupt("work item: \"boxes\" must be true or false");
+    opt.boxes = o->at("boxes").get<bool>();
+  }
   bool layout = true;
   if (!ParseLayoutMode(opt.layout, &layout)) {
     return InvalidArgument("work item: layout '" + opt.layout.substr(0, 40) +
@@ -183,6 +204,7 @@ Status ApplyItemOptions(const ItemOptions& options, RunOptions* run) {
   run->render.dpi = options.dpi;
   run->render.max_dim = options.max_dim;
   PF_ASSIGN_OR_RETURN(run->formats, ParseFormats(options.formats));
+  run->formats.boxes = options.boxes;
   run->pages_per_range = options.pages_per_range;
   run->max_pages = options.max_pages;
   if (!ParseLayoutMode(options.layout, &run->layout)) {

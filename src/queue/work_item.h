@@ -35,6 +35,7 @@ struct ItemOptions {
   int pages_per_range = 16;       // the split the item's range belongs to
   int max_pages = 0;
   std::string layout = "auto";    // as --layout: auto or none
+  bool boxes = false;             // as --boxes (in the item's JSON only when true)
 };
 
 struct WorkItem {

@@ -71,6 +71,27 @@ std::string ItemWith(const std::string& field, const nlohmann::json& value) {
   return j.dump();
 }
 
+TEST(WorkItemTest, BoxesTravelOnlyWhenAskedFor) {
+  WorkItem item;
+  item.path = "/data/a.pdf";
+  item.id = "0123456789abcdef";
+  item.options.formats = "jsonl,hocr,alto";
+  const std::string plain_key = OptionsKey(item.options);
+  EXPECT_EQ(item.ToJson().find("boxes"), std::string::npos);  // earlier items' form
+  item.options.boxes = true;
+  EXPECT_NE(OptionsKey(item.options), plain_key);
+  StatusOr<WorkItem> back = WorkItem::FromJson(item.ToJson());
+  ASSERT_OK(back);
+  EXPECT_TRUE(back->options.boxes);
+  RunOptions run;
+  ASSERT_OK(ApplyItemOptions(back->options, &run));
+  EXPECT_TRUE(run.formats.boxes && run.formats.hocr && run.formats.alto);
+  StatusOr<WorkItem> bad = WorkItem::FromJson(ItemWith("options.boxes", "yes"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("\"boxes\" must be true or false"),
+            std::string::npos);
+}
+
 TEST(WorkItemTest, RefusesTypeMismatchesWithoutThrowing) {
   using nlohmann::json;
   ASSERT_OK(WorkItem::FromJson(ItemWith("v", 1)));

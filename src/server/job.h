@@ -20,7 +20,6 @@
 #include <string>
 
 #include "engine/engine_factory.h"
-#include "layout/furniture.h"
 #include "output/workspace.h"
 #include "raster/render_plan.h"
 
@@ -82,8 +81,6 @@ class Job {
   // Becomes true with RequestCancel: handed to the job's pages so that an engine waiting
   // on a server gives up (PageAccess::Cancelled).
   const std::atomic<bool>* cancel_flag() const { return &cancel_flag_; }
-  // The document's repeated margin lines, shared by the workers laying out its pages.
-  FurnitureTracker* furniture() { return &furniture_; }
   void set_admission_bytes(int64_t bytes) { admission_bytes_ = bytes; }  // before sharing
 
   // Blocks until more than `lines_seen` page lines are written, the job is finished, or
@@ -106,7 +103,6 @@ class Job {
   bool owns_upload_ = true;
   int64_t admission_bytes_ = 0;
   std::atomic<bool> cancel_flag_{false};
-  FurnitureTracker furniture_;  // bounded: ~4 KB (layout/furniture.h)
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

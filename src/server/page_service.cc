@@ -313,7 +313,7 @@ void PageService::Work(int index) {
     const EngineOptions& wanted = job->settings().engine;
     PageWork work{job->upload_path(), task->page, job->settings().render,
                   "page " + std::to_string(task->page + 1) + " of job " + job->id(), job->cancel_flag(),
-                  job->settings().layout, job->furniture()};
+                  job->settings().layout};
     PageOutcome outcome;
     StatusOr<Engine*> engine = engines.Get(wanted, factories_.at(wanted.kind), budget_, max_loaded);
     if (engine.ok()) {

@@ -109,6 +109,15 @@ bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f,
   if (sinks.jsonl || sinks.md || sinks.txt) {
     assembler = std::make_unique<DocumentAssembler>(meta, std::move(sinks));
   }
+  if (assembler) {
+    // The job is finished: a first pass over its pages finds running headers and footers.
+    ResultReader pass(job->result_path());
+    std::string page_line;
+    while (pass.Next(&page_line)) {
+      StatusOr<PageRecord> page = ParsePageRecord(page_line);
+      if (page.ok()) assembler->Observe(*page);
+    }
+  }
   ResultReader reader(job->result_path());
   int sent = 0;
   std::string line;

@@ -105,6 +105,8 @@ TEST(ResumeTest, OtherEngineSettingsRedoTheWork) {
   EXPECT_EQ(skipped({"--models-dir", dir.path()}), 0);
   EXPECT_EQ(skipped({"--tessdata", dir.path()}), 0);
   EXPECT_EQ(skipped({"--tessdata", dir.path()}), 1);
+  EXPECT_EQ(skipped({"--tessdata", dir.path(), "--boxes"}), 0);  // the record differs
+  EXPECT_EQ(skipped({"--tessdata", dir.path(), "--boxes"}), 1);
 }
 
 }  // namespace

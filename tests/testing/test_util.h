@@ -67,7 +67,7 @@ struct TestPage {
     double font_pt = 11;
     std::string text;
   };
-  std::vector<Placed> placed;
+  std::vector<Placed> placed = {};
 };
 
 // Writes a PDF with a real text layer. An empty `pages` list writes a zero-page PDF.

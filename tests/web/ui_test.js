@@ -27,7 +27,8 @@ if (!fs.existsSync(CHROMIUM)) {
   process.exit(77);
 }
 
-// A minimal PDF with one line of Helvetica text per page, xref offsets computed.
+// A minimal PDF with one line of 24 pt Helvetica per page (a string), or several lines
+// ([[size, text], ...]) from the top, xref offsets computed.
 function makePdf(lines) {
   const objects = [];
   const pageIds = lines.map((_, i) => 4 + 2 * i);
@@ -35,7 +36,13 @@ function makePdf(lines) {
   objects[2] = `<< /Type /Pages /Kids [${pageIds.map((id) => id + ' 0 R').join(' ')}] /Count ${lines.length} >>`;
   objects[3] = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
   lines.forEach((line, i) => {
-    const stream = `BT /F1 24 Tf 72 700 Td (${line}) Tj ET`;
+    const parts = typeof line === 'string' ? [[24, line]] : line;
+    let y = 700;
+    const stream = parts.map(([size, text]) => {
+      const s = `BT /F1 ${size} Tf 72 ${y} Td (${text}) Tj ET`;
+      y -= size * 1.25;
+      return s;
+    }).join('\n');
     objects[4 + 2 * i] = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ` +
       `/Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + 2 * i} 0 R >>`;
     objects[5 + 2 * i] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
@@ -66,7 +73,10 @@ async function waitForFile(file, child) {
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pageflow-ui-'));
   const pdf = path.join(tmp, 'two-pages.pdf');
-  fs.writeFileSync(pdf, makePdf(['Browser test alpha one', 'Browser test beta two']));
+  fs.writeFileSync(pdf, makePdf([
+    [[24, 'Browser test alpha one'], [11, 'The body of the first page is set in a smaller size than its'],
+      [11, 'heading, so the layout stage makes the large line a heading.']],
+    'Browser test beta two']));
   const portFile = path.join(tmp, 'port');
   const server = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--port-file', portFile, '--engine', 'text-layer',
     '--workers', '2', '--memory-limit', '300M', '--spool-dir', path.join(tmp, 'spool')],
@@ -101,6 +111,21 @@ async function main() {
     expect(pages[0].page === '1' && pages[0].text.includes('Browser test alpha one'), 'page 1 text');
     expect(pages[1].page === '2' && pages[1].text.includes('Browser test beta two'), 'page 2 text');
     expect(pages[0].engine === 'text-layer', 'engine shown');
+
+    // Pages are shown rendered from Markdown (a heading, a paragraph joined from its lines);
+    // the toggle shows the text as written, Markdown marks included.
+    const shown = await page.$$eval('.doc .page:first-child .page-md > *', (els) => els.map((e) => ({
+      tag: e.tagName, text: e.textContent, visible: e.offsetParent !== null,
+    })));
+    expect(shown.length === 2 && /^H[1-6]$/.test(shown[0].tag) && shown[0].text === 'Browser test alpha one' &&
+      shown[0].visible, 'heading rendered: ' + JSON.stringify(shown));
+    expect(shown[1].tag === 'P' && shown[1].text.includes('than its heading, so'), 'paragraph joined: ' + JSON.stringify(shown));
+    expect(!(await page.isVisible('.doc .page:first-child .page-text')), 'raw text hidden at first');
+    await page.click('.doc .toggle-raw');
+    expect(await page.isVisible('.doc .page:first-child .page-text'), 'raw text shown by the toggle');
+    expect(!(await page.isVisible('.doc .page:first-child .page-md')), 'rendered view hidden by the toggle');
+    const raw = await page.textContent('.doc .page:first-child .page-text');
+    expect(raw.startsWith('# Browser test alpha one'), 'raw Markdown: ' + raw);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('.doc .dl-md')]);
     const saved = path.join(tmp, 'result.md');

@@ -97,6 +97,41 @@ cv::Mat CropLine(const cv::Mat& page, bool page_is_rgb, const LineCandidate& c, 
   return bgr;
 }
 
+// The words of a recognized box, each given the share of the box's width its characters
+// take (the recognizer reads a box as one string: word boxes are estimated, not seen),
+// with the box's score as confidence. Gaps between boxes stay gaps (table columns).
+void AddWordsOf(const LineCandidate& c, TextLine* line) {
+  const std::string& text = c.result.text;
+  std::vector<std::pair<size_t, size_t>> tokens;  // [begin, end) byte ranges
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size();) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    const size_t b = i;
+    while (i < text.size() && text[i] != ' ') ++i;
+    if (i > b) tokens.emplace_back(b, i);
+  }
+  auto code_points = [&](size_t b, size_t e) {
+    size_t n = 0;
+    for (size_t k = b; k < e; ++k) n += (static_cast<unsigned char>(text[k]) & 0xC0) != 0x80;
+    return n;
+  };
+  for (const auto& [b, e] : tokens) chars += code_points(b, e) + 1;
+  if (chars <= 1) return;
+  const float x0 = c.box.min_x(), y0 = c.box.min_y(), y1 = c.box.max_y();
+  const double per_char = (c.box.max_x() - x0) / double(chars - 1);
+  double x = x0;
+  for (const auto& [b, e] : tokens) {
+    const double width = per_char * double(code_points(b, e));
+    TextWord w;
+    w.text = text.substr(b, e - b);
+    w.box = {static_cast<int>(x), static_cast<int>(y0), static_cast<int>(std::ceil(x + width)),
+             static_cast<int>(std::ceil(y1))};
+    w.confidence = c.result.score;
+    line->words.push_back(std::move(w));
+    x += width + per_char;
+  }
+}
+
 // Groups the boxes of one block into text lines: rows top to bottom (boxes sharing
 // most of their height), boxes left to right within a row.
 std::vector<TextLine> RowsOf(std::vector<LineCandidate> items) {
@@ -137,6 +172,7 @@ std::vector<TextLine> RowsOf(std::vector<LineCandidate> items) {
     for (const LineCandidate* c : row) {
       if (!line.text.empty()) line.text += ' ';
       line.text += c->result.text;
+      AddWordsOf(*c, &line);
       line.box.x1 = std::max(line.box.x1, static_cast<int>(std::ceil(c->box.max_x())));
       weighted += double{c->result.score} * c->result.text.size();
       chars += c->result.text.size();
@@ -341,6 +377,7 @@ class PpocrEngine final : public Engine {
     out.page_width = raster.width();
     out.page_height = raster.height();
     out.unit = Unit::kPixels;
+    out.dpi = raster.dpi();
     out.note = std::move(note);
     out.lines = ReadingOrder(std::move(kept));
     FinishPageText(out);

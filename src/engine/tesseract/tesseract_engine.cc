@@ -52,6 +52,7 @@ class TesseractEngine final : public Engine {
     out.page_width = raster.width();
     out.page_height = raster.height();
     out.unit = Unit::kPixels;
+    out.dpi = raster.dpi();
     std::unique_ptr<tesseract::ResultIterator> it(api_->GetIterator());
     if (it) ReadLines(*it, &out.lines);
     it.reset();

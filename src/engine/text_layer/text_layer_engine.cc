@@ -15,6 +15,7 @@ PageText FromLayer(TextLayerPage layer) {
   out.page_width = static_cast<int>(std::lround(layer.width_pt));
   out.page_height = static_cast<int>(std::lround(layer.height_pt));
   out.unit = Unit::kPoints;
+  out.dpi = 72;
   out.rulings = std::move(layer.rulings);
   if (!out.lines.empty()) out.lines.front().block_start = true;
   FinishPageText(out);
