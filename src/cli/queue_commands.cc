@@ -5,9 +5,11 @@
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/log_flags.h"
 #include "cli/vlm_flags.h"
 #include "engine/engine_factory.h"
 #include "queue/enqueue.h"
+#include "queue/redis_client.h"
 #include "queue/work_queue.h"
 #include "queue/worker.h"
 
@@ -81,12 +83,13 @@ struct WorkerFlags {
   WorkerOptions worker;
   VlmFlags vlm;
   RunOptions vlm_run;  // holds the vlm flags (shared with `run`)
+  LogFlags log;
   CLI::App* cmd = nullptr;
 };
 
 int ExecuteWorker(WorkerFlags& f) {
   WorkerOptions& w = f.worker;
-  if (!ParseQueueFlag(f.queue, &w.url)) return kExitUsage;
+  if (!f.log.Apply() || !ParseQueueFlag(f.queue, &w.url)) return kExitUsage;
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &w.memory_limit_bytes) ||
       !ParsePdfStoreFlag(f.pdf_store, &w.pdf_store_bytes)) {
     return kExitUsage;
@@ -121,6 +124,25 @@ struct StatusFlags {
 int ExecuteQueueStatus(StatusFlags& f) {
   QueueUrl url;
   if (!ParseQueueFlag(f.queue, &url)) return kExitUsage;
+  {
+    // Opening a queue creates it: ask first, so that a mistyped name is not created.
+    RedisClientOptions o;
+    o.host = url.host;
+    o.port = url.port;
+    StatusOr<RedisClient> client = RedisClient::Connect(o);
+    StatusOr<RedisReply> exists = client.ok() ? client->Command({"EXISTS", url.name})
+                                              : StatusOr<RedisReply>(client.status());
+    if (!exists.ok()) {
+      LogError(exists.status().message());
+      return kExitFatal;
+    }
+    if ((*exists)->type == REDIS_REPLY_INTEGER && (*exists)->integer == 0) {
+      LogError("queue '" + url.name + "' does not exist on " + url.host + ":" +
+               std::to_string(url.port) +
+               " (nothing was enqueued there; check the name)");
+      return kExitPartial;
+    }
+  }
   StatusOr<WorkQueue> queue = WorkQueue::Open(url, RedisClientOptions{});
   StatusOr<QueueStatus> s = queue.ok() ? queue->GetStatus() : StatusOr<QueueStatus>(queue.status());
   if (!s.ok()) {
@@ -189,6 +211,7 @@ Command AddWorkerCommand(CLI::App& app) {
   cmd->add_flag("--exit-when-empty", w.exit_when_drained, "Exit once no item waits and none is in progress");
   f->cmd = cmd;
   AddVlmFlags(cmd, &f->vlm, &f->vlm_run);
+  f->log.Add(cmd);
   return {cmd, [f] { return ExecuteWorker(*f); }};
 }
 

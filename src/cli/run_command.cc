@@ -1,10 +1,15 @@
 // `pageflow run INPUT... --out DIR`: the batch pipeline.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/log_flags.h"
 #include "cli/run_flags.h"
 #include "pipeline/pipeline.h"
 
@@ -17,11 +22,55 @@ struct RunFlags {
   std::string formats = "jsonl";
   bool no_progress = false;
   bool boxes = false;
+  LogFlags log;
 };
+
+// A missing INPUT or @list is a usage error, found before anything starts (a path
+// inside a directory or a list that cannot be read is a failed document instead).
+bool CheckInputs(const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    if (!input.empty() && input[0] == '@') {
+      std::ifstream list(input.substr(1));
+      if (!list) {
+        std::cerr << "pageflow: cannot read input list '" << input.substr(1)
+                  << "': " << std::strerror(errno) << "\n";
+        return false;
+      }
+      continue;
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(input, ec)) {
+      std::cerr << "pageflow: input '" << input << "' does not exist\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+// "2 documents written (1 with failed pages), 1 document failed, 3 already done; 40
+// pages (2 failed) in 12.3s = 3.25 pages/s; peak RSS 412M of limit 2.0G"
+std::string SummaryLine(const RunSummary& s) {
+  std::string line = Plural(s.documents, "document") + " written";
+  if (s.documents_with_failed_pages > 0) {
+    line += " (" + std::to_string(s.documents_with_failed_pages) + " with failed pages)";
+  }
+  if (s.documents_failed > 0)
+    line += ", " + Plural(s.documents_failed, "document") + " failed";
+  if (s.documents_skipped > 0) {
+    line += ", " + std::to_string(s.documents_skipped) + " already done";
+  }
+  line += "; " + Plural(s.pages, "page");
+  if (s.pages_failed > 0) line += " (" + std::to_string(s.pages_failed) + " failed)";
+  char tail[160];
+  std::snprintf(tail, sizeof tail, " in %.1fs = %.2f pages/s; peak RSS %s of limit %s",
+                s.wall_seconds, s.pages_per_second, FormatBytes(s.peak_rss_bytes).c_str(),
+                FormatBytes(s.memory_limit_bytes).c_str());
+  return line + tail;
+}
 
 int ExecuteRun(RunFlags& f) {
   RunOptions& run = f.run;
-  if (!f.shared.Apply()) return kExitUsage;
+  if (!f.log.Apply() || !f.shared.Apply()) return kExitUsage;
   StatusOr<OutputFormats> formats = ParseFormats(f.formats);
   if (!formats.ok()) {
     std::cerr << "pageflow: --format: " << formats.status().message() << "\n";
@@ -29,7 +78,8 @@ int ExecuteRun(RunFlags& f) {
   }
   run.formats = *formats;
   run.formats.boxes = f.boxes;
-  run.progress = !f.no_progress;
+  if (!CheckInputs(run.inputs)) return kExitUsage;
+  run.progress = !f.no_progress && !f.log.quiet;
 
   InstallStopSignals();
   StatusOr<RunSummary> summary = RunPipeline(run, &g_stop_requested);
@@ -37,15 +87,7 @@ int ExecuteRun(RunFlags& f) {
     LogError(summary.status().message());
     return kExitFatal;
   }
-  char line[256];
-  std::snprintf(line, sizeof line,
-                "%lld documents (%lld failed, %lld already done), %lld pages (%lld failed) in %.1fs "
-                "= %.2f pages/s; peak RSS %s of limit %s",
-                static_cast<long long>(summary->documents), static_cast<long long>(summary->documents_failed),
-                static_cast<long long>(summary->documents_skipped), static_cast<long long>(summary->pages),
-                static_cast<long long>(summary->pages_failed), summary->wall_seconds, summary->pages_per_second,
-                FormatBytes(summary->peak_rss_bytes).c_str(), FormatBytes(summary->memory_limit_bytes).c_str());
-  LogInfo(line);
+  LogInfo(SummaryLine(*summary));
   if (summary->interrupted) LogWarning("interrupted: re-run the same command to resume");
   if (run.formats.jsonl) LogInfo("results in " + run.out_dir + "/results/");
   if (run.formats.md) LogInfo("Markdown in " + run.out_dir + "/md/");
@@ -82,10 +124,22 @@ Command AddRunCommand(CLI::App& app) {
       "JSONL record (metadata.page_boxes; points for PDF text layers, pixels for "
       "OCR); see docs/output-format.md");
   f->shared.AddMaxPagesFlag(cmd);
+  f->shared.AddPagesFlag(cmd);
+  cmd->add_flag(
+      "--redo", run.redo,
+      "Do every document again, even those an earlier run finished (without it, a "
+      "document is redone only if its input changed: size or modification time)");
   f->shared.AddLayoutFlag(cmd);
   f->shared.AddStoreFlags(cmd);
   cmd->add_option("--stats", run.stats_path, "Write run statistics (JSON) to FILE");
-  cmd->add_flag("--no-progress", f->no_progress, "Do not draw the progress line");
+  cmd->add_flag("--no-progress", f->no_progress,
+                "No progress: neither the line on a terminal nor the periodic log lines");
+  cmd->add_option("--progress-interval", run.progress_interval_seconds,
+                  "When stderr is not a terminal (or with --log-format json): a progress "
+                  "line every SECONDS (0 = none)")
+      ->default_val(30)
+      ->check(CLI::NonNegativeNumber);
+  f->log.Add(cmd);
   return {cmd, [f] { return ExecuteRun(*f); }};
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "engine/engine_factory.h"
+#include "pipeline/page_selection.h"
 
 namespace pageflow {
 
@@ -43,6 +44,13 @@ void SharedRunFlags::AddMaxPagesFlag(CLI::App* cmd) {
       ->check(CLI::NonNegativeNumber);
 }
 
+void SharedRunFlags::AddPagesFlag(CLI::App* cmd) {
+  cmd->add_option(
+      "--pages", pages_,
+      "Only these pages of each document, e.g. 16-25,30 or 40- (from 1; pages a "
+      "document does not have are ignored)");
+}
+
 void SharedRunFlags::AddLayoutFlag(CLI::App* cmd) {
   cmd->add_option("--layout", layout_,
                   "auto: Markdown in reading order with headings, paragraphs, lists and "
@@ -75,6 +83,12 @@ bool SharedRunFlags::Apply() {
     std::cerr << "pageflow: unknown --layout '" << layout_ << "' (use auto or none)\n";
     return false;
   }
+  StatusOr<std::vector<PageRange>> pages = ParsePageSelection(pages_);
+  if (!pages.ok()) {
+    std::cerr << "pageflow: --pages: " << pages.status().message() << "\n";
+    return false;
+  }
+  run_->page_selection = std::move(*pages);
   if (run_->workers <= 0) run_->workers = DefaultWorkers();
   return true;
 }

@@ -26,6 +26,8 @@ class SharedRunFlags {
   void AddEngineFlags(CLI::App* cmd);
   // --max-pages
   void AddMaxPagesFlag(CLI::App* cmd);
+  // --pages (run only: a plan is for whole documents)
+  void AddPagesFlag(CLI::App* cmd);
   // --layout auto|none
   void AddLayoutFlag(CLI::App* cmd);
   // --pdf-store, --tessdata
@@ -41,6 +43,7 @@ class SharedRunFlags {
   CLI::App* cmd_ = nullptr;
   std::string memory_limit_, pdf_store_;
   std::string layout_ = "auto";
+  std::string pages_;
   VlmFlags vlm_;
 };
 

@@ -4,13 +4,14 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "base/log.h"
 #include "cli/command.h"
+#include "cli/log_flags.h"
 #include "cli/vlm_flags.h"
 #include "engine/engine_factory.h"
 #include "server/server.h"
@@ -26,6 +27,7 @@ struct ServeFlags {
   std::string engines = "auto,text-layer,tesseract";
   VlmFlags vlm;
   RunOptions vlm_run;  // holds the vlm flags (shared with `run`); copied into the defaults
+  LogFlags log;
   CLI::App* cmd = nullptr;
 };
 
@@ -66,7 +68,7 @@ int ExecuteServe(ServeFlags& f) {
     std::cerr << "pageflow: unknown --engine '" << s.defaults.engine.kind << "' (use " << KnownEnginesList() << ")\n";
     return kExitUsage;
   }
-  if (!ApplyEngineFlags(f)) return kExitUsage;
+  if (!f.log.Apply() || !ApplyEngineFlags(f)) return kExitUsage;
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &s.memory_limit_bytes) ||
       !ParsePdfStoreFlag(f.pdf_store, &s.pdf_store_bytes) ||
       !ParseSizeFlag("--max-upload", f.max_upload, &o.max_upload_bytes)) {
@@ -139,6 +141,7 @@ Command AddServeCommand(CLI::App& app) {
   PageServiceOptions& s = o.service;
   CLI::App* cmd = app.add_subcommand("serve", "HTTP API and web UI (see docs/http-api.md)");
   cmd->add_option("--listen", f->listen, "HOST:PORT to listen on; port 0 picks a free one")->default_val("127.0.0.1:8080");
+  f->log.Add(cmd);  // one line per request: method, path, status, bytes, seconds
   cmd->add_option("--memory-limit", f->memory_limit,
                   "Byte budget for the whole process, e.g. 2G, 600M [default: half of min(RAM, cgroup limit)]");
   cmd->add_option("--workers", s.workers,

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/log.h"
 #include "eval/tesseract_cli.h"
@@ -56,6 +57,26 @@ bool Selected(const EvalOptions& o, const CorpusItem& item) {
     if (s == item.sub || s == item.subset() || s == item.set) return true;
   }
   return false;
+}
+
+// A --subset that names nothing in the corpus is a usage error that lists the subsets.
+Status CheckSubsets(const EvalOptions& o, const std::vector<CorpusItem>& all) {
+  for (const std::string& s : o.subsets) {
+    EvalOptions one;
+    one.subsets = {s};
+    if (std::any_of(all.begin(), all.end(),
+                    [&](const CorpusItem& item) { return Selected(one, item); })) {
+      continue;
+    }
+    std::set<std::string> known;
+    for (const CorpusItem& item : all) known.insert(item.subset());
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    return InvalidArgument("--subset '" + s + "' names no subset of " + o.corpus_dir +
+                           " (its subsets: " + (list.empty() ? "none" : list) +
+                           "; a set or a sub alone also works)");
+  }
+  return Status::Ok();
 }
 
 // Scores per page where ground truth is page-split (PDFs: pdftotext ends pages with \f).
@@ -129,6 +150,7 @@ void Summarize(SubsetSummary& s, const std::vector<const ItemResult*>& items) {
 StatusOr<EvalReport> RunEval(const EvalOptions& o) {
   const Clock::time_point start = Clock::now();
   PF_ASSIGN_OR_RETURN(std::vector<CorpusItem> all, LoadCorpus(o.corpus_dir));
+  PF_RETURN_IF_ERROR(CheckSubsets(o, all));
   EvalReport report;
   report.engine = o.run.engine.kind;
   report.baseline = o.baseline;

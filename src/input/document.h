@@ -47,13 +47,19 @@ class Document {
   virtual StatusOr<Raster> Render(int page, const RenderPlan& plan, Reservation reservation) = 0;
   // UNSUPPORTED for images; a page without text yields no lines.
   virtual StatusOr<TextLayerPage> TextLayer(int page) = 0;
+  // What opening found wrong but could work around ("damaged file: repaired by MuPDF",
+  // "the page tree claims 9 pages but only 2 can be loaded"), for the log and the
+  // document's record. Empty for a sound file.
+  const std::vector<std::string>& notes() const { return notes_; }
 
  protected:
   Document(std::string path, DocumentFormat format) : path_(std::move(path)), format_(format) {}
+  void AddNote(std::string note) { notes_.push_back(std::move(note)); }
 
  private:
   std::string path_;
   DocumentFormat format_;
+  std::vector<std::string> notes_;
 };
 
 // Opens by content (see DetectFormat). Errors: NOT_FOUND, IO_ERROR, UNSUPPORTED

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -56,7 +57,8 @@ std::optional<InputItem> InputWalker::Next() {
       if (!*list_) {
         list_.reset();
         return InputItem{list_name_, list_name_,
-                         NotFound("cannot read input list '" + list_name_ + "'")};
+                         NotFound("cannot read input list '" + list_name_ +
+                                  "': " + std::strerror(errno))};
       }
       continue;
     }

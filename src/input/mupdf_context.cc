@@ -117,8 +117,13 @@ std::mutex g_locks[FZ_LOCK_MAX];
 void LockMutex(void* /*user*/, int lock) { g_locks[lock].lock(); }
 void UnlockMutex(void* /*user*/, int lock) { g_locks[lock].unlock(); }
 
-// MuPDF prints warnings for every repaired xref; our callers report errors themselves.
-void QuietWarning(void* /*user*/, const char* /*message*/) {}
+thread_local MupdfWarnings* t_warnings = nullptr;
+
+// MuPDF prints warnings for every repaired xref; our callers report what matters
+// themselves (a MupdfWarnings scope collects them).
+void QuietWarning(void* /*user*/, const char* message) {
+  if (t_warnings != nullptr && message != nullptr) t_warnings->Add(message);
+}
 void QuietError(void* /*user*/, const char* /*message*/) {}
 
 fz_context* BaseContext() {
@@ -144,6 +149,22 @@ struct ThreadContext {
 };
 
 }  // namespace
+
+MupdfWarnings::MupdfWarnings() : outer_(t_warnings) {
+  if (fz_context* ctx = ThreadMupdfContext()) fz_flush_warnings(ctx);  // not ours
+  t_warnings = this;
+}
+
+MupdfWarnings::~MupdfWarnings() {
+  // Repeated warnings are held back by MuPDF until another one comes: let them out.
+  if (fz_context* ctx = ThreadMupdfContext()) fz_flush_warnings(ctx);
+  t_warnings = outer_;
+}
+
+void MupdfWarnings::Add(const char* message) {
+  ++count_;
+  if (messages_.size() < kMaxKept) messages_.emplace_back(message);
+}
 
 // MuPDF reads a limit of 0 as "unlimited"; here 0 (or less) means no store to speak of.
 void SetMupdfStoreBytes(int64_t bytes) { g_store_bytes = bytes > 0 ? bytes : 1; }

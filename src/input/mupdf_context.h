@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 extern "C" {
 #include <mupdf/fitz.h>
@@ -27,5 +29,25 @@ int64_t ThreadMupdfBytes();
 int64_t ThreadMupdfAllowance();  // the innermost PdfLibraryAllowance's bytes
 int64_t ThreadMupdfRefusedBytes();
 void ClearMupdfRefusal();
+// Collects the warnings MuPDF gives on this thread while the object lives (a damaged
+// file's "repairing PDF document", "cannot find object"...). Scopes do not nest: an
+// inner one collects alone until it ends. Keeps the first kMaxKept messages.
+class MupdfWarnings {
+ public:
+  static constexpr size_t kMaxKept = 4;
+  MupdfWarnings();
+  ~MupdfWarnings();
+  MupdfWarnings(const MupdfWarnings&) = delete;
+  MupdfWarnings& operator=(const MupdfWarnings&) = delete;
+
+  int count() const { return count_; }
+  const std::vector<std::string>& messages() const { return messages_; }
+  void Add(const char* message);
+
+ private:
+  MupdfWarnings* outer_;
+  int count_ = 0;
+  std::vector<std::string> messages_;
+};
 
 }  // namespace pageflow

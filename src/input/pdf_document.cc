@@ -209,14 +209,16 @@ std::optional<Status> LibraryMemoryRefused() {
 class PdfDocument final : public Document {
  public:
   // `lookup`: MuPDF's index of each page when the page tree's counts lie (empty: the
-  // page's own index).
+  // page's own index). `repaired`: MuPDF had to repair the file to open it.
   PdfDocument(std::string path, fz_context* ctx, fz_document* doc, int pages,
-              std::vector<int> lookup)
+              std::vector<int> lookup, bool repaired)
       : Document(std::move(path), DocumentFormat::kPdf),
         ctx_(ctx),
         doc_(doc),
         pages_(pages),
-        lookup_(std::move(lookup)) {}
+        lookup_(std::move(lookup)),
+        repaired_(repaired) {}
+  using Document::AddNote;
   ~PdfDocument() override { fz_drop_document(ctx_, doc_); }
 
   int page_count() const override { return pages_; }
@@ -249,10 +251,12 @@ class PdfDocument final : public Document {
     fz_device* dev = nullptr;
     double image_area = 0;
     bool failed = false;
+    fz_var(failed);
     fz_var(fzpage);
     fz_var(pix);
     fz_var(dev);
     fz_var(image_area);
+    MupdfWarnings warnings;
     fz_try(ctx) {
       fzpage = fz_load_page(ctx, doc_, Lookup(page));
       ImageAreaDevice* images = fz_new_derived_device(ctx, ImageAreaDevice);
@@ -279,6 +283,7 @@ class PdfDocument final : public Document {
     fz_catch(ctx) { failed = true; }
     if (std::optional<Status> refused = LibraryMemoryRefused()) return *refused;
     if (failed) return Corrupt(std::string("cannot render: ") + fz_caught_message(ctx));
+    PF_RETURN_IF_ERROR(DamagedPage(warnings));
     const double page_area = double{bounds.x1 - bounds.x0} * (bounds.y1 - bounds.y0);
     raster.set_drawn_from_vectors(image_area < kImagePageShare * page_area);
     return raster;
@@ -290,6 +295,7 @@ class PdfDocument final : public Document {
     fz_stext_page* text = nullptr;
     fz_device* dev = nullptr;
     bool failed = false;
+    fz_var(failed);
     fz_var(fzpage);
     fz_var(text);
     fz_var(dev);
@@ -300,6 +306,7 @@ class PdfDocument final : public Document {
     // The structured-text device, with the path hooks it leaves empty filled in: one pass
     // over the content gives the characters and the rulings (table borders).
     RulingSink sink{&out.rulings, {}};
+    MupdfWarnings warnings;
     fz_try(ctx) {
       fzpage = fz_load_page(ctx, doc_, Lookup(page));
       const fz_rect bounds = fz_bound_page(ctx, fzpage);
@@ -358,6 +365,7 @@ class PdfDocument final : public Document {
       ++block_id;
     }
     fz_drop_stext_page(ctx, text);
+    if (out.lines.empty() && !out.has_images) PF_RETURN_IF_ERROR(DamagedPage(warnings));
     return out;
   }
 
@@ -383,10 +391,18 @@ class PdfDocument final : public Document {
 
   int Lookup(int page) const { return lookup_.empty() ? page : lookup_[page]; }
 
+  // In a file MuPDF had to repair, a page whose content gives warnings (objects that
+  // cannot be found, streams cut short) and nothing else could not be read.
+  Status DamagedPage(const MupdfWarnings& warnings) const {
+    if (!repaired_ || warnings.count() == 0) return Status::Ok();
+    return Corrupt("cannot read page (damaged file): " + warnings.messages().front());
+  }
+
   fz_context* ctx_;
   fz_document* doc_;
   int pages_;
   std::vector<int> lookup_;
+  bool repaired_;
 };
 
 // Lists, in order, MuPDF's lookup index of every page object under `node` (MuPDF finds
@@ -477,7 +493,9 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
   int pages = 0;
   bool needs_password = false;
   bool failed = false;
+  bool repaired = false;
   fz_var(doc);
+  MupdfWarnings warnings;
   fz_try(ctx) {
     doc = fz_open_document(ctx, path.c_str());
     if (fz_needs_password(ctx, doc) && !fz_authenticate_password(ctx, doc, "")) {
@@ -485,6 +503,8 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
     } else {
       pages = fz_count_pages(ctx, doc);
     }
+    pdf_document* pdf = pdf_specifics(ctx, doc);
+    repaired = pdf != nullptr && pdf_was_repaired(ctx, pdf);
   }
   fz_catch(ctx) { failed = true; }
   if (failed) {
@@ -501,11 +521,11 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
     fz_drop_document(ctx, doc);
     return Corrupt("PDF has no pages");
   }
+  std::string skipped;
   std::vector<int> lookup = RealPages(ctx, doc, pages);
   if (!lookup.empty() && static_cast<int>(lookup.size()) < pages) {
-    LogWarning(path + ": the page tree claims " + std::to_string(pages) +
-               " pages but only " + std::to_string(lookup.size()) +
-               " can be loaded; the others are skipped");
+    skipped = "the page tree claims " + std::to_string(pages) + " pages but only " +
+              std::to_string(lookup.size()) + " can be loaded; the others are skipped";
     pages = static_cast<int>(lookup.size());
     bool identity = true;
     for (int i = 0; i < pages; ++i) identity = identity && lookup[i] == i;
@@ -520,14 +540,20 @@ StatusOr<std::unique_ptr<Document>> OpenPdfDocument(const std::string& path) {
       return Corrupt("PDF's page tree claims " + std::to_string(pages) +
                      " pages but none of them can be loaded");
     }
-    LogWarning(path + ": the page tree claims " + std::to_string(pages) +
-               " pages but only " + std::to_string(loadable) + " can be loaded; pages " +
-               std::to_string(loadable + 1) + "-" + std::to_string(pages) +
-               " are corrupt and skipped");
+    skipped = "the page tree claims " + std::to_string(pages) + " pages but only " +
+              std::to_string(loadable) + " can be loaded; pages " +
+              std::to_string(loadable + 1) + "-" + std::to_string(pages) +
+              " are corrupt and skipped";
     pages = loadable;
   }
-  return std::unique_ptr<Document>(
-      new PdfDocument(path, ctx, doc, pages, std::move(lookup)));
+  auto pdf = std::make_unique<PdfDocument>(path, ctx, doc, pages, std::move(lookup), repaired);
+  if (repaired) {
+    std::string note = "damaged file: MuPDF had to repair it (truncated or corrupt?)";
+    if (!warnings.messages().empty()) note += ": " + warnings.messages().front();
+    pdf->AddNote(std::move(note));
+  }
+  if (!skipped.empty()) pdf->AddNote(std::move(skipped));
+  return std::unique_ptr<Document>(std::move(pdf));
 }
 
 }  // namespace pageflow

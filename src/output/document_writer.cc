@@ -138,6 +138,7 @@ Status DocumentAssembler::Add(const PageRecord& record) {
     return Status::Ok();
   }
   ++engines_[p.engine];
+  any_text_ = any_text_ || p.text.find_first_not_of(" \t\r\n") != std::string::npos;
   if (!p.note.empty()) notes_.push_back({{"page", p.page}, {"note", p.note}});
   for (const PageRecord::Furniture& f : p.furniture) {
     furniture_.push_back({{"page", p.page}, {"kind", f.kind}, {"text", f.text}});
@@ -178,6 +179,7 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
                        std::to_string(pages_) + ", more than --max-page-error-rate " +
                        json(meta_.max_page_error_rate).dump());
   }
+  summary->no_text = pages_ > summary->pages_failed && !any_text_;
   if (sinks_.hocr) PF_RETURN_IF_ERROR(sinks_.hocr(HocrFooter()));
   if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoFooter()));
   if (!sinks_.jsonl) return Status::Ok();
@@ -200,6 +202,9 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
     metadata["page_attributes"] = page_attributes_;
   }
   if (!fallbacks_.empty()) metadata["fallback_pages"] = fallbacks_;
+  json document_notes = meta_.notes;
+  if (summary->no_text) document_notes.push_back(kNoTextNote);
+  if (!document_notes.empty()) metadata["document_notes"] = std::move(document_notes);
   if (!furniture_.empty()) metadata["page_furniture"] = furniture_;
   json tail = {{"source", "pageflow"},
                {"added", IsoTime(std::time(nullptr))},
@@ -272,7 +277,8 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
   // running headers and footers among the pages' margins, the second writes.
   for (const bool observe : {true, false}) {
     for (const PageRange& range : meta.ranges) {
-      StatusOr<std::vector<PageRecord>> pages = ws.ReadRange(meta.id, range);
+      StatusOr<std::vector<PageRecord>> pages =
+          ws.ReadRange(meta.id, range, meta.source_stamp);
       if (!pages.ok()) {
         return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" +
                                           std::to_string(range.last + 1));

@@ -54,6 +54,11 @@ struct DocumentMeta {
   double max_page_error_rate = 1.0;
   // The record's "created": this time if set, else the source file's modification time.
   std::time_t created = 0;
+  // What opening the document found wrong (Document::notes()): the record's
+  // metadata.document_notes, with "no text on any page" added by the assembler.
+  std::vector<std::string> notes = {};
+  // SourceStamp of the input when its pages were read; range files must match it.
+  std::string source_stamp = {};
 };
 
 struct DocumentSummary {
@@ -61,7 +66,12 @@ struct DocumentSummary {
   int pages_fallback = 0;  // done by the fallback engine after the primary one failed
   bool over_error_rate =
       false;  // not written: (failed + fallback) / pages > max_page_error_rate
+  bool no_text = false;  // no page that was read has any text
 };
+
+// The document note for a document without text on any page.
+inline constexpr const char* kNoTextNote =
+    "no text on any page (blank pages, or a scan the engine could not read)";
 
 // Builds a document's outputs from its pages, in page order, writing as it goes: the
 // Dolma record's text page by page and its metadata at the end, the Markdown and the
@@ -124,6 +134,7 @@ class DocumentAssembler {
   int64_t boxes_pages_ = 0;
   int64_t offset_ = 0;  // code points of text written so far
   int pages_ = 0;
+  bool any_text_ = false;
   bool first_page_ = true;
   double seconds_ = 0;
 };

@@ -1,5 +1,8 @@
 #include "output/workspace.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -35,6 +38,17 @@ StatusOr<Workspace> Workspace::Open(const std::string& out_dir, std::string fing
     fs::create_directories(d, ec);
     if (ec) return IoError("cannot create output directory " + d + ": " + ec.message());
   }
+  // Found now, not after every page is done: a results folder (or state folder) this
+  // process cannot list or write to.
+  for (const std::string& d : {out_dir + "/results", ws.state_dir() + "/done"}) {
+    fs::directory_iterator it(d, ec);
+    if (ec) return IoError("cannot read output directory " + d + ": " + ec.message());
+    const std::string probe = d + "/.write-test-" + std::to_string(getpid());
+    Status st = WriteFileAtomically(probe, "");
+    if (!st.ok())
+      return IoError("cannot write to output directory " + d + ": " + st.message());
+    fs::remove(probe, ec);
+  }
   if (remove_stale_temporaries) RemoveStaleTemporaries(out_dir);
   return ws;
 }
@@ -68,30 +82,51 @@ std::string Workspace::RangePath(const std::string& id, PageRange range) const {
   return state_dir() + "/ranges/" + id + buf;
 }
 
-bool Workspace::IsDone(const std::string& id) const {
-  StatusOr<std::string> marker = ReadSmallFile(state_dir() + "/done/" + id);
-  return marker.ok() && *marker == fingerprint_;
+std::string SourceStamp(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return "";
+  char buf[96];
+  std::snprintf(
+      buf, sizeof buf, "size=%lld;mtime=%lld.%09ld", static_cast<long long>(st.st_size),
+      static_cast<long long>(st.st_mtim.tv_sec), static_cast<long>(st.st_mtim.tv_nsec));
+  return buf;
 }
 
-bool Workspace::HasRange(const std::string& id, PageRange range) const {
-  return ReadRange(id, range).ok();
+bool Workspace::IsDone(const std::string& id, const std::string& source_stamp) const {
+  StatusOr<std::string> marker = ReadSmallFile(state_dir() + "/done/" + id);
+  if (!marker.ok()) return false;
+  const size_t eol = marker->find('\n');
+  if (marker->substr(0, eol) != fingerprint_) return false;
+  if (eol == std::string::npos || source_stamp.empty()) return true;
+  return marker->substr(eol + 1) == source_stamp;
+}
+
+bool Workspace::HasRange(const std::string& id, PageRange range,
+                         const std::string& source_stamp) const {
+  return ReadRange(id, range, source_stamp).ok();
 }
 
 Status Workspace::WriteRange(const std::string& id, PageRange range,
-                             const std::vector<PageRecord>& pages) {
+                             const std::vector<PageRecord>& pages,
+                             const std::string& source_stamp) {
   json pj = json::array();
   for (const PageRecord& p : pages) pj.push_back(PageRecordToJson(p));
   json doc = {{"fingerprint", fingerprint_}, {"pages", std::move(pj)}};
+  if (!source_stamp.empty()) doc["source"] = source_stamp;
   return WriteFileAtomically(RangePath(id, range),
                              doc.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-StatusOr<std::vector<PageRecord>> Workspace::ReadRange(const std::string& id, PageRange range) const {
+StatusOr<std::vector<PageRecord>> Workspace::ReadRange(
+    const std::string& id, PageRange range, const std::string& source_stamp) const {
   PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(RangePath(id, range)));
   json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || doc.value("fingerprint", "") != fingerprint_ || !doc["pages"].is_array() ||
       doc["pages"].size() != static_cast<size_t>(range.size())) {
     return Corrupt("stale or damaged range file");
+  }
+  if (!source_stamp.empty() && doc.contains("source") && doc["source"] != source_stamp) {
+    return Corrupt("range file of another version of the input");
   }
   std::vector<PageRecord> pages;
   for (const json& j : doc["pages"]) {
@@ -101,8 +136,51 @@ StatusOr<std::vector<PageRecord>> Workspace::ReadRange(const std::string& id, Pa
   return pages;
 }
 
-Status Workspace::MarkDone(const std::string& id) {
-  return WriteFileAtomically(state_dir() + "/done/" + id, fingerprint_);
+Status Workspace::MarkDone(const std::string& id, const std::string& source_stamp) {
+  return WriteFileAtomically(
+      state_dir() + "/done/" + id,
+      source_stamp.empty() ? fingerprint_ : fingerprint_ + "\n" + source_stamp);
+}
+
+std::string Workspace::PartialPath(const std::string& id, PageRange range) const {
+  std::string path = RangePath(id, range);
+  return path.substr(0, path.size() - 5) + ".partial";  // ".json" -> ".partial"
+}
+
+Status Workspace::WritePartial(const std::string& id, PageRange range,
+                               const std::vector<PageRecord>& pages,
+                               const std::string& source_stamp) {
+  json pj = json::array();
+  for (const PageRecord& p : pages) pj.push_back(PageRecordToJson(p));
+  json doc = {
+      {"fingerprint", fingerprint_}, {"source", source_stamp}, {"pages", std::move(pj)}};
+  return WriteFileAtomically(PartialPath(id, range),
+                             doc.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+StatusOr<std::vector<PageRecord>> Workspace::ReadPartial(
+    const std::string& id, PageRange range, const std::string& source_stamp) const {
+  PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(PartialPath(id, range)));
+  json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || doc.value("fingerprint", "") != fingerprint_ ||
+      doc.value("source", "") != source_stamp || !doc["pages"].is_array() ||
+      doc["pages"].size() >= static_cast<size_t>(range.size())) {
+    return Corrupt("stale or damaged partial range file");
+  }
+  std::vector<PageRecord> pages;
+  for (const json& j : doc["pages"]) {
+    PF_ASSIGN_OR_RETURN(PageRecord p, PageRecordFromJson(j));
+    if (p.page < range.first + 1 || p.page > range.last + 1) {
+      return Corrupt("partial range file holds a page outside its range");
+    }
+    pages.push_back(std::move(p));
+  }
+  return pages;
+}
+
+void Workspace::RemovePartial(const std::string& id, PageRange range) {
+  std::error_code ec;
+  fs::remove(PartialPath(id, range), ec);
 }
 
 void Workspace::Cleanup(const std::string& id) {

@@ -4,7 +4,10 @@
 //   DIR/md/REL.md, DIR/txt/REL.txt  optional mirrors of the input tree (also
 //   DIR/hocr/REL.hocr, DIR/alto/REL.xml)
 //   DIR/.pageflow/ranges/ID/FIRST-LAST.json  finished page ranges of unfinished documents
-//   DIR/.pageflow/done/ID         finished document marker (holds the fingerprint)
+//   DIR/.pageflow/ranges/ID/FIRST-LAST.partial  the finished pages of a range a stop
+//                                 (SIGINT/SIGTERM) left unfinished
+//   DIR/.pageflow/done/ID         finished document marker: the fingerprint, then the
+//                                 input's size and modification time (SourceStamp)
 //   DIR/.pageflow/failed/ID.json  documents that could not be opened, with the reason
 //
 // Every file is written atomically, so a killed run leaves only whole files; a re-run
@@ -46,11 +49,27 @@ class Workspace {
   // Where temporary spill files of document assembly go (DIR/.pageflow).
   std::string spill_dir() const { return state_dir(); }
 
-  bool IsDone(const std::string& id) const;
-  bool HasRange(const std::string& id, PageRange range) const;
-  Status WriteRange(const std::string& id, PageRange range, const std::vector<PageRecord>& pages);
-  StatusOr<std::vector<PageRecord>> ReadRange(const std::string& id, PageRange range) const;
-  Status MarkDone(const std::string& id);
+  // `source_stamp` (SourceStamp of the input, may be empty): a marker or range file made
+  // from another version of the input (another size or modification time) does not
+  // count, so a changed input is done again. Markers and ranges without a stamp count.
+  bool IsDone(const std::string& id, const std::string& source_stamp = "") const;
+  bool HasRange(const std::string& id, PageRange range,
+                const std::string& source_stamp = "") const;
+  Status WriteRange(const std::string& id, PageRange range,
+                    const std::vector<PageRecord>& pages,
+                    const std::string& source_stamp = "");
+  StatusOr<std::vector<PageRecord>> ReadRange(const std::string& id, PageRange range,
+                                              const std::string& source_stamp = "") const;
+  Status MarkDone(const std::string& id, const std::string& source_stamp = "");
+  // The finished pages (any subset, in any order) of a range left unfinished, so that a
+  // re-run does only the rest. ReadPartial: NOT_FOUND without one; CORRUPT if it is
+  // stale (other options or another version of the input) or damaged.
+  Status WritePartial(const std::string& id, PageRange range,
+                      const std::vector<PageRecord>& pages,
+                      const std::string& source_stamp);
+  StatusOr<std::vector<PageRecord>> ReadPartial(const std::string& id, PageRange range,
+                                                const std::string& source_stamp) const;
+  void RemovePartial(const std::string& id, PageRange range);
   // Drops a finished document's ranges and any earlier failure record.
   void Cleanup(const std::string& id);
   Status RecordFailure(const std::string& id, const std::string& path, const std::string& reason);
@@ -59,6 +78,7 @@ class Workspace {
   Workspace(std::string dir, std::string fingerprint)
       : dir_(std::move(dir)), fingerprint_(std::move(fingerprint)) {}
   std::string RangePath(const std::string& id, PageRange range) const;
+  std::string PartialPath(const std::string& id, PageRange range) const;
   std::string state_dir() const { return dir_ + "/.pageflow"; }
 
   std::string dir_;
@@ -67,5 +87,9 @@ class Workspace {
 
 // Stable 16-hex-digit id of a document path (FNV-1a of its absolute, normalized path).
 std::string DocumentId(const std::string& path);
+
+// "size=12345;mtime=1764633600.123456789": what tells a changed input from the one a
+// marker was made from. Empty if the file cannot be stat'ed.
+std::string SourceStamp(const std::string& path);
 
 }  // namespace pageflow

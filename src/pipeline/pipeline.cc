@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -25,6 +27,7 @@
 #include "output/workspace.h"
 #include "pipeline/fixed_costs.h"
 #include "pipeline/page_executor.h"
+#include "pipeline/page_selection.h"
 #include "pipeline/progress.h"
 
 namespace pageflow {
@@ -56,6 +59,9 @@ struct Event {
   std::string path, id, error;         // kDocFailed
   int range_index = 0;
   PageRecord record;
+  // kDocStarted: pages a stopped run finished in ranges it left unfinished (their
+  // .partial files), by range index; the source queues only the rest.
+  std::map<int, std::vector<PageRecord>> resumed;
 
   static Event Failed(std::string path, std::string id, std::string error) {
     Event e;
@@ -90,7 +96,9 @@ std::string Fingerprint(const RunOptions& o) {
          ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
          ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
          ";layout=" + (o.layout ? "auto" : "none") + (o.formats.boxes ? ";boxes=1" : "") +
-         VlmFingerprint(o);
+         VlmFingerprint(o) +
+         (o.page_selection.empty() ? ""
+                                   : ";pages=" + PageSelectionText(o.page_selection));
 }
 
 // Ids of the documents between the source's start and the assembler's last word on
@@ -136,6 +144,8 @@ class Run {
     if (options_.on_range_done) options_.on_range_done(id, range, st);
   }
   void Monitor();
+  void CountDocuments();
+  void KeepFinishedPages();
   bool Stopping() const { return stop_ != nullptr && stop_->load(); }
 
   const RunOptions& options_;
@@ -149,11 +159,26 @@ class Run {
   std::mutex monitor_mu_;
   std::condition_variable monitor_cv_;
   bool finished_ = false;  // guarded by monitor_mu_
+  std::atomic<bool> counting_cancelled_{false};
+  std::atomic<bool> walker_exhausted_{false};  // the source reached the end of the inputs
 
   // Assembler state (assembler thread only): pages of ranges not yet complete.
   struct RangeProgress {
     std::vector<PageRecord> pages;
+    std::vector<bool> have;
     int received = 0;
+    // True once every page of `range` is here.
+    bool Add(PageRange range, PageRecord record) {
+      if (pages.empty()) {
+        pages.resize(range.size());
+        have.resize(range.size());
+      }
+      const int i = record.page - 1 - range.first;
+      if (!have[i]) ++received;
+      have[i] = true;
+      pages[i] = std::move(record);
+      return received == range.size();
+    }
   };
   struct DocProgress {
     std::shared_ptr<const DocInfo> doc;
@@ -166,9 +191,17 @@ class Run {
 
 void Run::Source() {
   InputWalker walker(options_.inputs);
-  while (!Stopping()) {
+  for (;;) {
+    if (Stopping()) {
+      // Stopped between documents: was that the last one?
+      walker_exhausted_ = !walker.Next().has_value();
+      return;
+    }
     std::optional<InputItem> item = walker.Next();
-    if (!item) break;
+    if (!item) {
+      walker_exhausted_ = true;
+      break;
+    }
     if (!item->error.ok()) {
       events_.Push(Event::Failed(item->path, DocumentId(item->path),
                                  item->path + ": " + item->error.message()));
@@ -177,13 +210,18 @@ void Run::Source() {
     const std::string id = DocumentId(item->path);
     if (!in_flight_.Add(id)) continue;  // listed twice: the first listing is running
     ++counters_.documents_seen;
-    if (ws_.IsDone(id)) {  // by an earlier run, or by this one under another listing
+    const std::string stamp = SourceStamp(item->path);
+    if (!options_.redo &&
+        ws_.IsDone(id,
+                   stamp)) {  // by an earlier run, or by this one under another listing
       in_flight_.Remove(id);
       ++counters_.documents_skipped;
       Report(id, PageRange{-1, -1}, Status::Ok());
       continue;
     }
     int pages = 0;
+    std::vector<std::string> notes;
+    ++counters_.documents_opened;
     {
       StatusOr<std::unique_ptr<Document>> doc = OpenDocument(item->path);
       if (!doc.ok()) {
@@ -192,26 +230,76 @@ void Run::Source() {
         continue;
       }
       pages = (*doc)->page_count();
+      notes = (*doc)->notes();
+      for (const std::string& note : notes) LogWarning(item->path + ": " + note);
     }  // closed: workers open their own
     auto info = std::make_shared<DocInfo>();
     std::string relative = options_.mirror_relative ? options_.mirror_relative(item->path) : "";
     if (relative.empty()) relative = item->relative;
-    info->meta = DocumentMeta{id, item->path, relative, pages, options_.engine.kind, options_.engine.lang, {}};
+    info->meta.id = id;
+    info->meta.source_path = item->path;
+    info->meta.relative = relative;
+    info->meta.page_count = pages;
+    info->meta.engine = options_.engine.kind;
+    info->meta.lang = options_.engine.lang;
     info->meta.max_page_error_rate = options_.max_page_error_rate;
     info->meta.points_dpi = options_.render.dpi;
-    const int todo = options_.max_pages > 0 ? std::min(pages, options_.max_pages) : pages;
-    for (int first = 0; first < todo; first += options_.pages_per_range) {
-      const PageRange r{first, std::min(todo, first + options_.pages_per_range) - 1};
+    info->meta.notes = std::move(notes);
+    info->meta.source_stamp = stamp;
+    if (!options_.page_selection.empty() && info->meta.ranges.empty()) {
+      const std::string note =
+          "none of the pages --pages " + PageSelectionText(options_.page_selection) +
+          " selects is in this document (" + Plural(pages, "page") + ")";
+      LogWarning(item->path + ": " + note);
+      info->meta.notes.push_back(note);
+    }
+    for (const PageRange& r : WorkRanges(pages, options_.page_selection,
+                                         options_.max_pages, options_.pages_per_range)) {
       info->meta.ranges.push_back(r);
       const bool selected = !options_.select_range || options_.select_range(id, r);
       info->range_selected.push_back(selected);
-      info->range_done.push_back(selected && ws_.HasRange(id, r));  // others: not our concern
+      info->range_done.push_back(selected && !options_.redo &&
+                                 ws_.HasRange(id, r, stamp));  // others: not our concern
+    }
+    for (size_t ri = 0; ri < info->meta.ranges.size(); ++ri) {
+      if (info->range_selected[ri] && !info->range_done[ri]) {
+        counters_.pages_known += info->meta.ranges[ri].size();
+      }
+    }
+    // Pages an earlier run finished: whole ranges, and the pages of ranges a stop left
+    // unfinished (at most pages_per_range - 1 records a range, in memory until the
+    // assembler has them).
+    std::map<int, std::vector<PageRecord>> resumed;
+    int64_t already = 0;
+    for (size_t ri = 0; ri < info->meta.ranges.size(); ++ri) {
+      if (!info->range_selected[ri]) continue;
+      if (info->range_done[ri]) {
+        already += info->meta.ranges[ri].size();
+        continue;
+      }
+      if (options_.redo) continue;
+      StatusOr<std::vector<PageRecord>> part =
+          ws_.ReadPartial(id, info->meta.ranges[ri], stamp);
+      if (!part.ok() || part->empty()) continue;
+      already += static_cast<int64_t>(part->size());
+      counters_.pages_known -= static_cast<int64_t>(part->size());
+      resumed[static_cast<int>(ri)] = std::move(*part);
+    }
+    if (already > 0) {
+      LogInfo(item->path + ": resuming: " + Plural(already, "page") + " already done");
+    }
+    std::vector<std::vector<int>> skip(info->meta.ranges.size());
+    for (const auto& [ri, pages] : resumed) {
+      for (const PageRecord& p : pages) skip[ri].push_back(p.page - 1);
     }
     std::shared_ptr<const DocInfo> doc = info;
-    if (!events_.Push(Event::Started(doc))) break;
+    Event started = Event::Started(doc);
+    started.resumed = std::move(resumed);
+    if (!events_.Push(std::move(started))) break;
     for (size_t ri = 0; ri < doc->meta.ranges.size() && !Stopping(); ++ri) {
       if (doc->range_done[ri] || !doc->range_selected[ri]) continue;
       for (int p = doc->meta.ranges[ri].first; p <= doc->meta.ranges[ri].last; ++p) {
+        if (std::find(skip[ri].begin(), skip[ri].end(), p) != skip[ri].end()) continue;
         ++counters_.pages_queued;
         if (!jobs_.Push(PageJob{doc, static_cast<int>(ri), p})) return;
       }
@@ -244,6 +332,11 @@ void Run::Worker(Engine* engine) {
       }
     }
     ++counters_.pages_done;
+    if (outcome.record.error.empty() && LogEnabled(LogLevel::kDebug)) {
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "%.2fs", outcome.record.seconds);
+      LogDebug(work.label + ": done by " + outcome.record.engine + " in " + secs);
+    }
     Event e;
     e.doc = job->doc;
     e.range_index = job->range_index;
@@ -258,11 +351,10 @@ void Run::OnPage(Event& e, RunSummary* summary) {
   DocProgress& dp = it->second;
   const PageRange range = dp.doc->meta.ranges[e.range_index];
   RangeProgress& rp = dp.open[e.range_index];
-  if (rp.pages.empty()) rp.pages.resize(range.size());
-  rp.pages[e.record.page - 1 - range.first] = std::move(e.record);
-  if (++rp.received < range.size()) return;
-  Status st = ws_.WriteRange(dp.doc->meta.id, range, rp.pages);
+  if (!rp.Add(range, std::move(e.record))) return;
+  Status st = ws_.WriteRange(dp.doc->meta.id, range, rp.pages, dp.doc->meta.source_stamp);
   dp.open.erase(e.range_index);
+  ws_.RemovePartial(dp.doc->meta.id, range);
   if (!st.ok()) {
     LogError(dp.doc->meta.source_path + ": " + st.message());
     ++summary->documents_failed;
@@ -291,7 +383,7 @@ Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
   }
   // Newest ranges first: the ones still missing are usually the later ones.
   for (auto r = doc.meta.ranges.rbegin(); r != doc.meta.ranges.rend(); ++r) {
-    if (!ws_.HasRange(doc.meta.id, *r)) return Status::Ok();
+    if (!ws_.HasRange(doc.meta.id, *r, doc.meta.source_stamp)) return Status::Ok();
   }
   Status st = Finish(doc, summary);
   // A concurrent writer may have finished it first and removed the ranges under us.
@@ -317,13 +409,14 @@ Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
     }
     return st;  // a queue worker re-delivers the item (and dead-letters it in the end)
   }
-  if (st.ok()) st = ws_.MarkDone(doc.meta.id);
+  if (st.ok()) st = ws_.MarkDone(doc.meta.id, doc.meta.source_stamp);
   if (!st.ok()) {
     LogError(doc.meta.source_path + ": cannot write results: " + st.message());
     ++summary->documents_failed;
     return st.WithContext(doc.meta.source_path + ": cannot write results");
   }
   ws_.Cleanup(doc.meta.id);
+  if (ds.no_text) LogWarning(doc.meta.source_path + ": " + kNoTextNote);
   ++summary->documents;
   ++counters_.documents_done;
   if (ds.pages_failed > 0) ++summary->documents_with_failed_pages;
@@ -354,7 +447,13 @@ void Run::Assemble(RunSummary* summary) {
           }
           if (e->doc->meta.ranges.empty()) Report(e->doc->meta.id, PageRange{-1, -1}, st);
         } else {
-          docs_[e->doc->meta.id] = DocProgress{e->doc, left, {}};
+          DocProgress& dp = docs_[e->doc->meta.id];
+          dp = DocProgress{e->doc, left, {}};
+          for (auto& [ri, pages] : e->resumed) {
+            // Fewer than the range's pages (ReadPartial): the range stays open.
+            for (PageRecord& p : pages)
+              dp.open[ri].Add(e->doc->meta.ranges[ri], std::move(p));
+          }
         }
         break;
       }
@@ -363,11 +462,59 @@ void Run::Assemble(RunSummary* summary) {
         break;
     }
   }
+  if (Stopping()) KeepFinishedPages();
+}
+
+// On a stop: the finished pages of ranges left unfinished go to .partial files, so that
+// a re-run does only the rest.
+void Run::KeepFinishedPages() {
+  int64_t kept = 0;
+  for (const auto& [id, dp] : docs_) {
+    for (const auto& [ri, rp] : dp.open) {
+      std::vector<PageRecord> pages;
+      for (size_t i = 0; i < rp.pages.size(); ++i) {
+        if (rp.have[i]) pages.push_back(rp.pages[i]);
+      }
+      if (pages.empty()) continue;
+      Status st =
+          ws_.WritePartial(id, dp.doc->meta.ranges[ri], pages, dp.doc->meta.source_stamp);
+      if (!st.ok()) {
+        LogError(dp.doc->meta.source_path +
+                 ": cannot keep finished pages: " + st.message());
+        continue;
+      }
+      kept += static_cast<int64_t>(pages.size());
+    }
+  }
+  if (kept > 0)
+    LogInfo("kept " + Plural(kept, "finished page") + " of unfinished ranges");
+}
+
+// Counts the documents of the inputs with a walker of its own (directory listings
+// only, nothing opened), so that progress can say how many are not yet opened.
+void Run::CountDocuments() {
+  InputWalker walker(options_.inputs);
+  int64_t n = 0;
+  while (!Stopping() && !counting_cancelled_.load()) {
+    std::optional<InputItem> item = walker.Next();
+    if (!item) {
+      counters_.documents_total = n;
+      return;
+    }
+    if (item->error.ok()) ++n;
+  }
 }
 
 void Run::Monitor() {
-  const bool draw = options_.progress && isatty(STDERR_FILENO);
+  // On a terminal with text logs: a line redrawn in place twice a second. Otherwise a
+  // log line every progress_interval_seconds.
+  const bool draw = options_.progress && isatty(STDERR_FILENO) &&
+                    CurrentLogFormat() == LogFormat::kText;
+  const double interval =
+      options_.progress && !draw ? options_.progress_interval_seconds : 0;
+  ProgressMeter meter;
   int tick = 0;
+  double next_line = interval;
   std::unique_lock<std::mutex> lock(monitor_mu_);
   while (!monitor_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished_; })) {
     if (Stopping()) {
@@ -375,9 +522,20 @@ void Run::Monitor() {
       jobs_.Close();
       budget_->Close();
     }
-    if (draw && ++tick % 5 == 0) {
-      const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-      SetStatusLine(FormatProgress(counters_, budget_->Stats(), CurrentRssBytes(), elapsed));
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    ++tick;
+    if (draw && tick % 5 == 0) {
+      const ProgressSnapshot s = meter.Sample(counters_, elapsed);
+      SetStatusLine(FormatProgress(s, budget_->Stats(), CurrentRssBytes()));
+    } else if (interval > 0 && elapsed >= next_line) {
+      next_line = elapsed + interval;
+      const ProgressSnapshot s = meter.Sample(counters_, elapsed);
+      const MemoryBudgetStats bs = budget_->Stats();
+      const int64_t rss = CurrentRssBytes();
+      LogEvent(LogLevel::kInfo, "progress", "progress: " + FormatProgress(s, bs, rss),
+               ProgressJsonFields(s, bs, rss));
+    } else if (tick % 5 == 0) {
+      meter.Sample(counters_, elapsed);  // keeps the rate's window filled
     }
   }
   if (draw) SetStatusLine("");
@@ -385,6 +543,7 @@ void Run::Monitor() {
 
 Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSummary* summary) {
   std::thread monitor([this] { Monitor(); });
+  std::thread counter([this] { CountDocuments(); });
   std::thread source([this] {
     Source();
     counters_.source_finished = true;
@@ -405,13 +564,16 @@ Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSumm
   }
   monitor_cv_.notify_all();
   monitor.join();
+  counting_cancelled_ = true;
+  counter.join();
   summary->pages = counters_.pages_done.load();
   summary->pages_failed = counters_.pages_failed.load();
   summary->documents_skipped = counters_.documents_skipped.load();
   summary->source_cpu_seconds = counters_.source_cpu_us.load() / 1e6;
   summary->engine_cpu_seconds = counters_.engine_cpu_us.load() / 1e6;
   summary->layout_cpu_seconds = counters_.layout_cpu_us.load() / 1e6;
-  summary->interrupted = Stopping();
+  // A stop that came after the last document was written leaves nothing to do.
+  summary->interrupted = Stopping() && (!docs_.empty() || !walker_exhausted_.load());
   if (!engines.empty()) summary->engine_stats_json = engines.front()->StatsJson();
   return Status::Ok();
 }

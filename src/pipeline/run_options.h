@@ -32,12 +32,21 @@ struct RunOptions {
   // The layout stage (--layout auto|none): Markdown with the page's structure, or the
   // engine's lines as they come. Default on.
   bool layout = true;
-  // Only the first N pages of each document; 0 = all.
+  // --redo: done markers and finished ranges of earlier runs are ignored; every
+  // document is done again (and its record replaced).
+  bool redo = false;
+  // --pages: only these pages of each document (0-based, sorted, merged; a last page past
+  // the end means "to the end"); empty = all. Pages a document does not have are ignored.
+  std::vector<PageRange> page_selection;
+  // Only the first N pages of each document (of the selected ones); 0 = all.
   int max_pages = 0;
   // A document whose pages failed or fell back (vlm) in a larger fraction than this is
   // reported failed and not written (olmOCR's --max_page_error_rate). 1 = never.
   double max_page_error_rate = 1.0;
-  bool progress = true;              // draw a progress line when stderr is a terminal
+  // Progress: a line redrawn in place when stderr is a terminal (and logs are text);
+  // otherwise a log line every progress_interval_seconds (0 = none). Default 30 s.
+  bool progress = true;
+  double progress_interval_seconds = 30;
   std::string stats_path;            // --stats FILE; empty: none
 
   // Scale-out hooks (src/queue/ workers); left empty by `pageflow run`.

@@ -15,7 +15,10 @@ struct RunCounters {
   std::atomic<int64_t> documents_done{0};     // written this run
   std::atomic<int64_t> documents_failed{0};   // could not be opened / listed
   std::atomic<int64_t> documents_skipped{0};  // already done by an earlier run
-  std::atomic<int64_t> pages_queued{0};       // pages handed to workers (known work)
+  std::atomic<int64_t> documents_opened{0};   // opened by the source this run
+  std::atomic<int64_t> documents_total{-1};   // in the inputs; -1 while being counted
+  std::atomic<int64_t> pages_known{0};   // pages to do in the documents opened so far
+  std::atomic<int64_t> pages_queued{0};  // pages handed to workers
   std::atomic<int64_t> pages_done{0};         // recognized this run (incl. failed)
   std::atomic<int64_t> pages_failed{0};
   std::atomic<bool> source_finished{false};

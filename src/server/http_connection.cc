@@ -56,6 +56,7 @@ bool RequestIo::Send(std::string_view data) {
   while (!data.empty()) {
     const ssize_t n = send(c_.fd(), data.data(), data.size(), MSG_NOSIGNAL);
     if (n > 0) {
+      sent_ += n;
       data.remove_prefix(static_cast<size_t>(n));
       continue;
     }

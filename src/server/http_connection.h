@@ -81,6 +81,8 @@ class RequestIo {
   // max_body_bytes, or `out` said stop.
   bool ReadBody(const DataFn& out);
   bool Send(std::string_view data);
+  // Response bytes sent so far (head and body, as written to the socket).
+  int64_t bytes_sent() const { return sent_; }
   // False once the client hung up or the server is stopping.
   bool PeerOpen() const;
 
@@ -97,6 +99,7 @@ class RequestIo {
        too_large_ = false;
   uint64_t remaining_ = 0;  // Content-Length bytes still to read
   int64_t received_ = 0;    // decoded body bytes so far
+  int64_t sent_ = 0;        // response bytes written
   ChunkedDecoder chunks_;
 };
 

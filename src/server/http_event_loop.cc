@@ -193,7 +193,10 @@ void HttpServer::Impl::Refuse(std::unique_ptr<Connection> c, const HttpError& er
   const std::string answer =
       ResponseHead(res, res.body.size(), false, true, 1) + res.body;
   (void)!send(c->fd(), answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (observer) observer(req != nullptr ? *req : HttpRequest{}, error.status);
+  if (observer) {
+    observer(req != nullptr ? *req : HttpRequest{},
+             ResponseInfo{error.status, static_cast<int64_t>(answer.size()), 0});
+  }
   shutdown(c->fd(), SHUT_WR);
   c->phase = Connection::Phase::kLinger;
   c->deadline = SteadyClock::now() + kLinger;

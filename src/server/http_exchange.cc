@@ -3,6 +3,7 @@
 // the response — then the connection goes back to the event loop, or is closed.
 #include <sys/socket.h>
 
+#include <chrono>
 #include <exception>
 
 #include "base/log.h"
@@ -77,6 +78,7 @@ const RouteEntry* HttpServer::Impl::FindRoute(const std::string& method,
 }
 
 void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
+  const auto start = std::chrono::steady_clock::now();
   const RequestHead& head = c->head;
   HttpRequest req;
   req.method = head.method;
@@ -204,7 +206,12 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
       ok = io.Send(out) && io.Send(res.body);
     }
   }
-  if (observer) observer(req, res.status);
+  if (observer) {
+    observer(req, ResponseInfo{res.status, io.bytes_sent(),
+                               std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count()});
+  }
   if (!ok) return;  // the client is gone or stalled: close
   if (keep_alive) return HandBack(std::move(c));
   if (unread) {

@@ -60,7 +60,7 @@ void HttpServer::SetExpectGate(std::function<bool(HttpRequest&, HttpResponse&)> 
   impl_->expect_gate = std::move(gate);
 }
 void HttpServer::SetResponseObserver(
-    std::function<void(const HttpRequest&, int status)> observer) {
+    std::function<void(const HttpRequest&, const ResponseInfo&)> observer) {
   impl_->observer = std::move(observer);
 }
 

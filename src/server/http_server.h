@@ -91,6 +91,13 @@ struct HttpResponse {
 
 using HttpHandler = std::function<void(HttpRequest&, HttpResponse&)>;
 
+// What was answered, for the response observer.
+struct ResponseInfo {
+  int status = 0;
+  int64_t bytes = 0;   // head and body as sent
+  double seconds = 0;  // from the parsed head to the last byte sent
+};
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (Bind returns it)
@@ -140,8 +147,10 @@ class HttpServer {
   // For "Expect: 100-continue" requests, runs before the client sends its body:
   // returning true answers (e.g. 413, 429) so the body is never sent.
   void SetExpectGate(std::function<bool(HttpRequest&, HttpResponse&)> gate);
-  // Called after each response is written, with its status (counting, logging).
-  void SetResponseObserver(std::function<void(const HttpRequest&, int status)> observer);
+  // Called after each response is written, with its status, the bytes sent and the
+  // seconds from the request's head to the end of the answer (counting, logging).
+  void SetResponseObserver(
+      std::function<void(const HttpRequest&, const ResponseInfo&)> observer);
   // Binds the listening socket; returns the port. UNAVAILABLE if it cannot bind.
   StatusOr<int> Bind();
   // Serves until Stop(); returns once the listener is closed and every handler thread

@@ -29,7 +29,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   std::vector<RouteEntry> routes;
   std::function<bool(HttpRequest&, HttpResponse&)> gate, expect_gate;
-  std::function<void(const HttpRequest&, int)> observer;
+  std::function<void(const HttpRequest&, const ResponseInfo&)> observer;
 
   int listen_fd = -1;
   int wake_fd = -1;  // eventfd: connections handed back to the event loop, or Stop

@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
@@ -10,6 +11,25 @@
 
 namespace pageflow {
 namespace {
+
+// One line per request: "GET /v1/jobs/3f2a 200 512 bytes 0.003s from 127.0.0.1"; with
+// --log-format json the same as fields (method, path, status, bytes, seconds, client).
+void LogRequest(const HttpRequest& req, const ResponseInfo& info) {
+  if (!LogEnabled(LogLevel::kInfo)) return;
+  const std::string method = req.method.empty() ? "-" : req.method;
+  const std::string path = req.path.empty() ? "-" : req.path;
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.3fs", info.seconds);
+  nlohmann::json fields = {{"method", method},        {"path", path},
+                           {"status", info.status},   {"bytes", info.bytes},
+                           {"seconds", info.seconds}, {"client", req.remote_addr}};
+  std::string f = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  LogEvent(LogLevel::kInfo, "request",
+           method + " " + path + " " + std::to_string(info.status) + " " +
+               std::to_string(info.bytes) + " bytes " + secs +
+               (req.remote_addr.empty() ? "" : " from " + req.remote_addr),
+           std::string_view(f).substr(1, f.size() - 2));
+}
 
 using nlohmann::json;
 
@@ -88,8 +108,10 @@ void Server::DeclareGates() {
     res.AddHeader("WWW-Authenticate", "Bearer");
     return true;
   });
-  http_->SetResponseObserver(
-      [metrics](const HttpRequest&, int status) { metrics->Request(status); });
+  http_->SetResponseObserver([metrics](const HttpRequest& req, const ResponseInfo& info) {
+    metrics->Request(info.status);
+    LogRequest(req, info);
+  });
   http_->SetExpectGate([service, metrics, &opts](HttpRequest& req, HttpResponse& res) {
     if (req.method != "POST" || (req.path != "/v1/ocr" && req.path != "/v1/jobs"))
       return false;

@@ -336,14 +336,17 @@ CommandResult RunPageflow(const std::vector<std::string>& args) {
   return r;
 }
 
-int StartPageflow(const std::vector<std::string>& args) {
+int StartPageflow(const std::vector<std::string>& args, const std::string& stderr_path) {
   std::string bin = PageflowBin();
   std::vector<char*> argv = Argv(args, bin);
   const pid_t pid = fork();
   if (pid == 0) {
     const int null = open("/dev/null", O_WRONLY);
+    const int err = stderr_path.empty()
+                        ? null
+                        : open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(null, 1);
-    dup2(null, 2);
+    dup2(err, 2);
     execv(bin.c_str(), argv.data());
     _exit(127);
   }

@@ -100,8 +100,10 @@ struct CommandResult {
 };
 // Runs the pageflow binary ($PAGEFLOW_BIN) with args; waits for it.
 CommandResult RunPageflow(const std::vector<std::string>& args);
-// Starts it in the background (stdout/stderr to /dev/null); returns its pid.
-int StartPageflow(const std::vector<std::string>& args);
+// Starts it in the background (stdout to /dev/null, stderr to `stderr_path` or
+// /dev/null); returns its pid.
+int StartPageflow(const std::vector<std::string>& args,
+                  const std::string& stderr_path = "");
 
 // Directory of the source tree ($PAGEFLOW_SOURCE_DIR).
 std::string SourceDir();
