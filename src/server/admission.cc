@@ -174,7 +174,8 @@ std::shared_ptr<Job> Admit(HttpRequest& req, HttpResponse& res, PageService& ser
                   : StatusOr<std::shared_ptr<Job>>(format.status());
   if (!job.ok()) {
     const Status& st = job.status();
-    if (why == Rejection::kQueueFull || why == Rejection::kMemory || why == Rejection::kLangSets) {
+    if (why == Rejection::kQueueFull || why == Rejection::kMemory ||
+        why == Rejection::kLangSets) {
       const char* reason = why == Rejection::kQueueFull ? "queue_full"
                            : why == Rejection::kMemory  ? "memory"
                                                         : "lang_sets";

@@ -36,7 +36,7 @@ struct PageService::WorkerEngines {
   struct Loaded {
     std::string key, lang;
     std::unique_ptr<Engine> engine;
-    bool in_use = false;                // a page of its worker runs on it
+    bool in_use = false;  // a page of its worker runs on it
     std::chrono::steady_clock::time_point last_used;
   };
   std::vector<Loaded> loaded;
@@ -327,13 +327,16 @@ StatusOr<Engine*> PageService::AcquireEngine(int index, const EngineOptions& opt
     std::lock_guard<std::mutex> lock(engines_mu_);
     for (size_t i = 0; i < mine.loaded.size(); ++i) {
       if (mine.loaded[i].key != key) continue;
-      if (i > 1) std::rotate(mine.loaded.begin() + 1, mine.loaded.begin() + i, mine.loaded.begin() + i + 1);
+      if (i > 1)
+        std::rotate(mine.loaded.begin() + 1, mine.loaded.begin() + i,
+                    mine.loaded.begin() + i + 1);
       WorkerEngines::Loaded& hit = mine.loaded[i > 1 ? 1 : i];
       hit.in_use = true;
       return hit.engine.get();
     }
     // Unload first: its fixed charge goes back to the budget before the new one loads.
-    const size_t max_loaded = static_cast<size_t>(std::max(options_.max_engines_per_worker, 2));
+    const size_t max_loaded =
+        static_cast<size_t>(std::max(options_.max_engines_per_worker, 2));
     if (mine.loaded.size() >= max_loaded) {
       unload.push_back(std::move(mine.loaded.back().engine));
       mine.loaded.pop_back();
@@ -351,8 +354,9 @@ StatusOr<Engine*> PageService::AcquireEngine(int index, const EngineOptions& opt
   std::lock_guard<std::mutex> lock(engines_mu_);
   engine_cost_[key] = std::max<int64_t>(0, budget_.Stats().fixed_bytes - before);
   auto at = mine.loaded.empty() ? mine.loaded.end() : mine.loaded.begin() + 1;
-  WorkerEngines::Loaded& added =
-      *mine.loaded.insert(at, WorkerEngines::Loaded{key, options.lang, std::move(*engine), true, Clock::now()});
+  WorkerEngines::Loaded& added = *mine.loaded.insert(
+      at,
+      WorkerEngines::Loaded{key, options.lang, std::move(*engine), true, Clock::now()});
   return added.engine.get();
 }
 
@@ -365,7 +369,8 @@ void PageService::ReleaseEngine(int index, Engine* engine) {
   }
 }
 
-int PageService::EvictIdle(std::optional<Clock::duration> idle_for, const std::vector<std::string>& keep) {
+int PageService::EvictIdle(std::optional<Clock::duration> idle_for,
+                           const std::vector<std::string>& keep) {
   std::vector<std::unique_ptr<Engine>> unload;  // destroyed outside the lock
   {
     std::lock_guard<std::mutex> lock(engines_mu_);
@@ -380,7 +385,8 @@ int PageService::EvictIdle(std::optional<Clock::duration> idle_for, const std::v
       }
     }
   }
-  if (!unload.empty()) LogInfo("unloaded " + std::to_string(unload.size()) + " idle engine(s)");
+  if (!unload.empty())
+    LogInfo("unloaded " + std::to_string(unload.size()) + " idle engine(s)");
   return static_cast<int>(unload.size());
 }
 
@@ -389,16 +395,19 @@ void PageService::Reap() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      if (reap_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return;
+      if (reap_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; }))
+        return;
     }
     EvictIdle(idle, {});
   }
 }
 
-Rejection PageService::CheckEngine(const JobSettings& settings, int64_t first_page_bytes, std::string* message) {
+Rejection PageService::CheckEngine(const JobSettings& settings, int64_t first_page_bytes,
+                                   std::string* message) {
   const std::string key = EngineKey(settings.engine);
   const std::string& lang = settings.engine.lang;
-  std::vector<std::string> wanted = {options_.defaults.engine.lang};  // lang sets of admitted jobs
+  std::vector<std::string> wanted = {
+      options_.defaults.engine.lang};  // lang sets of admitted jobs
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [id, p] : running_) {
@@ -406,10 +415,13 @@ Rejection PageService::CheckEngine(const JobSettings& settings, int64_t first_pa
       if (std::find(wanted.begin(), wanted.end(), l) == wanted.end()) wanted.push_back(l);
     }
   }
-  const bool wanted_already = std::find(wanted.begin(), wanted.end(), lang) != wanted.end();
+  const bool wanted_already =
+      std::find(wanted.begin(), wanted.end(), lang) != wanted.end();
   if (!wanted_already && static_cast<int>(wanted.size()) >= options_.max_lang_sets) {
-    *message = "this server runs engines for at most " + std::to_string(options_.max_lang_sets) +
-               " language sets at once (--max-lang-sets) and all are in use; retry later or use lang=" +
+    *message = "this server runs engines for at most " +
+               std::to_string(options_.max_lang_sets) +
+               " language sets at once (--max-lang-sets) and all are in use; retry later "
+               "or use lang=" +
                options_.defaults.engine.lang;
     return Rejection::kLangSets;
   }
@@ -422,7 +434,8 @@ Rejection PageService::CheckEngine(const JobSettings& settings, int64_t first_pa
     for (const std::unique_ptr<WorkerEngines>& w : engines_) {
       for (const WorkerEngines::Loaded& l : w->loaded) {
         loaded |= l.key == key;
-        if (std::find(langs.begin(), langs.end(), l.lang) == langs.end()) langs.push_back(l.lang);
+        if (std::find(langs.begin(), langs.end(), l.lang) == langs.end())
+          langs.push_back(l.lang);
       }
     }
     if (std::find(langs.begin(), langs.end(), lang) == langs.end()) langs.push_back(lang);
@@ -434,7 +447,8 @@ Rejection PageService::CheckEngine(const JobSettings& settings, int64_t first_pa
     if (!loaded) {
       auto known = engine_cost_.find(key);
       const int64_t languages = 1 + std::count(lang.begin(), lang.end(), '+');
-      const bool tesseract = settings.engine.kind == "tesseract" || settings.engine.kind == "auto";
+      const bool tesseract =
+          settings.engine.kind == "tesseract" || settings.engine.kind == "auto";
       engine_bytes = known != engine_cost_.end() ? known->second
                      : tesseract                 ? default_engine_cost_ * languages
                                                  : 0;
@@ -444,9 +458,11 @@ Rejection PageService::CheckEngine(const JobSettings& settings, int64_t first_pa
   if (need <= 0) return Rejection::kNone;
   // The check only (see Submit); idle engines of other sets make room if needed.
   if (budget_.TryReserve(need, "admission").ok()) return Rejection::kNone;
-  if (EvictIdle(std::nullopt, {}) > 0 && budget_.TryReserve(need, "admission").ok()) return Rejection::kNone;
-  *message = engine_bytes > 0 ? "the engine for lang=" + lang + " (about " + FormatBytes(engine_bytes) +
-                                    ") and the first page (" + FormatBytes(first_page_bytes) +
+  if (EvictIdle(std::nullopt, {}) > 0 && budget_.TryReserve(need, "admission").ok())
+    return Rejection::kNone;
+  *message = engine_bytes > 0 ? "the engine for lang=" + lang + " (about " +
+                                    FormatBytes(engine_bytes) + ") and the first page (" +
+                                    FormatBytes(first_page_bytes) +
                                     ") do not fit the memory budget now"
                               : "the first page needs " + FormatBytes(first_page_bytes) +
                                     " and the memory budget has no room now";
@@ -476,7 +492,8 @@ PageServiceStats PageService::Stats() const {
   }
   {
     std::lock_guard<std::mutex> lock(engines_mu_);
-    for (const std::unique_ptr<WorkerEngines>& w : engines_) s.engines_loaded += static_cast<int>(w->loaded.size());
+    for (const std::unique_ptr<WorkerEngines>& w : engines_)
+      s.engines_loaded += static_cast<int>(w->loaded.size());
   }
   s.pages_queued = static_cast<int>(pages_.size());
   s.workers_busy = workers_busy_.load();

@@ -92,7 +92,7 @@ struct PageServiceStats {
   int queue_capacity = 0;   // max_jobs + queue
   int64_t rss_bytes = 0;
   int64_t peak_rss_bytes = 0;
-  int engines_loaded = 0;   // over all workers, defaults included
+  int engines_loaded = 0;  // over all workers, defaults included
 };
 
 // Told about every page and job as they finish (metrics). Called from worker threads.
@@ -163,7 +163,8 @@ class PageService {
   // Unloads the engines (not a worker's default) that no page is using and, with
   // `idle_for` set, that were last used longer ago; only those whose lang is not in
   // `keep`. Takes engines_mu_. Returns how many were unloaded.
-  int EvictIdle(std::optional<Clock::duration> idle_for, const std::vector<std::string>& keep);
+  int EvictIdle(std::optional<Clock::duration> idle_for,
+                const std::vector<std::string>& keep);
   // Worker `index`'s engine for `options`, marked in use (built if missing: its least
   // recently used engine is unloaded first when it holds max_engines_per_worker, and
   // idle engines of every worker when the budget has no room for the new one).
@@ -173,7 +174,8 @@ class PageService {
   void Reap();
   // Admission's check of the job's engine: the lang-set cap, and room for building it
   // (with the first page). kNone when it may run.
-  Rejection CheckEngine(const JobSettings& settings, int64_t first_page_bytes, std::string* message);
+  Rejection CheckEngine(const JobSettings& settings, int64_t first_page_bytes,
+                        std::string* message);
   void FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState state);
   void ExpireLocked();
 

@@ -589,11 +589,13 @@ namespace {
 // charge returned; the server does not stay locked in `429 memory` after a burst.
 TEST(ServeTest, AfterABurstOfFiveLanguageRequestsTheServerServesAndReturnsTheMemory) {
   ServeProcess server({"--memory-limit", "300M", "--workers", "2", "--engine-idle", "2"});
-  const int64_t idle_reserved = server.Status()["memory"]["reserved_bytes"].get<int64_t>();
-  const std::string tif = testing::ReadFile(testing::SourceDir() + "/samples/phototest.tif");
-  const std::vector<std::string> sets = {"eng+deu+rus+jpn+kor", "deu+eng+rus+jpn+kor",
-                                         "rus+deu+eng+jpn+kor", "jpn+deu+rus+eng+kor",
-                                         "kor+deu+rus+jpn+eng", "chi_sim+deu+rus+jpn+kor"};
+  const int64_t idle_reserved =
+      server.Status()["memory"]["reserved_bytes"].get<int64_t>();
+  const std::string tif =
+      testing::ReadFile(testing::SourceDir() + "/samples/phototest.tif");
+  const std::vector<std::string> sets = {
+      "eng+deu+rus+jpn+kor", "deu+eng+rus+jpn+kor", "rus+deu+eng+jpn+kor",
+      "jpn+deu+rus+eng+kor", "kor+deu+rus+jpn+eng", "chi_sim+deu+rus+jpn+kor"};
   for (int round = 0; round < 2; ++round) {
     std::vector<std::thread> clients;
     for (const std::string& lang : sets) {
@@ -619,14 +621,16 @@ TEST(ServeTest, AfterABurstOfFiveLanguageRequestsTheServerServesAndReturnsTheMem
     reserved = status["memory"]["reserved_bytes"].get<int64_t>();
     engines = status["engines_loaded"].get<int>();
     return reserved <= idle_reserved + (1 << 20) && engines == 2;
-  })) << "reserved " << reserved << " bytes (idle level " << idle_reserved << "), "
-      << engines << " engines loaded";
+  })) << "reserved "
+      << reserved << " bytes (idle level " << idle_reserved << "), " << engines
+      << " engines loaded";
   EXPECT_EQ(Uploads(server.spool()), 0);
 }
 
 TEST(ServeTest, ALanguageSetBeyondMaxLangSetsIs429NamingTheFlag) {
   ServeProcess server({"--engine", "tesseract", "--max-lang-sets", "1"});
-  const std::string tif = testing::ReadFile(testing::SourceDir() + "/samples/phototest.tif");
+  const std::string tif =
+      testing::ReadFile(testing::SourceDir() + "/samples/phototest.tif");
   auto refused = server.Client()->Post("/v1/jobs?lang=deu", tif, "image/tiff");
   ExpectError(refused, 429, "lang_sets");
   ASSERT_TRUE(refused);
@@ -655,7 +659,8 @@ TEST(ServeTest, SigtermDuringARunningJobExitsPromptlyAndRemovesUploads) {
     auto c = server.Client();
     c->Post("/v1/ocr?engine=vlm", pdf, "application/pdf");  // ends when the server stops
   });
-  ASSERT_TRUE(Eventually([&] { return server.Status()["workers"]["busy"].get<int>() == 1; }));
+  ASSERT_TRUE(
+      Eventually([&] { return server.Status()["workers"]["busy"].get<int>() == 1; }));
   ASSERT_TRUE(Eventually([&] { return Uploads(server.spool()) == 2; }));
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(server.Stop(), 0);
