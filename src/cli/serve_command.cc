@@ -167,6 +167,18 @@ Command AddServeCommand(CLI::App& app) {
                   "memory returned to make room")
       ->default_val(3)
       ->check(CLI::Range(2, 64));
+  cmd->add_option("--max-lang-sets", s.max_lang_sets,
+                  "Distinct language sets (lang values, the default's included) engines "
+                  "run for at once; a job "
+                  "asking for one more gets 429 while the others are in use")
+      ->default_val(8)
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--engine-idle", s.engine_idle_s,
+                  "Seconds an engine other than a worker's default may stay unused "
+                  "before it is unloaded and its "
+                  "memory returned")
+      ->default_val(30)
+      ->check(CLI::Range(1, 86400));
   cmd->add_option("--lang", s.defaults.engine.lang, "Default Tesseract languages, e.g. eng+deu")->default_val("eng");
   cmd->add_option("--dpi", s.defaults.render.dpi, "Default resolution PDF pages are rendered at")
       ->default_val(300)

@@ -174,8 +174,11 @@ std::shared_ptr<Job> Admit(HttpRequest& req, HttpResponse& res, PageService& ser
                   : StatusOr<std::shared_ptr<Job>>(format.status());
   if (!job.ok()) {
     const Status& st = job.status();
-    if (why == Rejection::kQueueFull || why == Rejection::kMemory) {
-      const char* reason = why == Rejection::kQueueFull ? "queue_full" : "memory";
+    if (why == Rejection::kQueueFull || why == Rejection::kMemory ||
+        why == Rejection::kLangSets) {
+      const char* reason = why == Rejection::kQueueFull ? "queue_full"
+                           : why == Rejection::kMemory  ? "memory"
+                                                        : "lang_sets";
       metrics.Rejected(reason);
       SetError(res, 429, reason, st.message());
       res.AddHeader("Retry-After", "1");

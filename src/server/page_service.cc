@@ -17,9 +17,6 @@
 namespace pageflow {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-
 std::string NewJobId() {
   static std::mutex mu;
   static std::mt19937_64 rng{std::random_device{}()};
@@ -33,25 +30,16 @@ std::string EngineKey(const EngineOptions& e) { return e.kind + "|" + e.lang; }
 
 }  // namespace
 
-// One worker's engines, least recently used last; [0] is the default and stays.
-// Touched only by its worker (and by Start before the workers run).
+// One worker's engines, least recently used last; [0] is the default and stays. Guarded
+// by PageService::engines_mu_.
 struct PageService::WorkerEngines {
-  std::vector<std::pair<std::string, std::unique_ptr<Engine>>> loaded;
-
-  StatusOr<Engine*> Get(const EngineOptions& options, const EngineFactory& make,
-                        MemoryBudget& budget, size_t max_loaded) {
-    const std::string key = EngineKey(options);
-    for (size_t i = 0; i < loaded.size(); ++i) {
-      if (loaded[i].first != key) continue;
-      if (i > 1) std::rotate(loaded.begin() + 1, loaded.begin() + i, loaded.begin() + i + 1);
-      return loaded[i > 1 ? 1 : i].second.get();
-    }
-    // Unload first: its fixed charge goes back to the budget before the new one loads.
-    if (loaded.size() >= std::max<size_t>(2, max_loaded)) loaded.pop_back();
-    PF_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, make(options, budget));
-    auto at = loaded.empty() ? loaded.end() : loaded.begin() + 1;
-    return loaded.emplace(at, key, std::move(engine))->second.get();
-  }
+  struct Loaded {
+    std::string key, lang;
+    std::unique_ptr<Engine> engine;
+    bool in_use = false;  // a page of its worker runs on it
+    std::chrono::steady_clock::time_point last_used;
+  };
+  std::vector<Loaded> loaded;
 };
 
 PageService::PageService(const PageServiceOptions& options, PageServiceObserver* observer, int64_t limit)
@@ -94,13 +82,13 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
     e.kind = kind;
     PF_ASSIGN_OR_RETURN(s->factories_[kind], CreateSharedEngineFactory(e, s->budget_));
   }
-  const size_t max_loaded = static_cast<size_t>(std::max(options.max_engines_per_worker, 2));
   for (int i = 0; i < options.workers; ++i) {
-    auto engines = std::make_unique<WorkerEngines>();
-    const EngineOptions& e = options.defaults.engine;
-    StatusOr<Engine*> engine = engines->Get(e, s->factories_.at(e.kind), s->budget_, max_loaded);
+    s->engines_.push_back(std::make_unique<WorkerEngines>());
+    const int64_t before = s->budget_.Stats().fixed_bytes;
+    StatusOr<Engine*> engine = s->AcquireEngine(i, options.defaults.engine);
     if (!engine.ok()) return engine.status().WithContext("worker " + std::to_string(i + 1));
-    s->engines_.push_back(std::move(engines));
+    s->ReleaseEngine(i, *engine);
+    s->default_engine_cost_ = s->budget_.Stats().fixed_bytes - before;
   }
   // Each engine states what a page costs it; admission asks that, for the engine the
   // job will run. Asked of one engine per kind, loaded once and then released (the
@@ -109,7 +97,7 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
     EngineOptions e = options.defaults.engine;
     e.kind = kind;
     if (kind == options.defaults.engine.kind) {
-      s->sizing_[kind] = {s->engines_[0]->loaded[0].second->PageRenderRequest()};
+      s->sizing_[kind] = {s->engines_[0]->loaded[0].engine->PageRenderRequest()};
       continue;
     }
     StatusOr<std::unique_ptr<Engine>> engine = s->factories_.at(kind)(e, s->budget_);
@@ -123,6 +111,7 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
   s->governor_.Start();
   s->threads_.emplace_back([p = s.get()] { p->Feed(); });
   for (int i = 0; i < options.workers; ++i) s->threads_.emplace_back([p = s.get(), i] { p->Work(i); });
+  s->threads_.emplace_back([p = s.get()] { p->Reap(); });
   return s;
 }
 
@@ -186,14 +175,9 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, cons
   }
   // The check only: holding this reservation until the page renders could deadlock
   // workers waiting for budget behind jobs that wait for a worker.
-  if (first_page_bytes > 0) {
-    StatusOr<Reservation> probe = budget_.TryReserve(first_page_bytes, "admission of " + filename);
-    if (!probe.ok()) {
-      *why = Rejection::kMemory;
-      return ResourceExhausted("the first page needs " + FormatBytes(first_page_bytes) +
-                               " and the memory budget has no room now");
-    }
-  }
+  std::string message;
+  *why = CheckEngine(settings, first_page_bytes, &message);
+  if (*why != Rejection::kNone) return ResourceExhausted(message);
   auto job = std::make_shared<Job>(NewJobId(), filename, path,
                                    options_.spool_dir + "/result-" + NewJobId() + ".ndjson", pages, settings);
   job->set_admission_bytes(first_page_bytes);
@@ -298,9 +282,7 @@ void PageService::Feed() {
 }
 
 void PageService::Work(int index) {
-  WorkerEngines& engines = *engines_[static_cast<size_t>(index)];
   PageExecutor executor(&budget_);
-  const size_t max_loaded = static_cast<size_t>(std::max(options_.max_engines_per_worker, 2));
   while (std::optional<PageTask> task = pages_.Pop()) {
     const std::shared_ptr<Job> job = task->job;
     if (job->cancel_requested()) {
@@ -315,9 +297,10 @@ void PageService::Work(int index) {
                   "page " + std::to_string(task->page + 1) + " of job " + job->id(), job->cancel_flag(),
                   job->settings().layout};
     PageOutcome outcome;
-    StatusOr<Engine*> engine = engines.Get(wanted, factories_.at(wanted.kind), budget_, max_loaded);
+    StatusOr<Engine*> engine = AcquireEngine(index, wanted);
     if (engine.ok()) {
       outcome = executor.Run(**engine, work);
+      ReleaseEngine(index, *engine);
     } else {
       outcome.record.page = task->page + 1;
       outcome.record.error = engine.status().message();
@@ -334,6 +317,156 @@ void PageService::Work(int index) {
     }
     Settle(job);
   }
+}
+
+StatusOr<Engine*> PageService::AcquireEngine(int index, const EngineOptions& options) {
+  WorkerEngines& mine = *engines_[static_cast<size_t>(index)];
+  const std::string key = EngineKey(options);
+  std::vector<std::unique_ptr<Engine>> unload;  // destroyed outside the lock
+  {
+    std::lock_guard<std::mutex> lock(engines_mu_);
+    for (size_t i = 0; i < mine.loaded.size(); ++i) {
+      if (mine.loaded[i].key != key) continue;
+      if (i > 1)
+        std::rotate(mine.loaded.begin() + 1, mine.loaded.begin() + i,
+                    mine.loaded.begin() + i + 1);
+      WorkerEngines::Loaded& hit = mine.loaded[i > 1 ? 1 : i];
+      hit.in_use = true;
+      return hit.engine.get();
+    }
+    // Unload first: its fixed charge goes back to the budget before the new one loads.
+    const size_t max_loaded =
+        static_cast<size_t>(std::max(options_.max_engines_per_worker, 2));
+    if (mine.loaded.size() >= max_loaded) {
+      unload.push_back(std::move(mine.loaded.back().engine));
+      mine.loaded.pop_back();
+    }
+  }
+  unload.clear();
+  const EngineFactory& make = factories_.at(options.kind);
+  const int64_t before = budget_.Stats().fixed_bytes;
+  StatusOr<std::unique_ptr<Engine>> engine = make(options, budget_);
+  if (!engine.ok() && engine.status().code() == StatusCode::kResourceExhausted &&
+      EvictIdle(std::nullopt, {}) > 0) {
+    engine = make(options, budget_);  // other workers' idle engines returned their charge
+  }
+  if (!engine.ok()) return engine.status();
+  std::lock_guard<std::mutex> lock(engines_mu_);
+  engine_cost_[key] = std::max<int64_t>(0, budget_.Stats().fixed_bytes - before);
+  auto at = mine.loaded.empty() ? mine.loaded.end() : mine.loaded.begin() + 1;
+  WorkerEngines::Loaded& added = *mine.loaded.insert(
+      at,
+      WorkerEngines::Loaded{key, options.lang, std::move(*engine), true, Clock::now()});
+  return added.engine.get();
+}
+
+void PageService::ReleaseEngine(int index, Engine* engine) {
+  std::lock_guard<std::mutex> lock(engines_mu_);
+  for (WorkerEngines::Loaded& l : engines_[static_cast<size_t>(index)]->loaded) {
+    if (l.engine.get() != engine) continue;
+    l.in_use = false;
+    l.last_used = Clock::now();
+  }
+}
+
+int PageService::EvictIdle(std::optional<Clock::duration> idle_for,
+                           const std::vector<std::string>& keep) {
+  std::vector<std::unique_ptr<Engine>> unload;  // destroyed outside the lock
+  {
+    std::lock_guard<std::mutex> lock(engines_mu_);
+    const Clock::time_point now = Clock::now();
+    for (std::unique_ptr<WorkerEngines>& w : engines_) {
+      for (size_t i = w->loaded.size(); i-- > 1;) {  // [0] is the default
+        WorkerEngines::Loaded& l = w->loaded[i];
+        if (l.in_use || (idle_for && now - l.last_used < *idle_for)) continue;
+        if (std::find(keep.begin(), keep.end(), l.lang) != keep.end()) continue;
+        unload.push_back(std::move(l.engine));
+        w->loaded.erase(w->loaded.begin() + static_cast<long>(i));
+      }
+    }
+  }
+  if (!unload.empty())
+    LogInfo("unloaded " + std::to_string(unload.size()) + " idle engine(s)");
+  return static_cast<int>(unload.size());
+}
+
+void PageService::Reap() {
+  const auto idle = std::chrono::seconds(std::max(1, options_.engine_idle_s));
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (reap_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; }))
+        return;
+    }
+    EvictIdle(idle, {});
+  }
+}
+
+Rejection PageService::CheckEngine(const JobSettings& settings, int64_t first_page_bytes,
+                                   std::string* message) {
+  const std::string key = EngineKey(settings.engine);
+  const std::string& lang = settings.engine.lang;
+  std::vector<std::string> wanted = {
+      options_.defaults.engine.lang};  // lang sets of admitted jobs
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, p] : running_) {
+      const std::string& l = p.job->settings().engine.lang;
+      if (std::find(wanted.begin(), wanted.end(), l) == wanted.end()) wanted.push_back(l);
+    }
+  }
+  const bool wanted_already =
+      std::find(wanted.begin(), wanted.end(), lang) != wanted.end();
+  if (!wanted_already && static_cast<int>(wanted.size()) >= options_.max_lang_sets) {
+    *message = "this server runs engines for at most " +
+               std::to_string(options_.max_lang_sets) +
+               " language sets at once (--max-lang-sets) and all are in use; retry later "
+               "or use lang=" +
+               options_.defaults.engine.lang;
+    return Rejection::kLangSets;
+  }
+  wanted.push_back(lang);
+  int64_t engine_bytes = 0;
+  {
+    std::unique_lock<std::mutex> lock(engines_mu_);
+    bool loaded = false;
+    std::vector<std::string> langs;  // of loaded engines
+    for (const std::unique_ptr<WorkerEngines>& w : engines_) {
+      for (const WorkerEngines::Loaded& l : w->loaded) {
+        loaded |= l.key == key;
+        if (std::find(langs.begin(), langs.end(), l.lang) == langs.end())
+          langs.push_back(l.lang);
+      }
+    }
+    if (std::find(langs.begin(), langs.end(), lang) == langs.end()) langs.push_back(lang);
+    if (static_cast<int>(langs.size()) > options_.max_lang_sets) {
+      lock.unlock();
+      EvictIdle(std::nullopt, wanted);  // sets no admitted job wants
+      lock.lock();
+    }
+    if (!loaded) {
+      auto known = engine_cost_.find(key);
+      const int64_t languages = 1 + std::count(lang.begin(), lang.end(), '+');
+      const bool tesseract =
+          settings.engine.kind == "tesseract" || settings.engine.kind == "auto";
+      engine_bytes = known != engine_cost_.end() ? known->second
+                     : tesseract                 ? default_engine_cost_ * languages
+                                                 : 0;
+    }
+  }
+  const int64_t need = engine_bytes + first_page_bytes;
+  if (need <= 0) return Rejection::kNone;
+  // The check only (see Submit); idle engines of other sets make room if needed.
+  if (budget_.TryReserve(need, "admission").ok()) return Rejection::kNone;
+  if (EvictIdle(std::nullopt, {}) > 0 && budget_.TryReserve(need, "admission").ok())
+    return Rejection::kNone;
+  *message = engine_bytes > 0 ? "the engine for lang=" + lang + " (about " +
+                                    FormatBytes(engine_bytes) + ") and the first page (" +
+                                    FormatBytes(first_page_bytes) +
+                                    ") do not fit the memory budget now"
+                              : "the first page needs " + FormatBytes(first_page_bytes) +
+                                    " and the memory budget has no room now";
+  return Rejection::kMemory;
 }
 
 void PageService::Settle(const std::shared_ptr<Job>& job) {
@@ -357,6 +490,11 @@ PageServiceStats PageService::Stats() const {
     s.jobs_waiting = static_cast<int>(waiting_.size());
     s.jobs_active = static_cast<int>(running_.size()) - s.jobs_waiting;
   }
+  {
+    std::lock_guard<std::mutex> lock(engines_mu_);
+    for (const std::unique_ptr<WorkerEngines>& w : engines_)
+      s.engines_loaded += static_cast<int>(w->loaded.size());
+  }
   s.pages_queued = static_cast<int>(pages_.size());
   s.workers_busy = workers_busy_.load();
   s.workers = options_.workers;
@@ -374,6 +512,7 @@ void PageService::Shutdown() {
     for (auto& [id, p] : running_) p.job->RequestCancel();
   }
   feed_cv_.notify_all();
+  reap_cv_.notify_all();
   pages_.Close();
   budget_.Close();
   for (std::thread& t : threads_) t.join();

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -44,6 +45,13 @@ struct PageServiceOptions {
   // the least recently used one that is not the default is unloaded to make room).
   int workers = 2;
   int max_engines_per_worker = 3;
+  // Distinct language sets (lang values, the default's included) engines are held or
+  // wanted for at once; a job asking for one more gets 429 (Rejection::kLangSets) while
+  // the others are in use. Idle engines of other sets are unloaded to make room.
+  int max_lang_sets = 8;
+  // An engine other than a worker's default unused this long is unloaded and its fixed
+  // charge returned to the budget.
+  int engine_idle_s = 30;
   // The engine kinds requests may choose (defaults.engine.kind is always offered). vlm
   // needs defaults.engine.vlm set up (serve --vlm-url). Empty: the default only.
   std::vector<std::string> engines;
@@ -67,7 +75,7 @@ struct PageServiceOptions {
   int max_finished_jobs = 256;
 };
 
-enum class Rejection { kNone, kQueueFull, kMemory };
+enum class Rejection { kNone, kQueueFull, kMemory, kLangSets };
 
 // What the engines offered say a page costs them, asked once at start.
 struct EngineSizing {
@@ -84,6 +92,7 @@ struct PageServiceStats {
   int queue_capacity = 0;   // max_jobs + queue
   int64_t rss_bytes = 0;
   int64_t peak_rss_bytes = 0;
+  int engines_loaded = 0;  // over all workers, defaults included
 };
 
 // Told about every page and job as they finish (metrics). Called from worker threads.
@@ -111,7 +120,8 @@ class PageService {
   StatusOr<std::string> NewSpoolFile();
   // Admits the spooled document at `path` (ownership passes to the job when admitted).
   // UNSUPPORTED / CORRUPT / NOT_FOUND from opening it; RESOURCE_EXHAUSTED when refused,
-  // with *why saying if the queue was full or the first page's reservation did not fit.
+  // with *why saying if the queue was full, the job's engine (when not loaded) and first
+  // page did not fit the budget, or --max-lang-sets language sets are in use.
   StatusOr<std::shared_ptr<Job>> Submit(const std::string& path, const std::string& filename,
                                         const JobSettings& settings, Rejection* why);
   // Quick check before reading an upload: false when the job queue is full now.
@@ -130,6 +140,7 @@ class PageService {
   void Shutdown();
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct PageTask {
     std::shared_ptr<Job> job;
     int page = 0;  // 0-based
@@ -149,6 +160,22 @@ class PageService {
   // A page of `job` is finished or dropped; finishes the job when it was the last.
   void Settle(const std::shared_ptr<Job>& job);
   // Ends the job (kCancelled instead if a cancel was requested) and tells the observer.
+  // Unloads the engines (not a worker's default) that no page is using and, with
+  // `idle_for` set, that were last used longer ago; only those whose lang is not in
+  // `keep`. Takes engines_mu_. Returns how many were unloaded.
+  int EvictIdle(std::optional<Clock::duration> idle_for,
+                const std::vector<std::string>& keep);
+  // Worker `index`'s engine for `options`, marked in use (built if missing: its least
+  // recently used engine is unloaded first when it holds max_engines_per_worker, and
+  // idle engines of every worker when the budget has no room for the new one).
+  StatusOr<Engine*> AcquireEngine(int index, const EngineOptions& options);
+  void ReleaseEngine(int index, Engine* engine);
+  // Evicts idle engines every second until stopping_.
+  void Reap();
+  // Admission's check of the job's engine: the lang-set cap, and room for building it
+  // (with the first page). kNone when it may run.
+  Rejection CheckEngine(const JobSettings& settings, int64_t first_page_bytes,
+                        std::string* message);
   void FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState state);
   void ExpireLocked();
 
@@ -158,10 +185,17 @@ class PageService {
   MemoryBudget budget_;
   Governor governor_;
   Reservation pdf_store_;
-  // engines_[worker]: that worker's engines by "kind|lang"; touched only by its worker
-  // after Start.
+  // engines_[worker]: that worker's engines by "kind|lang", guarded by engines_mu_; an
+  // engine in use by its worker's page is never unloaded. Engines are built and
+  // destroyed outside the lock.
   struct WorkerEngines;
+  mutable std::mutex engines_mu_;
   std::vector<std::unique_ptr<WorkerEngines>> engines_;
+  // What building an engine charged, by "kind|lang" (admission's estimate); guarded by
+  // engines_mu_.
+  std::unordered_map<std::string, int64_t> engine_cost_;
+  int64_t default_engine_cost_ = 0;  // one worker's default engine; set by Start
+  std::condition_variable reap_cv_;  // with mu_
   // Offered kind -> the factory that makes its engines (one run-wide group each, e.g.
   // one vlm fallback and metrics) and what a page costs it. Read-only after Start.
   std::unordered_map<std::string, EngineFactory> factories_;

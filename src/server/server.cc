@@ -154,6 +154,7 @@ void Server::DeclareProbes() {
                 {"running", s.jobs_active},
                 {"capacity", s.queue_capacity}}},
               {"pages_queued", s.pages_queued},
+              {"engines_loaded", s.engines_loaded},
               {"workers", {{"busy", s.workers_busy}, {"total", s.workers}}},
               {"defaults",
                {{"engine", o.defaults.engine.kind},

@@ -581,3 +581,95 @@ TEST(ServeTest, DeletingAJobInterruptsAPageWaitingOnTheVlmServer) {
 
 }  // namespace
 }  // namespace pageflow
+
+namespace pageflow {
+namespace {
+
+// Issue 14 item 6: engines built for many language sets are unloaded when idle and their
+// charge returned; the server does not stay locked in `429 memory` after a burst.
+TEST(ServeTest, AfterABurstOfFiveLanguageRequestsTheServerServesAndReturnsTheMemory) {
+  ServeProcess server({"--memory-limit", "300M", "--workers", "2", "--engine-idle", "2"});
+  const int64_t idle_reserved =
+      server.Status()["memory"]["reserved_bytes"].get<int64_t>();
+  const std::string tif =
+      testing::ReadFile(testing::SourceDir() + "/samples/phototest.tif");
+  const std::vector<std::string> sets = {
+      "eng+deu+rus+jpn+kor", "deu+eng+rus+jpn+kor", "rus+deu+eng+jpn+kor",
+      "jpn+deu+rus+eng+kor", "kor+deu+rus+jpn+eng", "chi_sim+deu+rus+jpn+kor"};
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::thread> clients;
+    for (const std::string& lang : sets) {
+      clients.emplace_back([&server, &tif, lang] {
+        auto r = server.Client()->Post("/v1/ocr?lang=" + lang, tif, "image/tiff");
+        ASSERT_TRUE(r);
+        // Served, or refused with a reason and a retry time; never a 5xx.
+        EXPECT_TRUE(r->status == 200 || r->status == 429) << r->status << " " << r->body;
+        if (r->status == 429) EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+      });
+    }
+    for (std::thread& t : clients) t.join();
+  }
+  auto r = server.Client()->Post("/v1/ocr?engine=text-layer", Pdf(server.dir(), 1),
+                                 "application/pdf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  // Idle engines are unloaded: only each worker's default stays.
+  int64_t reserved = -1;
+  int engines = -1;
+  EXPECT_TRUE(Eventually([&] {
+    const json status = server.Status();
+    reserved = status["memory"]["reserved_bytes"].get<int64_t>();
+    engines = status["engines_loaded"].get<int>();
+    return reserved <= idle_reserved + (1 << 20) && engines == 2;
+  })) << "reserved "
+      << reserved << " bytes (idle level " << idle_reserved << "), " << engines
+      << " engines loaded";
+  EXPECT_EQ(Uploads(server.spool()), 0);
+}
+
+TEST(ServeTest, ALanguageSetBeyondMaxLangSetsIs429NamingTheFlag) {
+  ServeProcess server({"--engine", "tesseract", "--max-lang-sets", "1"});
+  const std::string tif =
+      testing::ReadFile(testing::SourceDir() + "/samples/phototest.tif");
+  auto refused = server.Client()->Post("/v1/jobs?lang=deu", tif, "image/tiff");
+  ExpectError(refused, 429, "lang_sets");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
+  EXPECT_NE(refused->body.find("--max-lang-sets"), std::string::npos) << refused->body;
+  EXPECT_EQ(Uploads(server.spool()), 0);
+  // The server is as it was: the default set is served.
+  auto served = server.Client()->Post("/v1/ocr?lang=eng", tif, "image/tiff");
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200) << served->body;
+}
+
+// Issue 14 item 8: SIGTERM while a page waits on a vlm server that never answers and a
+// client streams the result: the page is cancelled, the process exits promptly with 0
+// and the spooled uploads are gone.
+TEST(ServeTest, SigtermDuringARunningJobExitsPromptlyAndRemovesUploads) {
+  SilentServer vlm;
+  ServeProcess server({"--workers", "1", "--engines", "text-layer,vlm", "--vlm-url",
+                       "http://127.0.0.1:" + std::to_string(vlm.port()), "--vlm-timeout",
+                       "600", "--vlm-fallback", "none"});
+  const std::string pdf = Pdf(server.dir(), 3);
+  auto created = server.Client()->Post("/v1/jobs?engine=vlm", pdf, "application/pdf");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  std::thread streaming([&server, &pdf] {
+    auto c = server.Client();
+    c->Post("/v1/ocr?engine=vlm", pdf, "application/pdf");  // ends when the server stops
+  });
+  ASSERT_TRUE(
+      Eventually([&] { return server.Status()["workers"]["busy"].get<int>() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return Uploads(server.spool()) == 2; }));
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.Stop(), 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(seconds, 10.0) << "serve took that long to stop";
+  streaming.join();
+  EXPECT_EQ(Uploads(server.spool()), 0);
+}
+
+}  // namespace
+}  // namespace pageflow
