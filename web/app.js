@@ -169,6 +169,8 @@ class DocView {
       e.currentTarget.classList.toggle('on', node.classList.toggle('raw'));
     });
     node.querySelector('.dl-jsonl').addEventListener('click', () => this.download('ndjson', 'jsonl'));
+    node.querySelector('.dl-hocr').addEventListener('click', () => this.download('hocr', 'hocr'));
+    node.querySelector('.dl-alto').addEventListener('click', () => this.download('alto', 'alto.xml'));
     $('empty').classList.add('hidden');
     $('docs').prepend(node);
   }
@@ -242,8 +244,9 @@ class DocView {
     this.meta(`${formatBytes(this.file.size)} · ${summary.pages_done} / ${summary.pages} pages${failed} · ${summary.seconds.toFixed(2)} s`);
     this.node.querySelector('.cancel').disabled = true;
     const canDownload = summary.status === 'done' && this.id;
-    this.node.querySelector('.dl-md').disabled = !canDownload;
-    this.node.querySelector('.dl-jsonl').disabled = !canDownload;
+    for (const b of ['.dl-md', '.dl-jsonl', '.dl-hocr', '.dl-alto']) {
+      this.node.querySelector(b).disabled = !canDownload;
+    }
   }
   async cancel() {
     if (this.id) await fetch('/v1/jobs/' + this.id, { method: 'DELETE', headers: authHeaders() }).catch(() => {});

@@ -33,6 +33,10 @@ struct JobSettings {
   EngineOptions engine;
   RenderOptions render;
   bool layout = true;  // ?layout=auto|none, as run's --layout
+  // ?boxes=1, as run's --boxes: the served page lines carry their boxes and the jsonl
+  // record "page_boxes". The result file keeps the boxes whatever this says (hOCR and
+  // ALTO may be asked of any job), so this only chooses what is sent.
+  bool boxes = false;
 };
 
 struct JobSnapshot {

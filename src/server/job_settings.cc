@@ -12,6 +12,13 @@ constexpr int kMinDpi = 50, kMaxDpi = 1200;
 
 }  // namespace
 
+StatusOr<bool> ParseBoxesParameter(const std::string& value, bool absent) {
+  if (value.empty()) return absent;
+  if (value == "1" || value == "true") return true;
+  if (value == "0" || value == "false") return false;
+  return InvalidArgument("boxes must be 0 or 1");
+}
+
 StatusOr<JobSettings> ParseJobSettings(
     const std::function<std::string(const std::string&)>& query,
     const JobSettings& defaults, const OfferedEngines& offered) {
@@ -46,6 +53,9 @@ StatusOr<JobSettings> ParseJobSettings(
   if (!layout.empty() && !ParseLayoutMode(layout, &settings.layout)) {
     return InvalidArgument("layout must be auto or none");
   }
+  StatusOr<bool> boxes = ParseBoxesParameter(query("boxes"), settings.boxes);
+  if (!boxes.ok()) return boxes.status();
+  settings.boxes = *boxes;
   return settings;
 }
 

@@ -54,5 +54,16 @@ TEST(JobSettingsTest, LanguagesJoinedByPlusOrByTheSpaceAPlusDecodesTo) {
   EXPECT_FALSE(Parse({{"lang", "aa+bb+cc+dd+ee+ff"}}).ok());
 }
 
+TEST(JobSettingsTest, BoxesAreOffUnlessAskedAndMustBeZeroOrOne) {
+  EXPECT_FALSE(Parse({})->boxes);
+  EXPECT_TRUE(Parse({{"boxes", "1"}})->boxes);
+  EXPECT_TRUE(Parse({{"boxes", "true"}})->boxes);
+  EXPECT_FALSE(Parse({{"boxes", "0"}})->boxes);
+  StatusOr<JobSettings> s = Parse({{"boxes", "yes"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("boxes"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pageflow

@@ -296,6 +296,10 @@ void PageService::Work(int index) {
     PageWork work{job->upload_path(), task->page, job->settings().render,
                   "page " + std::to_string(task->page + 1) + " of job " + job->id(), job->cancel_flag(),
                   job->settings().layout};
+    // Every page keeps its boxes in the job's result file, whatever the job asked:
+    // hOCR and ALTO may be asked of any finished job. They live on disk (about 30 KB a
+    // dense page); one page at a time is in memory, as without them.
+    work.boxes = true;
     PageOutcome outcome;
     StatusOr<Engine*> engine = AcquireEngine(index, wanted);
     if (engine.ok()) {

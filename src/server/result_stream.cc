@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "output/document_writer.h"
+#include "output/page_record.h"
 
 namespace pageflow {
 namespace {
@@ -33,7 +34,19 @@ DocumentMeta MetaOf(const Job& job) {
   meta.lang = job.settings().engine.lang;
   meta.ranges = {PageRange{0, job.page_count() - 1}};
   meta.created = job.admitted_time();
+  // Text-layer pages (boxes in points) are stated at the job's dpi, as `run --dpi`.
+  meta.points_dpi = job.settings().render.dpi;
   return meta;
+}
+
+// A page line as sent: the result file's line, without its boxes unless asked.
+std::string PageLineOf(const std::string& line, bool boxes) {
+  if (boxes || line.find("\"boxes\":") == std::string::npos) return line;
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return line;
+  j.erase("boxes");
+  // As PageRecordJson dumps it.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -44,8 +57,10 @@ StatusOr<ResultFormat> ParseResultFormat(const std::string& s) {
   if (s == "jsonl" || s == "dolma") return ResultFormat::kJsonl;
   if (s == "text" || s == "txt") return ResultFormat::kText;
   if (s == "markdown" || s == "md") return ResultFormat::kMarkdown;
+  if (s == "hocr") return ResultFormat::kHocr;
+  if (s == "alto") return ResultFormat::kAlto;
   return InvalidArgument("unknown format '" + s.substr(0, 40) +
-                         "' (use ndjson, json, jsonl, text, markdown)");
+                         "' (use ndjson, json, jsonl, text, markdown, hocr, alto)");
 }
 
 std::string ContentTypeOf(ResultFormat f) {
@@ -60,6 +75,11 @@ std::string ContentTypeOf(ResultFormat f) {
       return "text/plain; charset=utf-8";
     case ResultFormat::kMarkdown:
       return "text/markdown; charset=utf-8";
+    case ResultFormat::kHocr:
+      // XHTML; text/html so that a browser shows it (as Tesseract's .hocr is served).
+      return "text/html; charset=utf-8";
+    case ResultFormat::kAlto:
+      return "application/xml";
   }
   return "application/octet-stream";
 }
@@ -76,12 +96,17 @@ std::string ExtensionOf(ResultFormat f) {
       return "txt";
     case ResultFormat::kMarkdown:
       return "md";
+    case ResultFormat::kHocr:
+      return "hocr";
+    case ResultFormat::kAlto:
+      return "xml";  // as `run` names DIR/alto/REL.xml
   }
   return "bin";
 }
 
-bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f,
+bool StreamResult(const std::shared_ptr<Job>& job, ResultRequest request,
                   bool cancel_on_disconnect, PageService* service, StreamSink& sink) {
+  const ResultFormat f = request.format;
   auto gone = [&] {
     if (cancel_on_disconnect) service->Cancel(job->id(), false);
     return false;
@@ -105,8 +130,14 @@ bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f,
   if (f == ResultFormat::kJsonl) sinks.jsonl = write;
   if (f == ResultFormat::kMarkdown) sinks.md = write;
   if (f == ResultFormat::kText) sinks.txt = write;
+  if (f == ResultFormat::kHocr) sinks.hocr = write;
+  if (f == ResultFormat::kAlto) sinks.alto = write;
+  // The record's page boxes wait in an unlinked file in the spool directory until its
+  // tail is written (DocumentAssembler), so memory stays flat in the document's length.
+  sinks.boxes = request.boxes;
+  sinks.spill_dir = service->options().spool_dir;
   std::unique_ptr<DocumentAssembler> assembler;
-  if (sinks.jsonl || sinks.md || sinks.txt) {
+  if (sinks.jsonl || sinks.md || sinks.txt || sinks.hocr || sinks.alto) {
     assembler = std::make_unique<DocumentAssembler>(meta, std::move(sinks));
   }
   if (assembler) {
@@ -128,9 +159,9 @@ bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat f,
       if (!reader.Next(&line)) return false;  // the file went away: give up
       bool ok = true;
       if (f == ResultFormat::kNdjson) {
-        ok = sink.Write(line + "\n");
+        ok = sink.Write(PageLineOf(line, request.boxes) + "\n");
       } else if (f == ResultFormat::kJson) {
-        ok = sink.Write((sent == 0 ? "" : ",") + line);
+        ok = sink.Write((sent == 0 ? "" : ",") + PageLineOf(line, request.boxes));
       } else {
         StatusOr<PageRecord> page = ParsePageRecord(line);
         ok = page.ok() && assembler->Add(*page).ok();

@@ -4,11 +4,16 @@
 //   json      {"summary": ..., "pages": [...]} once the job is done
 //   jsonl     the Dolma record `pageflow run` writes for the same document
 //   markdown  / text: the document as `run --format md|txt` writes it
-// Markdown, text and the Dolma record come from the same DocumentAssembler `run` uses.
+//   hocr      / alto: the hOCR and ALTO v4 `run --format hocr|alto` write
+// Page lines carry their boxes, and the Dolma record "page_boxes", only when asked
+// (`boxes`, as `run --boxes`); the result file always keeps them.
+// Markdown, text, hOCR, ALTO and the Dolma record come from the same DocumentAssembler
+// `run` uses.
 //
 //   StatusOr<ResultFormat> f = ParseResultFormat(req.Query("format"));
-//   res.stream = [=](StreamSink& sink) { return StreamResult(job, *f, true, service,
-//   sink); };
+//   res.stream = [=](StreamSink& sink) {
+//     return StreamResult(job, {*f, /*boxes=*/false}, true, service, sink);
+//   };
 #pragma once
 
 #include <memory>
@@ -21,10 +26,17 @@
 
 namespace pageflow {
 
-enum class ResultFormat { kNdjson, kJson, kJsonl, kText, kMarkdown };
+enum class ResultFormat { kNdjson, kJson, kJsonl, kText, kMarkdown, kHocr, kAlto };
 
-// "" and "ndjson" -> kNdjson, "json", "jsonl" (Dolma), "text"/"txt", "markdown"/"md".
-// INVALID_ARGUMENT otherwise.
+// What a response sends: the format, and whether page lines (ndjson, json) carry their
+// boxes and the Dolma record (jsonl) its "page_boxes". hOCR and ALTO always have them.
+struct ResultRequest {
+  ResultFormat format = ResultFormat::kNdjson;
+  bool boxes = false;
+};
+
+// "" and "ndjson" -> kNdjson, "json", "jsonl" (Dolma), "text"/"txt", "markdown"/"md",
+// "hocr", "alto". INVALID_ARGUMENT otherwise.
 StatusOr<ResultFormat> ParseResultFormat(const std::string& name);
 std::string ContentTypeOf(ResultFormat format);
 // The file name extension a download in `format` gets.
@@ -33,7 +45,7 @@ std::string ExtensionOf(ResultFormat format);
 // Streams the job's result. ndjson follows the job page by page; the others wait for it
 // to finish (checking every 200 ms that the client is still there). A client that goes
 // away cancels the job when cancel_on_disconnect. False when the stream was cut.
-bool StreamResult(const std::shared_ptr<Job>& job, ResultFormat format,
+bool StreamResult(const std::shared_ptr<Job>& job, ResultRequest request,
                   bool cancel_on_disconnect, PageService* service, StreamSink& sink);
 
 }  // namespace pageflow

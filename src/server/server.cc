@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "server/admission.h"
 #include "server/http_errors.h"
+#include "server/job_settings.h"
 #include "server/result_stream.h"
 #include "server/web_assets.h"
 
@@ -183,8 +184,9 @@ void Server::DeclareJobRoutes() {
                res.status = 200;
                res.content_type = ContentTypeOf(f);
                res.AddHeader("X-Job-Id", job->id());
-               res.stream = [job, f, service](StreamSink& sink) {
-                 return StreamResult(job, f, true, service, sink);
+               const ResultRequest what{f, job->settings().boxes};
+               res.stream = [job, what, service](StreamSink& sink) {
+                 return StreamResult(job, what, true, service, sink);
                };
              });
   http.Route("POST", "/v1/jobs",
@@ -219,8 +221,12 @@ void Server::DeclareJobRoutes() {
       res.AddHeader("Content-Disposition",
                     "attachment; filename=\"" + job->id() + "." + ExtensionOf(f) + "\"");
     }
-    res.stream = [job, f, service](StreamSink& sink) {
-      return StreamResult(job, f, false, service, sink);
+    // The job's own boxes=1, or this request's.
+    StatusOr<bool> boxes = ParseBoxesParameter(req.Query("boxes"), job->settings().boxes);
+    if (!boxes.ok()) return SetStatusError(res, boxes.status());
+    const ResultRequest what{f, *boxes};
+    res.stream = [job, what, service](StreamSink& sink) {
+      return StreamResult(job, what, false, service, sink);
     };
   });
   http.Route("DELETE", job_path, [service](HttpRequest& req, HttpResponse& res) {

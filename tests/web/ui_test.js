@@ -2,7 +2,7 @@
 // Browser test of the web UI: starts `pageflow serve` ($PAGEFLOW_BIN) on a free loopback
 // port, opens it in Debian's Chromium through playwright-core, uploads a two-page PDF
 // with the file picker and waits until both pages' text is shown, the document is done,
-// the memory gauge shows the server's limit and the Markdown download works.
+// the memory gauge shows the server's limit and the Markdown and ALTO downloads work.
 // Exit code 0 = pass, 1 = fail, 77 = skipped (no Chromium or playwright-core).
 'use strict';
 
@@ -132,8 +132,17 @@ async function main() {
     await download.saveAs(saved);
     const md = fs.readFileSync(saved, 'utf8');
     if (!md.includes('<!-- page 2 -->') || !md.includes('Browser test beta two')) throw new Error('Markdown download: ' + md);
+    // ALTO: the document's words with boxes, as `run --format alto` writes it.
+    const [altoDownload] = await Promise.all([page.waitForEvent('download'), page.click('.doc .dl-alto')]);
+    const altoFile = path.join(tmp, 'result.alto.xml');
+    await altoDownload.saveAs(altoFile);
+    const alto = fs.readFileSync(altoFile, 'utf8');
+    if (altoDownload.suggestedFilename() !== 'two-pages.alto.xml') throw new Error('ALTO file name: ' + altoDownload.suggestedFilename());
+    const altoRoot = alto.replace(/^<\?xml[^>]*\?>\s*/, '');
+    if (!altoRoot.startsWith('<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"') ||
+      !alto.includes('CONTENT="beta"')) throw new Error('ALTO download: ' + alto.slice(0, 500));
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
-    console.log('PASS: the UI showed both pages, the gauge and a Markdown download');
+    console.log('PASS: the UI showed both pages, the gauge and the Markdown and ALTO downloads');
   } finally {
     if (context) await context.close().catch(() => {});
     server.kill('SIGTERM');
