@@ -604,7 +604,9 @@ TEST(ServeTest, AfterABurstOfFiveLanguageRequestsTheServerServesAndReturnsTheMem
         ASSERT_TRUE(r);
         // Served, or refused with a reason and a retry time; never a 5xx.
         EXPECT_TRUE(r->status == 200 || r->status == 429) << r->status << " " << r->body;
-        if (r->status == 429) EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+        if (r->status == 429) {
+          EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+        }
       });
     }
     for (std::thread& t : clients) t.join();
