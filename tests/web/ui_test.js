@@ -13,7 +13,7 @@ const path = require('path');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const BIN = process.env.PAGEFLOW_BIN || path.join(__dirname, '../../build/src/cli/pageflow');
-const TIMEOUT_MS = 30000;
+const TIMEOUT_MS = 60000;  // generous: CI runs the suites two at a time on two cores
 
 let playwright;
 try {
