@@ -82,7 +82,9 @@ int64_t PdfStoreLimit();
 // to RGBA or a large CJK font (MuPDF decodes a picture drawn smaller than stored at a
 // reduced size; the text layer decodes none), and it is a reservation every page in
 // flight holds, so it is not larger; 32 MiB, what pages of ordinary fonts and pictures
-// need, lets a tight budget still render pages at full size.
+// need, lets a tight budget still render pages at full size. A page refused at that
+// allowance is tried again with four times as much, up to what one reservation may
+// hold (DocumentPageAccess), so a page of big pictures reads when the budget has room.
 inline constexpr int64_t kMaxPdfLibraryBytes = 64ll << 20;
 inline constexpr int64_t kMinPdfLibraryBytes = 32ll << 20;
 // Outside any PdfLibraryAllowance (opening a document, reading page sizes) a thread's

@@ -27,6 +27,21 @@ int64_t PdfLibraryReservationBytes(bool pdf, int64_t page_bytes,
 
 int64_t PdfLibraryFloorBytes(bool pdf) { return pdf ? kMinPdfLibraryBytes : 0; }
 
+namespace {
+
+// A page refused for MuPDF's allowance (LibraryMemoryRefused in pdf_document.cc).
+bool IsPdfLibraryRefusal(const Status& status) {
+  return status.code() == StatusCode::kResourceExhausted &&
+         status.message().find("of PDF library memory") != std::string::npos;
+}
+
+// The next allowance for a page that needed more: four times as much, at most `most`.
+int64_t NextPdfLibraryBytes(int64_t library, int64_t most) {
+  return std::max(library, std::min(most, 4 * library));
+}
+
+}  // namespace
+
 StatusOr<Document*> DocumentPageAccess::Doc() {
   if (doc_ == nullptr) {
     PF_ASSIGN_OR_RETURN(doc_, owner_->Get(path_));
@@ -44,13 +59,19 @@ StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
   CpuTimer timer(&source_cpu_seconds_);
   PF_ASSIGN_OR_RETURN(Document * doc, Doc());
   if (doc->format() != DocumentFormat::kPdf) return Unsupported("images have no text layer");
-  // The structured text and MuPDF's own allocations for the page (fonts, images).
-  const int64_t library =
-      PdfLibraryReservationBytes(true, kTextLayerBytes, budget_->MaxSingleReservation());
-  PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes + library,
-                                                      "text layer of " + label_));
-  PdfLibraryAllowance allowance(library);
-  return doc->TextLayer(page_);
+  // The structured text and MuPDF's own allocations for the page (fonts, images): the
+  // usual allowance first, a larger one (up to what one reservation may hold) if the
+  // page needs it.
+  const int64_t most = budget_->MaxSingleReservation() - kTextLayerBytes;
+  for (int64_t library =
+           PdfLibraryReservationBytes(true, kTextLayerBytes, budget_->MaxSingleReservation());
+       ; library = NextPdfLibraryBytes(library, most)) {
+    PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes + library,
+                                                        "text layer of " + label_));
+    PdfLibraryAllowance allowance(library);
+    StatusOr<TextLayerPage> text = doc->TextLayer(page_);
+    if (text.ok() || !IsPdfLibraryRefusal(text.status()) || library >= most) return text;
+  }
 }
 
 StatusOr<Raster> DocumentPageAccess::Render(const WorkingBytesFn& working_bytes) {
@@ -71,15 +92,21 @@ StatusOr<Raster> DocumentPageAccess::Render(const RenderRequest& request) {
   render_note_ = plan.note;
   // The raster and the engine's working set, plus MuPDF's allowance while it draws: that
   // part is given back once the page is drawn (the rest travels with the raster).
-  const int64_t library = PdfLibraryReservationBytes(pdf, plan.total_bytes, max_bytes);
-  PF_ASSIGN_OR_RETURN(Reservation reservation,
-                      budget_->Reserve(plan.total_bytes + library, label_));
-  StatusOr<Raster> raster = [&] {
-    PdfLibraryAllowance allowance(library);
-    return doc->Render(page_, plan, std::move(reservation));
-  }();
-  if (raster.ok()) raster->reservation().ShrinkTo(plan.total_bytes);
-  return raster;
+  // As for the text layer, a larger allowance when the page needs it.
+  const int64_t most = max_bytes - plan.total_bytes;
+  for (int64_t library = PdfLibraryReservationBytes(pdf, plan.total_bytes, max_bytes);;
+       library = NextPdfLibraryBytes(library, most)) {
+    PF_ASSIGN_OR_RETURN(Reservation reservation,
+                        budget_->Reserve(plan.total_bytes + library, label_));
+    StatusOr<Raster> raster = [&] {
+      PdfLibraryAllowance allowance(library);
+      return doc->Render(page_, plan, std::move(reservation));
+    }();
+    if (raster.ok()) raster->reservation().ShrinkTo(plan.total_bytes);
+    if (raster.ok() || !pdf || !IsPdfLibraryRefusal(raster.status()) || library >= most) {
+      return raster;
+    }
+  }
 }
 
 }  // namespace pageflow
