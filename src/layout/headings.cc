@@ -1,6 +1,7 @@
 #include "layout/headings.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "layout/geometry.h"
@@ -22,6 +23,15 @@ bool IsShort(const LayoutLine& line) {
   if (words == 0 || words > 12 || line.text.size() > 120) return false;
   // A sentence of more than three words ending in '.' is a bold one-line paragraph.
   if (line.text.back() == '.' && words > 3) return false;
+  // A heading starts with a capital, a digit or an opening mark, not in lowercase (the
+  // rest of a sentence) nor with a formula's brace or operator.
+  const unsigned char first = static_cast<unsigned char>(line.text[0]);
+  if (std::islower(first) != 0) return false;
+  if (first < 0x80 && std::isalnum(first) == 0 &&
+      std::string_view("(\"'[#*").find(char(first)) == std::string_view::npos) {
+    return false;
+  }
+  if (line.text.find("\uFFFD") != std::string::npos) return false;  // unreadable glyphs
   return true;
 }
 
@@ -61,8 +71,9 @@ HeadingScale HeadingScale::Of(const std::vector<LayoutLine>& lines) {
   for (const LayoutLine& l : lines) {
     const float size = scale.SizeOf(l);
     if (size <= 0) continue;
-    // Weighted by characters, so body text outweighs many short headings.
-    const size_t n = std::min<size_t>(200, std::max<size_t>(1, Utf8Length(l.text) / 10));
+    // Weighted by characters, so body text outweighs many short headings and the
+    // sub- and superscripts of formulas (each its own short line in a text layer).
+    const size_t n = std::min<size_t>(200, std::max<size_t>(1, Utf8Length(l.text)));
     sizes.insert(sizes.end(), n, size);
   }
   scale.body_size_ = Median(std::move(sizes));

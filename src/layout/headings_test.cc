@@ -22,6 +22,21 @@ std::vector<LayoutLine> Page(std::vector<LayoutLine> extra, bool fonts) {
   return lines;
 }
 
+// A page of small type (references) with a few lines of larger text: those that start
+// in lowercase or with a formula's brace are the rest of a sentence, not headings.
+TEST(HeadingScaleTest, LargerLinesThatContinueASentenceAreNotHeadings) {
+  const std::vector<LayoutLine> lines =
+      Page({TestLine("lege for their generous support through an Overleaf subscription",
+                     50, 40, 500, 54, 12),
+            TestLine("{x}g in R where", 50, 60, 300, 74, 12),
+            TestLine("Acknowledgements", 50, 80, 300, 94, 12)},
+           true);
+  const HeadingScale scale = HeadingScale::Of(lines);
+  EXPECT_EQ(scale.Level(lines[20]), 0);
+  EXPECT_EQ(scale.Level(lines[21]), 0);
+  EXPECT_EQ(scale.Level(lines[22]), 1);
+}
+
 TEST(HeadingScaleTest, RanksFontSizes) {
   const std::vector<LayoutLine> lines = Page(
       {TestLine("Title", 50, 40, 300, 62, 18), TestLine("Section", 50, 80, 300, 96, 14),
