@@ -82,11 +82,15 @@ class XyCut {
     return false;
   }
 
+  // Items at least this share of the region wide span its columns (titles, figures,
+  // footnotes under both columns); a column is under half the width.
+  static constexpr float kWideShare = 0.5f;
+
   bool CutAtFullWidth(const Indices& idx, const Box& region,
                       std::vector<Indices>* bands) const {
     Indices narrow, wide;
     for (size_t i : idx) {
-      (items_[i].box.width() >= 0.6f * region.width() ? wide : narrow).push_back(i);
+      (items_[i].box.width() >= kWideShare * region.width() ? wide : narrow).push_back(i);
     }
     Indices left, right;
     if (wide.empty() || narrow.size() < 4 ||
@@ -99,7 +103,7 @@ class XyCut {
     });
     Indices band;
     for (size_t i : sorted) {
-      if (items_[i].box.width() >= 0.6f * region.width()) {
+      if (items_[i].box.width() >= kWideShare * region.width()) {
         if (!band.empty()) bands->push_back(std::move(band));
         band.clear();
         bands->push_back({i});

@@ -26,6 +26,22 @@ TEST(ReadingOrderTest, ReadsTheLeftColumnThenTheRight) {
   EXPECT_EQ(groups[1], (std::vector<size_t>{1, 3, 5, 7, 9}));
 }
 
+// A footnote under both columns, a little wider than one column and right under them
+// (no gap to cut at): the columns are still read one after the other, then the note.
+TEST(ReadingOrderTest, AFootnoteAcrossTheGutterDoesNotMergeTheColumns) {
+  std::vector<OrderItem> items = TwoColumns(100);
+  const size_t note = items.size();
+  items.push_back({{50, 172, 340, 184}, 8});  // 290 of 512 wide: crosses the gutter
+  const auto groups = ReadingOrderGroups(items);
+  std::vector<size_t> order;
+  for (const auto& g : groups) order.insert(order.end(), g.begin(), g.end());
+  ASSERT_EQ(order.size(), items.size());
+  EXPECT_EQ(order[0], 0u);
+  EXPECT_EQ(order[4], 8u);
+  EXPECT_EQ(order[5], 1u);  // the right column after the whole left one
+  EXPECT_EQ(order[10], note);
+}
+
 TEST(ReadingOrderTest, FullWidthItemsSeparateColumnBands) {
   std::vector<OrderItem> items = TwoColumns(100);
   const size_t title = items.size();
