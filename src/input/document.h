@@ -44,7 +44,8 @@ class Document {
   // page is 0-based. CORRUPT when the page cannot be parsed.
   virtual StatusOr<PageGeometry> Geometry(int page) = 0;
   // Renders into a raster paid by `reservation` (which must cover plan.total_bytes).
-  virtual StatusOr<Raster> Render(int page, const RenderPlan& plan, Reservation reservation) = 0;
+  virtual StatusOr<Raster> Render(int page, const RenderPlan& plan,
+                                  Reservation reservation) = 0;
   // UNSUPPORTED for images; a page without text yields no lines.
   virtual StatusOr<TextLayerPage> TextLayer(int page) = 0;
   // What opening found wrong but could work around ("damaged file: repaired by MuPDF",
@@ -53,7 +54,8 @@ class Document {
   const std::vector<std::string>& notes() const { return notes_; }
 
  protected:
-  Document(std::string path, DocumentFormat format) : path_(std::move(path)), format_(format) {}
+  Document(std::string path, DocumentFormat format)
+      : path_(std::move(path)), format_(format) {}
   void AddNote(std::string note) { notes_.push_back(std::move(note)); }
 
  private:

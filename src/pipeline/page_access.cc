@@ -58,13 +58,14 @@ void DocumentPageAccess::ReleaseSource() {
 StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
   CpuTimer timer(&source_cpu_seconds_);
   PF_ASSIGN_OR_RETURN(Document * doc, Doc());
-  if (doc->format() != DocumentFormat::kPdf) return Unsupported("images have no text layer");
+  if (doc->format() != DocumentFormat::kPdf)
+    return Unsupported("images have no text layer");
   // The structured text and MuPDF's own allocations for the page (fonts, images): the
   // usual allowance first, a larger one (up to what one reservation may hold) if the
   // page needs it.
   const int64_t most = budget_->MaxSingleReservation() - kTextLayerBytes;
-  for (int64_t library =
-           PdfLibraryReservationBytes(true, kTextLayerBytes, budget_->MaxSingleReservation());
+  for (int64_t library = PdfLibraryReservationBytes(true, kTextLayerBytes,
+                                                    budget_->MaxSingleReservation());
        ; library = NextPdfLibraryBytes(library, most)) {
     PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes + library,
                                                         "text layer of " + label_));

@@ -21,7 +21,8 @@ json ResultFor(const std::string& out, const std::string& source_suffix) {
     json j = json::parse(testing::ReadFile(e.path().string()));
     const std::string src = j["metadata"]["source_file"];
     if (src.size() >= source_suffix.size() &&
-        src.compare(src.size() - source_suffix.size(), source_suffix.size(), source_suffix) == 0) {
+        src.compare(src.size() - source_suffix.size(), source_suffix.size(),
+                    source_suffix) == 0) {
       return j;
     }
   }
@@ -38,7 +39,10 @@ TEST(BadInputTest, EachBrokenInputIsNamedAndTheRestCompletes) {
   testing::WriteFile(in + "/truncated.pdf", pdf.substr(0, pdf.size() / 3));
   testing::WriteTestPdf(in + "/encrypted.pdf", {{.lines = {"Secret"}}}, "pw");
   testing::WriteTestPdf(in + "/zero.pdf", {});
-  testing::WriteTestPdf(in + "/huge.pdf", {{.width_pt = 200 * 72, .height_pt = 200 * 72, .lines = {"Big page"}, .font_pt = 400}});
+  testing::WriteTestPdf(in + "/huge.pdf", {{.width_pt = 200 * 72,
+                                            .height_pt = 200 * 72,
+                                            .lines = {"Big page"},
+                                            .font_pt = 400}});
   testing::WritePngHeaderOnly(in + "/giant.png", 60000, 60000);
   testing::WriteFile(in + "/fake.pdf", "<!DOCTYPE html><html>error page</html>");
   fs::create_symlink(in + "/does-not-exist.pdf", in + "/dangling.pdf");
@@ -49,13 +53,15 @@ TEST(BadInputTest, EachBrokenInputIsNamedAndTheRestCompletes) {
   }
 
   const std::string out = dir.path() + "/out";
-  testing::CommandResult r = testing::RunPageflow(
-      {"run", in, dir.path() + "/empty", "--out", out, "--engine", "tesseract", "--memory-limit", "1500M",
-       "--max-dim", "4000", "--no-progress", "--stats", out + "/stats.json"});
+  testing::CommandResult r =
+      testing::RunPageflow({"run", in, dir.path() + "/empty", "--out", out, "--engine",
+                            "tesseract", "--memory-limit", "1500M", "--max-dim", "4000",
+                            "--no-progress", "--stats", out + "/stats.json"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
 
   auto mentions = [&](const std::string& file, const std::string& what) {
-    for (size_t pos = r.err.find(file); pos != std::string::npos; pos = r.err.find(file, pos + 1)) {
+    for (size_t pos = r.err.find(file); pos != std::string::npos;
+         pos = r.err.find(file, pos + 1)) {
       const size_t eol = r.err.find('\n', pos);
       if (r.err.substr(pos, eol - pos).find(what) != std::string::npos) return true;
     }
@@ -77,11 +83,14 @@ TEST(BadInputTest, EachBrokenInputIsNamedAndTheRestCompletes) {
   // The good documents are complete.
   json good = ResultFor(out, "/good.pdf");
   ASSERT_FALSE(good.is_null());
-  EXPECT_NE(good["text"].get<std::string>().find("Hello world"), std::string::npos) << good.dump();
+  EXPECT_NE(good["text"].get<std::string>().find("Hello world"), std::string::npos)
+      << good.dump();
   json huge = ResultFor(out, "/huge.pdf");
   ASSERT_FALSE(huge.is_null());
-  EXPECT_NE(huge["text"].get<std::string>().find("Big page"), std::string::npos) << huge.dump();
-  EXPECT_NE(huge["metadata"]["page_notes"].dump().find("downscaled"), std::string::npos) << huge.dump();
+  EXPECT_NE(huge["text"].get<std::string>().find("Big page"), std::string::npos)
+      << huge.dump();
+  EXPECT_NE(huge["metadata"]["page_notes"].dump().find("downscaled"), std::string::npos)
+      << huge.dump();
   // The giant PNG's record exists and names its failed page.
   json giant = ResultFor(out, "/giant.png");
   ASSERT_FALSE(giant.is_null());
@@ -90,15 +99,20 @@ TEST(BadInputTest, EachBrokenInputIsNamedAndTheRestCompletes) {
   json stats = json::parse(testing::ReadFile(out + "/stats.json"));
   EXPECT_EQ(stats["pages_failed"].get<int64_t>(), 1);
   EXPECT_GE(stats["documents_failed"].get<int>(), 6);
-  EXPECT_LE(stats["peak_reserved_bytes"].get<int64_t>(), stats["memory_limit_bytes"].get<int64_t>());
+  EXPECT_LE(stats["peak_reserved_bytes"].get<int64_t>(),
+            stats["memory_limit_bytes"].get<int64_t>());
 }
 
 TEST(BadInputTest, UsageErrorsExitWithTwo) {
   EXPECT_EQ(testing::RunPageflow({"run", "x.pdf"}).exit_code, 2);  // no --out
-  testing::CommandResult r = testing::RunPageflow({"run", "x.pdf", "--out", "/tmp/x", "--engine", "magic"});
+  testing::CommandResult r =
+      testing::RunPageflow({"run", "x.pdf", "--out", "/tmp/x", "--engine", "magic"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("magic"), std::string::npos);
-  EXPECT_EQ(testing::RunPageflow({"run", "x.pdf", "--out", "/tmp/x", "--memory-limit", "lots"}).exit_code, 2);
+  EXPECT_EQ(
+      testing::RunPageflow({"run", "x.pdf", "--out", "/tmp/x", "--memory-limit", "lots"})
+          .exit_code,
+      2);
   EXPECT_EQ(testing::RunPageflow({"frobnicate"}).exit_code, 2);
   // 0 would be MuPDF's "unlimited" store, outside the budget.
   r = testing::RunPageflow({"run", "x.pdf", "--out", "/tmp/x", "--pdf-store", "0"});
@@ -308,9 +322,9 @@ TEST(BadInputTest, AProgressiveJpegIsPlannedWithItsCoefficientBuffers) {
 TEST(BadInputTest, BudgetTooSmallForTheEnginesIsFatalAndSaysWhatWouldFit) {
   testing::TempDir dir;
   testing::WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"x"}}});
-  testing::CommandResult r = testing::RunPageflow(
-      {"run", dir.path() + "/a.pdf", "--out", dir.path() + "/out", "--memory-limit", "80M", "--workers", "2",
-       "--no-progress"});
+  testing::CommandResult r =
+      testing::RunPageflow({"run", dir.path() + "/a.pdf", "--out", dir.path() + "/out",
+                            "--memory-limit", "80M", "--workers", "2", "--no-progress"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("--memory-limit must be at least"), std::string::npos) << r.err;
 }
