@@ -162,11 +162,10 @@ void WritePngHeaderOnly(const std::string& path, int width, int height) {
   WriteFile(path, png);
 }
 
-void WriteLyingPdf(const std::string& path, int count) {
-  const std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Count " + std::to_string(count) + " /Kids [3 0 R] >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"};
+namespace {
+
+// A PDF of these objects (numbered from 1; object 1 the catalog) with its xref.
+std::string RawPdf(const std::vector<std::string>& objects) {
   std::string pdf = "%PDF-1.4\n";
   std::vector<size_t> offsets;
   for (size_t i = 0; i < objects.size(); ++i) {
@@ -182,7 +181,15 @@ void WriteLyingPdf(const std::string& path, int count) {
   }
   pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
          " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-  WriteFile(path, pdf);
+  return pdf;
+}
+
+}  // namespace
+
+void WriteLyingPdf(const std::string& path, int count) {
+  WriteFile(path, RawPdf({"<< /Type /Catalog /Pages 2 0 R >>",
+                          "<< /Type /Pages /Count " + std::to_string(count) + " /Kids [3 0 R] >>",
+                          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"}));
 }
 
 namespace {
@@ -210,26 +217,6 @@ std::string DeflateZeros(int64_t bytes) {
   } while (flush != Z_FINISH);
   deflateEnd(&z);
   return deflated;
-}
-
-// A PDF of these objects (numbered from 1; object 1 the catalog) with its xref.
-std::string RawPdf(const std::vector<std::string>& objects) {
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  for (size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-  }
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-  for (size_t off : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
-         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
 }
 
 }  // namespace
