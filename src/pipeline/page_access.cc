@@ -49,6 +49,11 @@ StatusOr<Document*> DocumentPageAccess::Doc() {
   return doc_;
 }
 
+StatusOr<Reservation> DocumentPageAccess::ReserveBytes(int64_t bytes,
+                                                       std::string_view what) {
+  return reserve_now_ ? budget_->TryReserve(bytes, what) : budget_->Reserve(bytes, what);
+}
+
 void DocumentPageAccess::ReleaseSource() {
   if (owner_ == nullptr) return;
   owner_->Close();
@@ -67,8 +72,8 @@ StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
   for (int64_t library = PdfLibraryReservationBytes(true, kTextLayerBytes,
                                                     budget_->MaxSingleReservation());
        ; library = NextPdfLibraryBytes(library, most)) {
-    PF_ASSIGN_OR_RETURN(Reservation r, budget_->Reserve(kTextLayerBytes + library,
-                                                        "text layer of " + label_));
+    PF_ASSIGN_OR_RETURN(Reservation r, ReserveBytes(kTextLayerBytes + library,
+                                                    "text layer of " + label_));
     PdfLibraryAllowance allowance(library);
     StatusOr<TextLayerPage> text = doc->TextLayer(page_);
     if (text.ok() || !IsPdfLibraryRefusal(text.status()) || library >= most) return text;
@@ -98,7 +103,7 @@ StatusOr<Raster> DocumentPageAccess::Render(const RenderRequest& request) {
   for (int64_t library = PdfLibraryReservationBytes(pdf, plan.total_bytes, max_bytes);;
        library = NextPdfLibraryBytes(library, most)) {
     PF_ASSIGN_OR_RETURN(Reservation reservation,
-                        budget_->Reserve(plan.total_bytes + library, label_));
+                        ReserveBytes(plan.total_bytes + library, label_));
     StatusOr<Raster> raster = [&] {
       PdfLibraryAllowance allowance(library);
       return doc->Render(page_, plan, std::move(reservation));

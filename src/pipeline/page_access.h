@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/memory_budget.h"
 #include "engine/engine.h"
@@ -49,6 +50,10 @@ class DocumentPageAccess final : public PageAccess {
   bool Cancelled() const override { return cancel_ != nullptr && cancel_->load(); }
   // The flag that says the page is no longer wanted (null: never).
   void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+  // Reservations never wait (MemoryBudget::TryReserve): a page that does not fit the
+  // budget now fails at once with RESOURCE_EXHAUSTED. For callers that answer a client
+  // and cannot queue (serve's page images); off by default.
+  void set_reserve_now(bool now) { reserve_now_ = now; }
   // What planning did to the page (e.g. "downscaled to ..."), empty if nothing.
   const std::string& render_note() const { return render_note_; }
   // CPU seconds this thread spent in TextLayer() and Render(): opening the document,
@@ -57,6 +62,7 @@ class DocumentPageAccess final : public PageAccess {
 
  private:
   StatusOr<Document*> Doc();
+  StatusOr<Reservation> ReserveBytes(int64_t bytes, std::string_view what);
 
   Document* doc_;                              // null once released
   WorkerDocument* owner_ = nullptr;  // the worker's handle, if it may be released
@@ -68,6 +74,7 @@ class DocumentPageAccess final : public PageAccess {
   std::string render_note_;
   double source_cpu_seconds_ = 0;
   const std::atomic<bool>* cancel_ = nullptr;
+  bool reserve_now_ = false;
 };
 
 }  // namespace pageflow

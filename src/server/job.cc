@@ -71,7 +71,10 @@ void Job::MarkRunning() {
 }
 
 void Job::Finish(JobState state) {
-  if (owns_upload_) unlink(upload_path_.c_str());  // before readers can see the end
+  // Before readers can see the end. A done job's upload stays until ~Job: its pages'
+  // images are rendered from it.
+  const bool cancelled = state == JobState::kCancelled || cancel_requested();
+  if (owns_upload_ && cancelled) unlink(upload_path_.c_str());
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ == JobState::kDone || state_ == JobState::kCancelled) return;

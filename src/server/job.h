@@ -55,8 +55,10 @@ class Job {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // upload_path is the spooled document, deleted when the job finishes; result_path is
-  // created now and deleted with the Job.
+  // upload_path is the spooled document and result_path the result, created now. Both
+  // are deleted with the Job (when it expires or is deleted); a cancelled job's upload
+  // goes when it finishes. A done job keeps its upload so its pages' images can be
+  // rendered (GET /v1/jobs/ID/pages/N/image).
   Job(std::string id, std::string filename, std::string upload_path, std::string result_path,
       int page_count, JobSettings settings);
   ~Job();
@@ -78,7 +80,7 @@ class Job {
   // all earlier ones are in.
   void OnPageDone(PageRecord record);
   void MarkRunning();
-  // Final state; deletes the upload and wakes readers. Idempotent.
+  // Final state; wakes readers. Deletes the upload if the job was cancelled. Idempotent.
   void Finish(JobState state);
   bool cancel_requested() const;
   void RequestCancel();

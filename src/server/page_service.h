@@ -136,6 +136,8 @@ class PageService {
   bool Cancel(const std::string& id, bool forget);
   PageServiceStats Stats() const;
   const PageServiceOptions& options() const { return options_; }
+  // The process's budget, for work the server does beside jobs (page images).
+  MemoryBudget* budget() { return &budget_; }
   // Closes the queues and joins every thread; jobs still running are cancelled.
   void Shutdown();
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "testing/test_util.h"
 
@@ -66,11 +67,20 @@ TEST_F(PageServiceTest, WritesPagesInOrderAndReturnsEveryReservation) {
     EXPECT_NE(line.find("Page number " + std::to_string(n + 1)), std::string::npos) << line;
   }
   EXPECT_EQ(n, 7);
-  EXPECT_EQ(access((*job)->upload_path().c_str(), F_OK), -1);  // the upload is gone
+  // A done job keeps its upload (its pages' images are rendered from it) until it is
+  // forgotten.
+  const std::string upload = (*job)->upload_path();
+  EXPECT_EQ(access(upload.c_str(), F_OK), 0);
   const PageServiceStats st = s->Stats();
   EXPECT_EQ(st.budget.reserved_bytes, st.budget.fixed_bytes);
   EXPECT_EQ(observer_.pages_.load(), 7);
   EXPECT_EQ(observer_.done_.load(), 1);
+  ASSERT_TRUE(s->Cancel((*job)->id(), true));
+  job->reset();
+  // Gone with the job, once the worker that settled its last page has let go of it.
+  for (int i = 0; i < 500 && access(upload.c_str(), F_OK) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(access(upload.c_str(), F_OK), -1);
 }
 
 TEST_F(PageServiceTest, RefusesBeyondMaxJobsPlusQueueAndCancelsWaitingJobs) {

@@ -4,9 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "base/parse_int.h"
 #include "server/admission.h"
 #include "server/http_errors.h"
 #include "server/job_settings.h"
+#include "server/page_image.h"
 #include "server/result_stream.h"
 #include "server/web_assets.h"
 
@@ -77,6 +79,7 @@ StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
   s->DeclareGates();
   s->DeclareProbes();
   s->DeclareJobRoutes();
+  s->DeclarePageImageRoute();
   s->DeclareWebRoutes();
   return s;
 }
@@ -241,6 +244,68 @@ void Server::DeclareJobRoutes() {
   // Any other POST: answered without reading its body (the library would buffer it).
   http.Route("POST", "/.*", [](HttpRequest& req, HttpResponse& res) {
     SetError(res, 404, "not_found", "no such endpoint: POST " + req.path);
+  });
+}
+
+// A finished page's image, small, rendered from the job's upload when asked (the web UI
+// shows it beside the page's text). Its raster and PNG are reserved from the budget
+// without waiting: 429 when they do not fit now.
+void Server::DeclarePageImageRoute() {
+  PageService* service = service_.get();
+  const int ttl_s = options_.service.job_ttl_s;
+  const std::string pattern = std::string(kJobPath) + "/pages/([0-9]{1,9})/image";
+  http_->Route("GET", pattern, [service, ttl_s](HttpRequest& req, HttpResponse& res) {
+    std::shared_ptr<Job> job = service->Find(req.path_params.at(0));
+    if (!job) return SetError(res, 404, "not_found", "no such job (unknown or expired)");
+    const std::string& asked = req.path_params.at(1);
+    StatusOr<int> page = ParseIntStrict(asked, 1, job->page_count());
+    if (!page.ok()) {
+      return SetError(res, 404, "not_found",
+                      "job " + job->id() + " has no page " + asked + " (it has " +
+                          std::to_string(job->page_count()) + ")");
+    }
+    StatusOr<int> width = ParseIntStrict(req.Query("width", "800"), 16, 1 << 20);
+    if (!width.ok()) return SetStatusError(res, width.status().WithContext("width"));
+    const JobSnapshot snapshot = job->Snapshot();
+    if (snapshot.state == JobState::kCancelled) {
+      return SetError(res, 410, "gone", "the job was cancelled and its upload removed");
+    }
+    if (snapshot.pages_done < *page) {
+      return SetError(res, 409, "not_finished",
+                      "page " + asked + " is not finished yet (" +
+                          std::to_string(snapshot.pages_done) + " of " +
+                          std::to_string(snapshot.pages) + " done)");
+    }
+    const std::string label = "image of page " + asked + " of job " + job->id();
+    StatusOr<PageImage> image = RenderPageImage(
+        job->upload_path(), *page - 1, std::min(*width, kMaxPageImageWidth),
+        job->settings().render, service->budget(), label);
+    if (!image.ok()) {
+      const Status& st = image.status();
+      if (st.code() == StatusCode::kNotFound) {
+        return SetError(res, 410, "gone", "the job's upload is gone: " + st.message());
+      }
+      if (st.code() == StatusCode::kResourceExhausted) {
+        const MemoryBudgetStats b = service->budget()->Stats();
+        if (b.reserved_bytes > b.fixed_bytes) {  // pages in flight hold the rest
+          SetError(res, 429, "memory", label + ": " + st.message());
+          res.AddHeader("Retry-After", "1");
+          return;
+        }
+        return SetError(
+            res, 503, "memory",
+            label + " does not fit this server's memory limit: " + st.message());
+      }
+      return SetStatusError(res, st.WithContext(label));
+    }
+    res.content_type = "image/png";
+    // The page's pixels do not change while the job is kept.
+    res.AddHeader("Cache-Control", "private, max-age=" + std::to_string(ttl_s));
+    res.AddHeader("X-Image-Size",
+                  std::to_string(image->width) + "x" + std::to_string(image->height));
+    // The PNG stays paid for by its reservation until it is sent.
+    auto png = std::make_shared<PageImage>(std::move(*image));
+    res.stream = [png](StreamSink& sink) { return sink.Write(png->png); };
   });
 }
 

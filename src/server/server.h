@@ -45,6 +45,7 @@ class Server {
   void DeclareGates();
   void DeclareProbes();
   void DeclareJobRoutes();
+  void DeclarePageImageRoute();
   void DeclareWebRoutes();
 
   ServerOptions options_;
