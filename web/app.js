@@ -1,6 +1,7 @@
 // pageflow web UI: uploads a document to POST /v1/ocr (NDJSON stream), shows each page
-// as it finishes, polls /v1/status for the memory gauge and queue, and downloads results
-// from /v1/jobs/{id}/result. Plain JS, no build step.
+// as it finishes beside its image (GET /v1/jobs/{id}/pages/{n}/image, fetched when the
+// page is scrolled near), polls /v1/status for the memory gauge and queue, and downloads
+// results from /v1/jobs/{id}/result. Plain JS, no build step.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -150,6 +151,130 @@ function renderMarkdown(md) {
   return out;
 }
 
+// ---- page images beside the text, with the boxes of the lines ----
+// A word the engine read with a confidence below this (0..1) is marked in the text and
+// on the image: Tesseract gives sound words 0.85-0.97 and doubtful ones less.
+const LOW_CONFIDENCE = 0.6;
+const IMAGE_FETCHES = 2;  // page images requested at once (each is a render on the server)
+const imageQueue = [];
+let imagesInFlight = 0;
+
+function pumpImages() {
+  while (imagesInFlight < IMAGE_FETCHES && imageQueue.length) {
+    const job = imageQueue.shift();
+    imagesInFlight++;
+    job().finally(() => { imagesInFlight--; pumpImages(); });
+  }
+}
+
+// Fetches a page's image (with the token, which an <img src> could not send); a 429
+// (the server's memory is busy with pages) is retried after its Retry-After.
+function loadPageImage(view, figure, n) {
+  const img = figure.querySelector('img');
+  const note = figure.querySelector('figcaption');
+  const canvas = figure.querySelector('.page-canvas');
+  const dpr = window.devicePixelRatio || 1;
+  const width = Math.min(1200, Math.max(100, Math.ceil((canvas.clientWidth || 400) * dpr / 100) * 100));
+  const url = `/v1/jobs/${view.id}/pages/${n}/image?width=${width}`;
+  let tries = 0;
+  const attempt = async () => {
+    try {
+      const r = await fetch(url, { headers: authHeaders() });
+      if (r.status === 429 && ++tries < 20) {
+        const wait = 1000 * (parseInt(r.headers.get('Retry-After') || '1', 10) || 1);
+        note.textContent = 'server busy, retrying…';
+        setTimeout(() => { imageQueue.push(attempt); pumpImages(); }, wait);
+        return;
+      }
+      if (!r.ok) { note.textContent = 'no image: ' + await errorMessage(r); return; }
+      const blob = await r.blob();
+      img.addEventListener('load', () => {
+        figure.classList.add('loaded');
+        note.textContent = '';
+        URL.revokeObjectURL(img.src);  // decoded: the PNG's bytes need not stay
+      }, { once: true });
+      img.addEventListener('error', () => {
+        note.textContent = 'the image could not be shown';
+        URL.revokeObjectURL(img.src);
+      }, { once: true });
+      img.src = URL.createObjectURL(blob);
+    } catch (e) {
+      note.textContent = 'no image: ' + e.message;
+    }
+  };
+  imageQueue.push(attempt);
+  pumpImages();
+}
+
+// Places `node` over box [x0, y0, x1, y1] of a page `w` x `h` (the record's unit), in
+// percent of the image, so the image's pixel size does not matter.
+function placeBox(node, box, w, h) {
+  node.style.left = (100 * box[0]) / w + '%';
+  node.style.top = (100 * box[1]) / h + '%';
+  node.style.width = (100 * (box[2] - box[0])) / w + '%';
+  node.style.height = (100 * (box[3] - box[1])) / h + '%';
+}
+
+// The page's blocks, lines and words from its boxes: each line knows its box, pointing
+// at it highlights the box on the image; doubtful words are marked. DOM nodes only.
+function linesView(boxes, figure) {
+  const view = document.createElement('div');
+  view.className = 'page-lines';
+  const w = boxes.width, h = boxes.height;
+  const highlight = figure && figure.querySelector('.hl');
+  const marks = figure && figure.querySelector('.marks');
+  for (const block of boxes.blocks || []) {
+    const b = document.createElement('div');
+    b.className = 'blk ' + block.kind;
+    for (const line of block.lines || []) {
+      const ln = document.createElement('div');
+      ln.className = 'ln';
+      ln.dataset.box = line.box.join(',');
+      (line.words || []).forEach((word, i) => {
+        if (i) ln.append(' ');
+        const span = document.createElement('span');
+        span.className = 'w';
+        span.textContent = word.text;
+        if (word.confidence < LOW_CONFIDENCE) {
+          span.classList.add('low');
+          span.title = 'confidence ' + Math.round(100 * word.confidence) + '%';
+          if (marks) {
+            const m = document.createElement('div');
+            m.className = 'lowmark';
+            placeBox(m, word.box, w, h);
+            marks.append(m);
+          }
+        }
+        ln.append(span);
+      });
+      b.append(ln);
+    }
+    view.append(b);
+  }
+  if (highlight) {
+    view.addEventListener('mouseover', (e) => {
+      const ln = e.target.closest('.ln');
+      if (!ln) return;
+      placeBox(highlight, ln.dataset.box.split(',').map(Number), w, h);
+      highlight.classList.remove('hidden');
+    });
+    view.addEventListener('mouseleave', () => highlight.classList.add('hidden'));
+  }
+  return view;
+}
+
+// Page bodies are built when they come near the viewport, and their images fetched then:
+// a 300-page job costs a header per page until it is scrolled to.
+const pageObserver = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    if (!e.isIntersecting) continue;
+    pageObserver.unobserve(e.target);
+    const build = e.target.buildBody;
+    delete e.target.buildBody;
+    if (build) build();
+  }
+}, { rootMargin: '600px 0px' });
+
 // ---- one document card ----
 class DocView {
   constructor(file) {
@@ -167,6 +292,9 @@ class DocView {
     node.querySelector('.dl-md').addEventListener('click', () => this.download('markdown', 'md'));
     node.querySelector('.toggle-raw').addEventListener('click', (e) => {
       e.currentTarget.classList.toggle('on', node.classList.toggle('raw'));
+    });
+    node.querySelector('.toggle-md').addEventListener('click', (e) => {
+      e.currentTarget.classList.toggle('on', node.classList.toggle('md'));
     });
     node.querySelector('.dl-jsonl').addEventListener('click', () => this.download('ndjson', 'jsonl'));
     node.querySelector('.dl-hocr').addEventListener('click', () => this.download('hocr', 'hocr'));
@@ -193,7 +321,7 @@ class DocView {
   addPage(p) {
     this.pages++;
     const li = document.createElement('li');
-    li.className = 'page' + (p.error ? ' failed' : '');
+    li.className = 'page pending' + (p.error ? ' failed' : '');
     li.dataset.page = p.page;
     const head = document.createElement('div');
     head.className = 'page-head';
@@ -211,6 +339,40 @@ class DocView {
     time.className = 'time';
     time.textContent = p.seconds < 1 ? Math.round(p.seconds * 1000) + ' ms' : p.seconds.toFixed(2) + ' s';
     head.append(time);
+    li.append(head);
+    li.buildBody = () => this.pageBody(li, p);
+    this.node.querySelector('.pages').append(li);
+    pageObserver.observe(li);
+    this.meta(`${formatBytes(this.file.size)} · ${this.pages}${this.total ? ' / ' + this.total : ''} pages`);
+    this.progress();
+  }
+  // The page's image (when the job is known) beside its text: the lines with their boxes
+  // (shown first when the page has them), the rendered Markdown and the raw text.
+  pageBody(li, p) {
+    const body = document.createElement('div');
+    body.className = 'page-body';
+    let figure = null;
+    if (this.id) {
+      figure = document.createElement('figure');
+      figure.className = 'page-figure';
+      const canvas = document.createElement('div');
+      canvas.className = 'page-canvas';
+      if (p.boxes && p.boxes.width && p.boxes.height) canvas.style.aspectRatio = p.boxes.width + ' / ' + p.boxes.height;
+      const img = document.createElement('img');
+      img.alt = 'page ' + p.page;
+      const marks = document.createElement('div');
+      marks.className = 'marks';
+      const hl = document.createElement('div');
+      hl.className = 'hl hidden';
+      canvas.append(img, marks, hl);
+      const note = document.createElement('figcaption');
+      note.className = 'muted';
+      note.textContent = 'loading image…';
+      figure.append(canvas, note);
+      body.append(figure);
+    }
+    const content = document.createElement('div');
+    content.className = 'page-content';
     // The page's text with its edge lines (margins the document may later call running
     // headers) where they were: how the page reads on its own.
     const margins = p.margins || [];
@@ -219,7 +381,7 @@ class DocView {
     const text = document.createElement('pre');
     text.className = 'page-text';
     text.textContent = p.error ? 'failed: ' + p.error : (whole || '(no text on this page)');
-    li.append(head, text);
+    content.append(text);
     if (!p.error) {
       const md = document.createElement('div');
       md.className = 'page-md';
@@ -230,11 +392,16 @@ class DocView {
         md.firstChild.style.whiteSpace = 'pre-wrap';
       }
       if (!whole) md.textContent = '(no text on this page)';
-      li.append(md);
+      content.append(md);
+      if (p.boxes && p.boxes.width && p.boxes.height && (p.boxes.blocks || []).length) {
+        li.classList.add('has-lines');
+        content.append(linesView(p.boxes, figure));
+      }
     }
-    this.node.querySelector('.pages').append(li);
-    this.meta(`${formatBytes(this.file.size)} · ${this.pages}${this.total ? ' / ' + this.total : ''} pages`);
-    this.progress();
+    body.append(content);
+    li.append(body);
+    li.classList.remove('pending');
+    if (figure) loadPageImage(this, figure, p.page);
   }
   finish(summary) {
     this.total = summary.pages;
@@ -279,7 +446,8 @@ async function errorMessage(r) {
 
 async function upload(file) {
   const view = new DocView(file);
-  const params = new URLSearchParams({ format: 'ndjson', filename: file.name });
+  // boxes=1: each page line carries its blocks, lines and words with boxes.
+  const params = new URLSearchParams({ format: 'ndjson', filename: file.name, boxes: '1' });
   for (const k of ['engine', 'lang', 'dpi']) if ($(k).value) params.set(k, $(k).value);
   let r;
   try {
