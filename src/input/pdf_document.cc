@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "input/glyph_names.h"
 #include "input/mupdf_context.h"
 
 extern "C" {
@@ -153,6 +154,27 @@ void JoinLine(TextLine* a, TextLine b, bool glued) {
 struct RulingSink {
   std::vector<Box>* rulings;
   fz_rect page;
+  // The structured-text device's own text callbacks, called after ResolveGlyphs.
+  void (*fill_text)(fz_context*, fz_device*, const fz_text*, fz_matrix, fz_colorspace*,
+                    const float*, float, fz_color_params) = nullptr;
+  void (*stroke_text)(fz_context*, fz_device*, const fz_text*, const fz_stroke_state*,
+                      fz_matrix, fz_colorspace*, const float*, float,
+                      fz_color_params) = nullptr;
+  void (*clip_text)(fz_context*, fz_device*, const fz_text*, fz_matrix,
+                    fz_rect) = nullptr;
+  void (*clip_stroke_text)(fz_context*, fz_device*, const fz_text*,
+                           const fz_stroke_state*, fz_matrix, fz_rect) = nullptr;
+  void (*ignore_text)(fz_context*, fz_device*, const fz_text*, fz_matrix) = nullptr;
+  // Glyphs looked up by name, so a font's symbol is named once a page (a few dozen
+  // entries at most; lookups past kMaxKnown are not remembered).
+  struct Known {
+    const fz_font* font;
+    int gid;
+    int unicode;
+  };
+  std::vector<Known> known;
+  static constexpr size_t kMaxKnown = 256;
+  int resolved = 0;  // glyphs given a code point here
 };
 thread_local RulingSink* t_ruling_sink = nullptr;
 
@@ -193,6 +215,77 @@ void StrokePathRuling(fz_context* ctx, fz_device* /*dev*/, const fz_path* path,
                       const float* color, float alpha, fz_color_params /*params*/) {
   if (alpha <= 0.0f || IsWhite(ctx, cs, color)) return;
   AddRuling(fz_bound_path(ctx, path, stroke, ctm), false);
+}
+
+// MuPDF gives U+FFFD for a glyph that neither the font's ToUnicode map nor its encoding
+// names with a name MuPDF knows ("betatwo" in a Greek font, "H11001" in Mathematical Pi,
+// TeX's "summationdisplay"). Such a glyph is named again from its name in the font
+// program (FreeType's glyph name) before the structured-text device sees it. The text
+// object belongs to this one pass of the interpreter and is dropped after it; only the
+// Unicode values of its unmapped items change.
+void ResolveGlyphs(fz_context* ctx, const fz_text* text) {
+  RulingSink* sink = t_ruling_sink;
+  if (sink == nullptr || text == nullptr) return;
+  for (fz_text_span* span = text->head; span != nullptr; span = span->next) {
+    if (span->font == nullptr || fz_font_ft_face(ctx, span->font) == nullptr) continue;
+    for (int i = 0; i < span->len; ++i) {
+      fz_text_item& item = span->items[i];
+      if (item.ucs != FZ_REPLACEMENT_CHARACTER || item.gid <= 0) continue;
+      int unicode = FZ_REPLACEMENT_CHARACTER;
+      bool found = false;
+      for (const RulingSink::Known& k : sink->known) {
+        if (k.font == span->font && k.gid == item.gid) {
+          unicode = k.unicode;
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        char name[64] = "";
+        fz_get_glyph_name(ctx, span->font, item.gid, name, sizeof name);
+        unicode = UnicodeFromGlyphName(name);
+        if (sink->known.size() < RulingSink::kMaxKnown)
+          sink->known.push_back({span->font, item.gid, unicode});
+      }
+      if (unicode != FZ_REPLACEMENT_CHARACTER) {
+        item.ucs = unicode;
+        ++sink->resolved;
+      }
+    }
+  }
+}
+
+void FillTextResolved(fz_context* ctx, fz_device* dev, const fz_text* text, fz_matrix ctm,
+                      fz_colorspace* cs, const float* color, float alpha,
+                      fz_color_params params) {
+  ResolveGlyphs(ctx, text);
+  t_ruling_sink->fill_text(ctx, dev, text, ctm, cs, color, alpha, params);
+}
+
+void StrokeTextResolved(fz_context* ctx, fz_device* dev, const fz_text* text,
+                        const fz_stroke_state* stroke, fz_matrix ctm, fz_colorspace* cs,
+                        const float* color, float alpha, fz_color_params params) {
+  ResolveGlyphs(ctx, text);
+  t_ruling_sink->stroke_text(ctx, dev, text, stroke, ctm, cs, color, alpha, params);
+}
+
+void ClipTextResolved(fz_context* ctx, fz_device* dev, const fz_text* text, fz_matrix ctm,
+                      fz_rect scissor) {
+  ResolveGlyphs(ctx, text);
+  t_ruling_sink->clip_text(ctx, dev, text, ctm, scissor);
+}
+
+void ClipStrokeTextResolved(fz_context* ctx, fz_device* dev, const fz_text* text,
+                            const fz_stroke_state* stroke, fz_matrix ctm,
+                            fz_rect scissor) {
+  ResolveGlyphs(ctx, text);
+  t_ruling_sink->clip_stroke_text(ctx, dev, text, stroke, ctm, scissor);
+}
+
+void IgnoreTextResolved(fz_context* ctx, fz_device* dev, const fz_text* text,
+                        fz_matrix ctm) {
+  ResolveGlyphs(ctx, text);
+  t_ruling_sink->ignore_text(ctx, dev, text, ctm);
 }
 
 // Set when MuPDF failed (or left something out) because an allocation past the thread's
@@ -316,6 +409,17 @@ class PdfDocument final : public Document {
       t_ruling_sink = &sink;
       dev->fill_path = FillPathRuling;
       dev->stroke_path = StrokePathRuling;
+      sink.fill_text = dev->fill_text;
+      sink.stroke_text = dev->stroke_text;
+      sink.clip_text = dev->clip_text;
+      sink.clip_stroke_text = dev->clip_stroke_text;
+      sink.ignore_text = dev->ignore_text;
+      if (dev->fill_text != nullptr) dev->fill_text = FillTextResolved;
+      if (dev->stroke_text != nullptr) dev->stroke_text = StrokeTextResolved;
+      if (dev->clip_text != nullptr) dev->clip_text = ClipTextResolved;
+      if (dev->clip_stroke_text != nullptr)
+        dev->clip_stroke_text = ClipStrokeTextResolved;
+      if (dev->ignore_text != nullptr) dev->ignore_text = IgnoreTextResolved;
       fz_run_page(ctx, fzpage, dev, fz_identity, nullptr);
       fz_close_device(ctx, dev);
     }

@@ -17,6 +17,7 @@
 #include "engine/ppocr/det/tiling.h"
 #include "engine/ppocr/line_tensor.h"
 #include "engine/ppocr/rec/text_recognizer.h"
+#include "layout/ocr_lines.h"
 
 namespace pageflow {
 namespace {
@@ -97,181 +98,16 @@ cv::Mat CropLine(const cv::Mat& page, bool page_is_rgb, const LineCandidate& c, 
   return bgr;
 }
 
-// The words of a recognized box, each given the share of the box's width its characters
-// take (the recognizer reads a box as one string: word boxes are estimated, not seen),
-// with the box's score as confidence. Gaps between boxes stay gaps (table columns).
-void AddWordsOf(const LineCandidate& c, TextLine* line) {
-  const std::string& text = c.result.text;
-  std::vector<std::pair<size_t, size_t>> tokens;  // [begin, end) byte ranges
-  size_t chars = 0;
-  for (size_t i = 0; i < text.size();) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    const size_t b = i;
-    while (i < text.size() && text[i] != ' ') ++i;
-    if (i > b) tokens.emplace_back(b, i);
+// The kept boxes in reading order, as lines (layout/ocr_lines.h: the layout stage's
+// XY-cut, rows within each column piece).
+std::vector<TextLine> ReadingOrder(const std::vector<LineCandidate>& kept) {
+  std::vector<RecognizedBox> boxes;
+  boxes.reserve(kept.size());
+  for (const LineCandidate& c : kept) {
+    boxes.push_back({c.box.min_x(), c.box.min_y(), c.box.max_x(), c.box.max_y(), c.result.text,
+                     c.result.score});
   }
-  auto code_points = [&](size_t b, size_t e) {
-    size_t n = 0;
-    for (size_t k = b; k < e; ++k) n += (static_cast<unsigned char>(text[k]) & 0xC0) != 0x80;
-    return n;
-  };
-  for (const auto& [b, e] : tokens) chars += code_points(b, e) + 1;
-  if (chars <= 1) return;
-  const float x0 = c.box.min_x(), y0 = c.box.min_y(), y1 = c.box.max_y();
-  const double per_char = (c.box.max_x() - x0) / double(chars - 1);
-  double x = x0;
-  for (const auto& [b, e] : tokens) {
-    const double width = per_char * double(code_points(b, e));
-    TextWord w;
-    w.text = text.substr(b, e - b);
-    w.box = {static_cast<int>(x), static_cast<int>(y0), static_cast<int>(std::ceil(x + width)),
-             static_cast<int>(std::ceil(y1))};
-    w.confidence = c.result.score;
-    line->words.push_back(std::move(w));
-    x += width + per_char;
-  }
-}
-
-// Groups the boxes of one block into text lines: rows top to bottom (boxes sharing
-// most of their height), boxes left to right within a row.
-std::vector<TextLine> RowsOf(std::vector<LineCandidate> items) {
-  std::sort(items.begin(), items.end(),
-            [](const LineCandidate& a, const LineCandidate& b) { return a.box.min_y() < b.box.min_y(); });
-  std::vector<std::vector<const LineCandidate*>> rows;
-  std::vector<std::pair<float, float>> spans;  // each row's y extent
-  for (const LineCandidate& c : items) {
-    const float y0 = c.box.min_y(), y1 = c.box.max_y();
-    bool placed = false;
-    for (size_t r = rows.size(); r-- > 0 && !placed;) {
-      const float overlap = std::min(y1, spans[r].second) - std::max(y0, spans[r].first);
-      if (overlap > 0.5f * std::min(y1 - y0, spans[r].second - spans[r].first)) {
-        rows[r].push_back(&c);
-        spans[r] = {std::min(spans[r].first, y0), std::max(spans[r].second, y1)};
-        placed = true;
-      }
-      if (r + 3 < rows.size()) break;  // only recent rows can still overlap
-    }
-    if (!placed) {
-      rows.push_back({&c});
-      spans.emplace_back(y0, y1);
-    }
-  }
-  std::vector<int> order(rows.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int a, int b) { return spans[a].first < spans[b].first; });
-  std::vector<TextLine> lines;
-  float previous_bottom = -1, previous_height = 0;
-  for (int r : order) {
-    auto& row = rows[r];
-    std::sort(row.begin(), row.end(),
-              [](const LineCandidate* a, const LineCandidate* b) { return a->box.min_x() < b->box.min_x(); });
-    TextLine line;
-    double weighted = 0, chars = 0;
-    line.box = {static_cast<int>(row.front()->box.min_x()), static_cast<int>(spans[r].first), 0,
-                static_cast<int>(std::ceil(spans[r].second))};
-    for (const LineCandidate* c : row) {
-      if (!line.text.empty()) line.text += ' ';
-      line.text += c->result.text;
-      AddWordsOf(*c, &line);
-      line.box.x1 = std::max(line.box.x1, static_cast<int>(std::ceil(c->box.max_x())));
-      weighted += double{c->result.score} * c->result.text.size();
-      chars += c->result.text.size();
-    }
-    line.confidence = chars > 0 ? static_cast<float>(weighted / chars) : 0.0f;
-    const float height = spans[r].second - spans[r].first;
-    // A gap of more than a line height starts a new block.
-    line.block_start = previous_bottom < 0 || spans[r].first - previous_bottom > std::max(height, previous_height);
-    previous_bottom = spans[r].second;
-    previous_height = height;
-    lines.push_back(std::move(line));
-  }
-  return lines;
-}
-
-// Splits boxes into blocks in reading order (a restricted XY-cut): first at a vertical
-// gutter that separates two real columns (each side at least a quarter of the width and
-// three boxes of mostly full-width lines, the gap wider than 1.5 line heights), else at the widest horizontal gap
-// taller than a line; what cannot be cut is one block. A narrow column of prices on a
-// receipt is not a text column, so receipt lines stay whole.
-// Whether boxes [begin, end) look like a column of running text: their median width is
-// at least half the column's width (a receipt's price column is short boxes in a gap).
-bool FillsColumn(std::vector<LineCandidate>::const_iterator begin, std::vector<LineCandidate>::const_iterator end) {
-  float x0 = begin->box.min_x(), x1 = begin->box.max_x();
-  std::vector<float> widths;
-  for (auto it = begin; it != end; ++it) {
-    x0 = std::min(x0, it->box.min_x());
-    x1 = std::max(x1, it->box.max_x());
-    widths.push_back(it->box.max_x() - it->box.min_x());
-  }
-  std::nth_element(widths.begin(), widths.begin() + widths.size() / 2, widths.end());
-  return widths[widths.size() / 2] >= 0.5f * (x1 - x0);
-}
-
-void CutBlocks(std::vector<LineCandidate> items, float line_px, std::vector<std::vector<LineCandidate>>& blocks) {
-  if (items.size() < 2) {
-    if (!items.empty()) blocks.push_back(std::move(items));
-    return;
-  }
-  float x_min = items[0].box.min_x(), x_max = items[0].box.max_x();
-  for (const LineCandidate& c : items) {
-    x_min = std::min(x_min, c.box.min_x());
-    x_max = std::max(x_max, c.box.max_x());
-  }
-  // Vertical gutter.
-  std::sort(items.begin(), items.end(),
-            [](const LineCandidate& a, const LineCandidate& b) { return a.box.min_x() < b.box.min_x(); });
-  float reach = items[0].box.max_x();
-  for (size_t i = 1; i < items.size(); ++i) {
-    const float gap = items[i].box.min_x() - reach;
-    if (gap > 1.5f * line_px && i >= 3 && items.size() - i >= 3 && reach - x_min >= 0.3f * (x_max - x_min) &&
-        x_max - items[i].box.min_x() >= 0.3f * (x_max - x_min) &&
-        FillsColumn(items.begin(), items.begin() + static_cast<long>(i)) &&
-        FillsColumn(items.begin() + static_cast<long>(i), items.end())) {
-      std::vector<LineCandidate> right(std::make_move_iterator(items.begin() + static_cast<long>(i)),
-                                       std::make_move_iterator(items.end()));
-      items.resize(i);
-      CutBlocks(std::move(items), line_px, blocks);
-      CutBlocks(std::move(right), line_px, blocks);
-      return;
-    }
-    reach = std::max(reach, items[i].box.max_x());
-  }
-  // Widest horizontal gap.
-  std::sort(items.begin(), items.end(),
-            [](const LineCandidate& a, const LineCandidate& b) { return a.box.min_y() < b.box.min_y(); });
-  float bottom = items[0].box.max_y(), widest = line_px;
-  size_t cut = 0;
-  for (size_t i = 1; i < items.size(); ++i) {
-    const float gap = items[i].box.min_y() - bottom;
-    if (gap > widest) {
-      widest = gap;
-      cut = i;
-    }
-    bottom = std::max(bottom, items[i].box.max_y());
-  }
-  if (cut == 0) {
-    blocks.push_back(std::move(items));
-    return;
-  }
-  std::vector<LineCandidate> lower(std::make_move_iterator(items.begin() + static_cast<long>(cut)),
-                                   std::make_move_iterator(items.end()));
-  items.resize(cut);
-  CutBlocks(std::move(items), line_px, blocks);
-  CutBlocks(std::move(lower), line_px, blocks);
-}
-
-std::vector<TextLine> ReadingOrder(std::vector<LineCandidate> items) {
-  if (items.empty()) return {};
-  std::vector<float> heights;
-  for (const LineCandidate& c : items) heights.push_back(c.box.max_y() - c.box.min_y());
-  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-  std::vector<std::vector<LineCandidate>> blocks;
-  CutBlocks(std::move(items), std::max(1.0f, heights[heights.size() / 2]), blocks);
-  std::vector<TextLine> lines;
-  for (std::vector<LineCandidate>& block : blocks) {
-    for (TextLine& line : RowsOf(std::move(block))) lines.push_back(std::move(line));
-  }
-  return lines;
+  return LinesFromBoxes(std::move(boxes));
 }
 
 class PpocrEngine final : public Engine {
@@ -379,7 +215,7 @@ class PpocrEngine final : public Engine {
     out.unit = Unit::kPixels;
     out.dpi = raster.dpi();
     out.note = std::move(note);
-    out.lines = ReadingOrder(std::move(kept));
+    out.lines = ReadingOrder(kept);
     FinishPageText(out);
     return out;
   }

@@ -37,7 +37,7 @@ class TextLayerEngine final : public Engine {
     }
     const TextQuality quality = AssessTextLayer(*layer);
     PageText out = FromLayer(std::move(*layer));
-    if (!quality.usable) out.note = quality.reason;
+    out.note = quality.usable ? UnmappedNote(quality) : quality.reason;
     return out;
   }
 };
@@ -57,7 +57,11 @@ class AutoEngine final : public Engine {
     std::string why;
     if (layer.ok()) {
       const TextQuality quality = AssessTextLayer(*layer);
-      if (quality.usable) return FromLayer(std::move(*layer));
+      if (quality.usable) {
+        PageText out = FromLayer(std::move(*layer));
+        out.note = UnmappedNote(quality);
+        return out;
+      }
       why = quality.reason;
     } else if (layer.status().code() != StatusCode::kUnsupported) {
       why = layer.status().message();

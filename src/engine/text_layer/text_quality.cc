@@ -1,6 +1,7 @@
 #include "engine/text_layer/text_quality.h"
 
 #include <cstdio>
+#include <string>
 
 namespace pageflow {
 namespace {
@@ -50,6 +51,7 @@ TextQuality AssessTextLayer(const TextLayerPage& page) {
       }
     }
   }
+  q.unmapped = bad;
   char buf[160];
   // A short layer is trusted on a page of vector text (a title page), not on one that
   // also paints pictures: that is a scan with a few stray words, or none at all.
@@ -74,6 +76,13 @@ TextQuality AssessTextLayer(const TextLayerPage& page) {
   }
   q.usable = true;
   return q;
+}
+
+std::string UnmappedNote(const TextQuality& quality) {
+  if (quality.unmapped == 0) return "";
+  return "text layer: " + std::to_string(quality.unmapped) + " of " +
+         std::to_string(quality.chars) +
+         " characters are unmapped glyphs (U+FFFD, private use, control)";
 }
 
 }  // namespace pageflow

@@ -41,5 +41,16 @@ TEST(TextQualityTest, RejectsUnmappedGlyphsAndEmptyLayers) {
   EXPECT_NE(empty.reason.find("only 0 characters"), std::string::npos);
 }
 
+TEST(TextQualityTest, CountsUnmappedCharactersOfAUsableLayer) {
+  TextLayerPage page =
+      PageOf("An Open Corpus of Three Trillion Tokens for Language Model", 10);
+  page.lines[3].text = "\xEF\xBF\xBD-oxidation of fatty acids";
+  const TextQuality q = AssessTextLayer(page);
+  EXPECT_TRUE(q.usable) << q.reason;
+  EXPECT_EQ(q.unmapped, 1);
+  EXPECT_NE(UnmappedNote(q).find("1 of "), std::string::npos) << UnmappedNote(q);
+  EXPECT_EQ(UnmappedNote(AssessTextLayer(PageOf("plain words here and more", 10))), "");
+}
+
 }  // namespace
 }  // namespace pageflow
