@@ -57,9 +57,9 @@ JobSettings SettingsFromJson(const json& j, const JobSettings& defaults) {
 
 StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& dir) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  const bool made = fs::create_directories(dir, ec);
   if (ec) return IoError("cannot create state directory " + dir + ": " + ec.message());
-  chmod(dir.c_str(), 0700);  // uploads and results are the users' documents
+  if (made) chmod(dir.c_str(), 0700);  // uploads and results are the users' documents
   const std::string abs = fs::absolute(dir, ec).lexically_normal().string();
   for (const char* sub : {"/jobs", "/uploads"}) {
     fs::create_directories(abs + sub, ec);
@@ -78,6 +78,9 @@ StatusOr<std::unique_ptr<JobStore>> JobStore::Open(const std::string& dir) {
     close(fd);
     return ws.status();
   }
+  // Job files and saved ranges hold the documents' text too: only this user's.
+  for (const char* sub : {"/jobs", "/uploads", "/results", "/.pageflow"})
+    chmod((abs + sub).c_str(), 0700);
   return std::unique_ptr<JobStore>(new JobStore(abs, std::move(*ws), fd));
 }
 

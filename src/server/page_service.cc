@@ -145,15 +145,21 @@ void PageService::Recover() {
       ++expired;
       continue;
     }
-    if (!over && access(stored.upload_path.c_str(), R_OK) != 0) {
+    std::vector<PageRecord> saved;
+    if (over) {
+      store_->DropRanges(stored.id);  // left if it stopped right after finishing
+    } else {
+      saved = store_->SavedPages(stored.id, stored.pages);
+    }
+    const int done = static_cast<int>(saved.size());
+    // Finishing removes the upload before the job file says so: with every page saved
+    // the job is complete without it.
+    if (!over && done < stored.pages && access(stored.upload_path.c_str(), R_OK) != 0) {
       LogWarning("job " + stored.id + ": its upload " + stored.upload_path +
                  " is gone; the job is dropped");
       store_->Remove(stored.id);
       continue;
     }
-    std::vector<PageRecord> saved;
-    if (!over) saved = store_->SavedPages(stored.id, stored.pages);
-    const int done = static_cast<int>(saved.size());
     auto job = std::make_shared<Job>(stored, std::move(saved), store_.get());
     job->set_admission_bytes(stored.admission_bytes);
     kept.push_back(stored);
