@@ -24,6 +24,8 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
   std::string memory_limit, pdf_store, max_upload = "100M";
   std::string port_file;
+  std::string state_dir;  // "" = the default (see --state-dir)
+  std::string body_min_rate = "16K";
   std::string engines = "auto,text-layer,tesseract";
   VlmFlags vlm;
   RunOptions vlm_run;  // holds the vlm flags (shared with `run`); copied into the defaults
@@ -71,7 +73,8 @@ int ExecuteServe(ServeFlags& f) {
   if (!f.log.Apply() || !ApplyEngineFlags(f)) return kExitUsage;
   if (!ParseSizeFlag("--memory-limit", f.memory_limit, &s.memory_limit_bytes) ||
       !ParsePdfStoreFlag(f.pdf_store, &s.pdf_store_bytes) ||
-      !ParseSizeFlag("--max-upload", f.max_upload, &o.max_upload_bytes)) {
+      !ParseSizeFlag("--max-upload", f.max_upload, &o.max_upload_bytes) ||
+      !ParseSizeFlag("--body-min-rate", f.body_min_rate, &o.http.body_min_rate)) {
     return kExitUsage;
   }
   const size_t colon = f.listen.rfind(':');
@@ -90,6 +93,15 @@ int ExecuteServe(ServeFlags& f) {
   // byte of a multipart body counts, not only the file's).
   o.http.max_body_bytes = o.max_upload_bytes + (64 << 10);
   if (s.workers <= 0) s.workers = DefaultWorkers();
+  // Jobs persist where the user said, or beside a spool directory they named (a fresh
+  // temporary one is gone at exit, so nothing would be found again).
+  if (f.state_dir == "none") {
+    s.state_dir.clear();
+  } else if (!f.state_dir.empty()) {
+    s.state_dir = f.state_dir;
+  } else if (!s.spool_dir.empty()) {
+    s.state_dir = s.spool_dir + "/state";
+  }
   if (o.token.empty()) {
     if (const char* t = std::getenv("PAGEFLOW_TOKEN")) o.token = t;
   }
@@ -126,7 +138,9 @@ int ExecuteServe(ServeFlags& f) {
   std::thread listener([&] { run_status = (*server)->Run(); });
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  LogInfo("stopping: cancelling running jobs");
+  LogInfo(s.state_dir.empty() ? "stopping: cancelling running jobs"
+                              : "stopping: running jobs stop and go on after a restart (" +
+                                    s.state_dir + ")");
   (*server)->Stop();
   listener.join();
   server->reset();
@@ -188,6 +202,10 @@ Command AddServeCommand(CLI::App& app) {
       ->check(CLI::Range(500, 100000));
   cmd->add_option("--job-ttl", s.job_ttl_s, "Seconds a finished job's result is kept")->default_val(600)->check(CLI::Range(1, 604800));
   cmd->add_option("--spool-dir", s.spool_dir, "Directory for uploads and results [default: a fresh one in $TMPDIR]");
+  cmd->add_option("--state-dir", f->state_dir,
+                  "Directory where accepted jobs (uploads, results, finished page ranges) live, so that they "
+                  "survive a restart; 'none': they go when the server stops [default: SPOOL/state with "
+                  "--spool-dir, else none]");
   cmd->add_option("--pdf-store", f->pdf_store, "Bytes MuPDF may cache; charged to the budget [default: 64M]");
   cmd->add_option("--tessdata", s.defaults.engine.tessdata_dir, "Tesseract language data directory");
   cmd->add_option("--port-file", f->port_file, "Write the port listened on to FILE (for scripts and tests)");
@@ -197,6 +215,14 @@ Command AddServeCommand(CLI::App& app) {
                   "Seconds a request's line and headers may take to arrive; then the connection is closed")
       ->default_val(10)
       ->check(CLI::Range(1, 3600));
+  cmd->add_option("--body-timeout", h.body_timeout_s,
+                  "Seconds a request body may take before --body-min-rate applies; then the body must have come "
+                  "at that average rate or the request gets 408 and the connection is closed")
+      ->default_val(10)
+      ->check(CLI::Range(1, 3600));
+  cmd->add_option("--body-min-rate", f->body_min_rate,
+                  "Bytes a second a request body must average after --body-timeout, e.g. 16K")
+      ->default_val("16K");
   cmd->add_option("--keep-alive-timeout", h.keep_alive_timeout_s, "Seconds an idle keep-alive connection is kept")
       ->default_val(5)
       ->check(CLI::Range(1, 3600));

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <utility>
 
 namespace pageflow {
@@ -38,6 +39,16 @@ bool RequestIo::WaitFor(short events, int timeout_ms) const {
   }
 }
 
+int RequestIo::BodyMillisLeft() const {
+  if (options_.body_timeout_ms <= 0) return INT_MAX;
+  int64_t allowed_ms = options_.body_timeout_ms;
+  if (options_.body_min_rate > 0) allowed_ms += received_ * 1000 / options_.body_min_rate;
+  const int64_t spent_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               SteadyClock::now() - body_start_)
+                               .count();
+  return static_cast<int>(std::clamp<int64_t>(allowed_ms - spent_ms, 0, INT_MAX));
+}
+
 size_t RequestIo::Receive(size_t max) {
   scratch_.resize(kReadChunk);
   max = std::min(max, scratch_.size());
@@ -46,9 +57,17 @@ size_t RequestIo::Receive(size_t max) {
     if (n > 0) return static_cast<size_t>(n);
     if (n == 0) return 0;
     if (errno == EINTR) continue;
-    if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
-        !WaitFor(POLLIN, options_.read_timeout_ms))
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return 0;
+    // The body's deadline moves with what arrived; a trickle runs into it.
+    const int left = BodyMillisLeft();
+    if (left == 0) {
+      timed_out_ = true;
       return 0;
+    }
+    if (!WaitFor(POLLIN, std::min(options_.read_timeout_ms, left))) {
+      timed_out_ = BodyMillisLeft() == 0;
+      return 0;
+    }
   }
 }
 
@@ -95,6 +114,7 @@ bool RequestIo::ReadBody(const DataFn& out) {
     return false;
   }
   if (need_continue_ && !Send("HTTP/1.1 100 Continue\r\n\r\n")) return false;
+  body_start_ = SteadyClock::now();
   if (!chunked_) {
     const size_t buffered =
         static_cast<size_t>(std::min<uint64_t>(c_.buffer.size(), remaining_));

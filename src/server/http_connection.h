@@ -60,6 +60,10 @@ struct RequestIoOptions {
   int write_timeout_ms = 30000;  // longest wait for the client to take response bytes
   int stop_fd = -1;              // readable once the server stops: every wait gives up
   int64_t max_body_bytes = 0;    // decoded body bytes a request may send (413 beyond)
+  // The body's deadline (HttpServerOptions::body_timeout_s, body_min_rate): this long
+  // after the first read, plus received / body_min_rate seconds. 0: none.
+  int body_timeout_ms = 0;
+  int64_t body_min_rate = 0;  // bytes a second; 0: no rate, the timeout only
 };
 
 class RequestIo {
@@ -75,6 +79,8 @@ class RequestIo {
   bool has_body() const { return chunked_ || remaining_ > 0; }
   bool body_complete() const { return complete_; }
   bool body_too_large() const { return too_large_; }
+  // The body did not arrive by its deadline (RequestIoOptions::body_timeout_ms).
+  bool body_timed_out() const { return timed_out_; }
 
   // Streams the body to `out` in chunks of at most kReadChunk. Once per request; false
   // when the client went away or was too slow, the framing is broken, the body exceeds
@@ -88,15 +94,19 @@ class RequestIo {
 
  private:
   bool WaitFor(short events, int timeout_ms) const;
-  // Some bytes from the socket into scratch_; 0 on EOF, error or timeout.
+  // Some bytes from the socket into scratch_; 0 on EOF, error, timeout or past the
+  // body's deadline.
   size_t Receive(size_t max);
+  // Milliseconds left until the body's deadline (INT_MAX when there is none).
+  int BodyMillisLeft() const;
   bool Deliver(const char* data, size_t size, const DataFn& out);
 
   Connection& c_;
   RequestIoOptions options_;
   std::vector<char> scratch_;
   bool chunked_ = false, need_continue_ = false, started_ = false, complete_ = false,
-       too_large_ = false;
+       too_large_ = false, timed_out_ = false;
+  SteadyClock::time_point body_start_;  // the first read of the body
   uint64_t remaining_ = 0;  // Content-Length bytes still to read
   int64_t received_ = 0;    // decoded body bytes so far
   int64_t sent_ = 0;        // response bytes written

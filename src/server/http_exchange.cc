@@ -91,7 +91,9 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
   RequestIo io(*c, {.read_timeout_ms = options.read_timeout_s * 1000,
                     .write_timeout_ms = options.write_timeout_s * 1000,
                     .stop_fd = stop_fd,
-                    .max_body_bytes = options.max_body_bytes});
+                    .max_body_bytes = options.max_body_bytes,
+                    .body_timeout_ms = options.body_timeout_s * 1000,
+                    .body_min_rate = options.body_min_rate});
   HttpResponse res;
   bool answered = false;  // by a refusal below, before any handler ran
   // Framing (RFC 9112 §6.3): anything ambiguous is refused, never guessed at.
@@ -174,6 +176,14 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
         res, 413, "too_large",
         "the request body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
   }
+  if (io.body_timed_out()) {
+    SetError(res, 408, "body_timeout",
+             "the request body did not arrive in time (at least " +
+                 std::to_string(options.body_min_rate) +
+                 " bytes a second after the first " +
+                 std::to_string(options.body_timeout_s) + " s)");
+    res.close_connection = true;
+  }
   // A body not read to its end would be parsed as the next request: close, always.
   const bool unread = !io.body_complete();
   for (const auto& [name, value] : res.headers) {
@@ -214,7 +224,7 @@ void HttpServer::Impl::Serve(std::unique_ptr<Connection> c) {
   }
   if (!ok) return;  // the client is gone or stalled: close
   if (keep_alive) return HandBack(std::move(c));
-  if (unread) {
+  if (unread && !io.body_timed_out()) {  // a trickling client is not waited for again
     c->phase = Connection::Phase::kLinger;
     return HandBack(std::move(c));
   }

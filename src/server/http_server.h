@@ -128,6 +128,13 @@ struct HttpServerOptions {
   // address (429 and closed). Each costs a socket and up to ~90 KiB of head buffer.
   int max_connections = 512;
   int max_connections_per_client = 32;
+  // A request body must arrive at an average of at least body_min_rate bytes a second
+  // once body_timeout_s seconds have passed since its first read: its deadline is
+  // body_timeout_s + received / body_min_rate seconds after that read, whatever the
+  // pauses between bytes. Past it: 408, the connection is closed and the handler's
+  // read fails (an upload's spool file is removed).
+  int body_timeout_s = 10;
+  int64_t body_min_rate = 16 << 10;
   // Largest request body any route may read, in bytes (decoded when chunked; multipart
   // framing and every field count). Beyond it: 413 and the connection is closed.
   int64_t max_body_bytes = (100ll << 20) + (64 << 10);

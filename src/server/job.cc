@@ -3,7 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "base/log.h"
+#include "server/job_store.h"
 
 namespace pageflow {
 
@@ -19,30 +23,79 @@ std::string_view JobStateName(JobState state) {
   return "unknown";
 }
 
-Job::Job(std::string id, std::string filename, std::string upload_path, std::string result_path,
-         int page_count, JobSettings settings)
+Job::Job(std::string id, std::string filename, std::string upload_path,
+         std::string result_path, int page_count, JobSettings settings, JobStore* store)
     : id_(std::move(id)),
       filename_(std::move(filename)),
       upload_path_(std::move(upload_path)),
       result_path_(std::move(result_path)),
       page_count_(page_count),
-      settings_(std::move(settings)) {
+      settings_(std::move(settings)),
+      store_(store) {
   // Created 0600 like the upload: results are the user's document text.
   const int fd = open(result_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd >= 0) close(fd);
   out_.open(result_path_, std::ios::binary | std::ios::trunc);
 }
 
+Job::Job(const StoredJob& stored, std::vector<PageRecord> saved, JobStore* store)
+    : id_(stored.id),
+      filename_(stored.filename),
+      upload_path_(stored.upload_path),
+      result_path_(stored.result_path),
+      page_count_(stored.pages),
+      settings_(stored.settings),
+      store_(store) {
+  const std::time_t now = std::time(nullptr);
+  admitted_wall_ = stored.admitted;
+  if (stored.state == JobState::kDone || stored.state == JobState::kCancelled) {
+    state_ = stored.state;
+    next_page_ = stored.pages_done + 1;
+    pages_failed_ = stored.pages_failed;
+    finished_wall_ = stored.finished;
+    finished_at_ = Clock::now() -
+                   std::chrono::seconds(std::max<std::time_t>(0, now - stored.finished));
+    admitted_ = finished_at_ - std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(stored.seconds));
+    // A done job's upload is kept for its page images (deleted with the Job); a
+    // cancelled one's was deleted when it finished.
+    owns_upload_ = stored.state == JobState::kDone;
+    return;
+  }
+  admitted_ = Clock::now() -
+              std::chrono::seconds(std::max<std::time_t>(0, now - stored.admitted));
+  const int fd =
+      open(result_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) close(fd);
+  out_.open(result_path_, std::ios::binary | std::ios::trunc);
+  for (const PageRecord& r : saved) {
+    if (!r.error.empty()) ++pages_failed_;
+    out_ << PageRecordJson(r) << '\n';
+    ++next_page_;
+  }
+  out_.flush();
+}
+
 Job::~Job() {
   out_.close();
+  if (keep_files_) return;  // the server stops; the job is back after a restart
   if (owns_upload_) unlink(upload_path_.c_str());
   unlink(result_path_.c_str());
+  if (store_ != nullptr) store_->Remove(id_);
 }
 
 void Job::WriteLocked(const PageRecord& r) {
   if (!r.error.empty()) ++pages_failed_;
   out_ << PageRecordJson(r) << '\n';
   out_.flush();  // readers follow the file
+  if (store_ == nullptr) return;
+  // Saved range by range, as `run` does, so that a killed server goes on from there.
+  range_.push_back(r);
+  if (r.page % JobStore::kRangePages != 0 && r.page != page_count_) return;
+  const int first = r.page - static_cast<int>(range_.size());  // 0-based
+  Status st = store_->SaveRange(id_, PageRange{first, r.page - 1}, range_);
+  if (!st.ok()) LogWarning("job " + id_ + ": cannot save pages: " + st.message());
+  range_.clear();
 }
 
 void Job::OnPageDone(PageRecord record) {
@@ -72,16 +125,26 @@ void Job::MarkRunning() {
 
 void Job::Finish(JobState state) {
   // Before readers can see the end. A done job's upload stays until ~Job: its pages'
-  // images are rendered from it.
+  // images are rendered from it. Kept for a restart when the server stops.
   const bool cancelled = state == JobState::kCancelled || cancel_requested();
-  if (owns_upload_ && cancelled) unlink(upload_path_.c_str());
+  if (owns_upload_ && cancelled && !keep_files_) unlink(upload_path_.c_str());
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ == JobState::kDone || state_ == JobState::kCancelled) return;
     state_ = cancel_ ? JobState::kCancelled : state;
     early_.clear();
+    range_.clear();
     out_.close();
     finished_at_ = Clock::now();
+    finished_wall_ = std::time(nullptr);
+  }
+  if (store_ != nullptr && !keep_files_) {
+    // On disk before the state directory says the job is finished.
+    const int fd = open(result_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      fsync(fd);
+      close(fd);
+    }
   }
   cv_.notify_all();
 }
@@ -133,6 +196,28 @@ JobSnapshot Job::Snapshot() const {
   s.engine = settings_.engine.kind;
   s.admission_bytes = admission_bytes_;
   return s;
+}
+
+StoredJob Job::Stored() const {
+  const JobSnapshot s = Snapshot();
+  StoredJob j;
+  j.id = id_;
+  j.filename = filename_;
+  j.upload_path = upload_path_;
+  j.result_path = result_path_;
+  j.pages = page_count_;
+  j.settings = settings_;
+  j.state = s.state == JobState::kRunning ? JobState::kQueued : s.state;
+  j.admitted = admitted_wall_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    j.finished = finished_wall_;
+  }
+  j.seconds = s.seconds;
+  j.pages_done = s.pages_done;
+  j.pages_failed = s.pages_failed;
+  j.admission_bytes = admission_bytes_;
+  return j;
 }
 
 std::string Job::SummaryJson() const {

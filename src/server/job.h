@@ -18,12 +18,16 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "engine/engine_factory.h"
 #include "output/workspace.h"
 #include "raster/render_plan.h"
 
 namespace pageflow {
+
+class JobStore;
+struct StoredJob;
 
 enum class JobState { kQueued, kRunning, kDone, kCancelled };
 std::string_view JobStateName(JobState state);
@@ -59,8 +63,15 @@ class Job {
   // are deleted with the Job (when it expires or is deleted); a cancelled job's upload
   // goes when it finishes. A done job keeps its upload so its pages' images can be
   // rendered (GET /v1/jobs/ID/pages/N/image).
-  Job(std::string id, std::string filename, std::string upload_path, std::string result_path,
-      int page_count, JobSettings settings);
+  // With `store` (serve --state-dir), finished page ranges are saved to it as they are
+  // written and the job's files stay until it is forgotten (see KeepFiles).
+  Job(std::string id, std::string filename, std::string upload_path,
+      std::string result_path, int page_count, JobSettings settings,
+      JobStore* store = nullptr);
+  // A job loaded from the state directory. A finished one keeps its result file as it
+  // is; an unfinished one's result file is rewritten from `saved` (its pages 1..N in
+  // order, from the saved ranges) and the job goes on from page N+1.
+  Job(const StoredJob& stored, std::vector<PageRecord> saved, JobStore* store);
   ~Job();
   Job(const Job&) = delete;
   Job& operator=(const Job&) = delete;
@@ -75,6 +86,12 @@ class Job {
 
   // The upload stays with the caller (a job that was not admitted). Before sharing only.
   void DisownUpload() { owns_upload_ = false; }
+  // The server stops and the job is to run (or be served) again after a restart: from
+  // now on finishing and destruction leave its upload, result and saved state on disk.
+  void KeepFiles() { keep_files_ = true; }
+  bool keep_files() const { return keep_files_; }
+  // The job as the state directory holds it (JobStore::Save).
+  StoredJob Stored() const;
 
   // A page's outcome (record.page is 1-based). Pages are written in order as soon as
   // all earlier ones are in.
@@ -104,8 +121,10 @@ class Job {
   const std::string id_, filename_, upload_path_, result_path_;
   const int page_count_;
   const JobSettings settings_;
-  const Clock::time_point admitted_ = Clock::now();
-  const std::time_t admitted_wall_ = std::time(nullptr);
+  Clock::time_point admitted_ = Clock::now();       // set by the constructors only
+  std::time_t admitted_wall_ = std::time(nullptr);  // set by the constructors only
+  JobStore* const store_ = nullptr;                 // not owned; null: nothing saved
+  std::atomic<bool> keep_files_{false};
   bool owns_upload_ = true;
   int64_t admission_bytes_ = 0;
   std::atomic<bool> cancel_flag_{false};
@@ -120,6 +139,11 @@ class Job {
   int pages_failed_ = 0;                       // guarded by mu_
   std::ofstream out_;                          // guarded by mu_
   Clock::time_point finished_at_;              // guarded by mu_
+  std::time_t finished_wall_ = 0;              // guarded by mu_
+  // With a store: the pages written since the last saved range, at most
+  // JobStore::kRangePages records (their text and boxes, tens of KB a page: like early_,
+  // small and bounded, not charged to the budget). Guarded by mu_.
+  std::vector<PageRecord> range_;
 };
 
 }  // namespace pageflow

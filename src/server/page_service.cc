@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <random>
 
 #include "base/log.h"
@@ -66,6 +67,9 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
   const int64_t limit = options.memory_limit_bytes > 0 ? options.memory_limit_bytes : DefaultMemoryLimitBytes();
   std::unique_ptr<PageService> s(new PageService(options, observer, limit));
   s->owns_spool_dir_ = in.spool_dir.empty();
+  if (!options.state_dir.empty()) {
+    PF_ASSIGN_OR_RETURN(s->store_, JobStore::Open(options.state_dir));
+  }
 
   SetPdfStoreLimit(options.pdf_store_bytes);
   PF_ASSIGN_OR_RETURN(s->pdf_store_, s->budget_.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
@@ -108,6 +112,7 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
   LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) + " (" +
           std::to_string(options.workers) + " x " + options.defaults.engine.kind +
           " engine + PDF store); up to " + FormatBytes(s->budget_.MaxSingleReservation()) + " per page");
+  if (s->store_) s->Recover();
   s->governor_.Start();
   s->threads_.emplace_back([p = s.get()] { p->Feed(); });
   for (int i = 0; i < options.workers; ++i) s->threads_.emplace_back([p = s.get(), i] { p->Work(i); });
@@ -127,7 +132,64 @@ PageService::~PageService() {
   if (owns_spool_dir_) rmdir(options_.spool_dir.c_str());
 }
 
+void PageService::Recover() {
+  const std::time_t now = std::time(nullptr);
+  std::vector<StoredJob> kept;
+  int finished = 0, resumed = 0, expired = 0;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const StoredJob& stored : store_->Load(options_.defaults)) {
+    const bool over =
+        stored.state == JobState::kDone || stored.state == JobState::kCancelled;
+    if (over && now - stored.finished >= options_.job_ttl_s) {
+      store_->Remove(stored.id);  // its result goes with the unreferenced files below
+      ++expired;
+      continue;
+    }
+    std::vector<PageRecord> saved;
+    if (over) {
+      store_->DropRanges(stored.id);  // left if it stopped right after finishing
+    } else {
+      saved = store_->SavedPages(stored.id, stored.pages);
+    }
+    const int done = static_cast<int>(saved.size());
+    // Finishing removes the upload before the job file says so: with every page saved
+    // the job is complete without it.
+    if (!over && done < stored.pages && access(stored.upload_path.c_str(), R_OK) != 0) {
+      LogWarning("job " + stored.id + ": its upload " + stored.upload_path +
+                 " is gone; the job is dropped");
+      store_->Remove(stored.id);
+      continue;
+    }
+    auto job = std::make_shared<Job>(stored, std::move(saved), store_.get());
+    job->set_admission_bytes(stored.admission_bytes);
+    kept.push_back(stored);
+    by_id_[job->id()] = job;
+    if (over) {
+      finished_.push_back(job);
+      ++finished;
+      continue;
+    }
+    ++resumed;
+    auto it = running_.emplace(job->id(), JobProgress{job, done, done}).first;
+    if (done == stored.pages) {
+      FinishLocked(it, JobState::kDone);  // every page was saved before it stopped
+    } else {
+      waiting_.push_back(job);
+    }
+  }
+  std::stable_sort(finished_.begin(), finished_.end(),
+                   [](const std::shared_ptr<Job>& a, const std::shared_ptr<Job>& b) {
+                     return a->finished_at() < b->finished_at();
+                   });
+  const int swept = store_->RemoveUnreferenced(kept);
+  LogInfo("state directory " + store_->dir() + ": " + std::to_string(finished) +
+          " finished job(s) kept, " + std::to_string(resumed) +
+          " to run again from their saved pages, " + std::to_string(expired) +
+          " expired, " + std::to_string(swept) + " stale file(s) removed");
+}
+
 StatusOr<std::string> PageService::NewSpoolFile() {
+  if (store_) return store_->NewUploadFile();  // survives a restart with its job
   std::string path = options_.spool_dir + "/upload-XXXXXX";
   const int fd = mkstemp(path.data());  // mode 0600
   if (fd < 0) return IoError("cannot create a spool file in " + options_.spool_dir);
@@ -178,15 +240,28 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, cons
   std::string message;
   *why = CheckEngine(settings, first_page_bytes, &message);
   if (*why != Rejection::kNone) return ResourceExhausted(message);
-  auto job = std::make_shared<Job>(NewJobId(), filename, path,
-                                   options_.spool_dir + "/result-" + NewJobId() + ".ndjson", pages, settings);
+  const std::string id = NewJobId();
+  auto job = std::make_shared<Job>(
+      id, filename, path,
+      store_ ? store_->ResultPath(id)
+             : options_.spool_dir + "/result-" + NewJobId() + ".ndjson",
+      pages, settings, store_.get());
   job->set_admission_bytes(first_page_bytes);
+  if (store_) {
+    // On disk before the 202: a restart from here on runs it.
+    Status saved = store_->Save(job->Stored());
+    if (!saved.ok()) {
+      job->DisownUpload();
+      return saved.WithContext("saving the job");
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     ExpireLocked();
     if (stopping_ || static_cast<int>(running_.size()) >= options_.max_jobs + options_.queue) {
       *why = Rejection::kQueueFull;
-      job->DisownUpload();  // not admitted: the caller keeps the upload
+      job->DisownUpload();  // not admitted: the caller keeps the upload (its job file
+                            // goes with the job)
       return ResourceExhausted("the job queue is full (" + std::to_string(options_.max_jobs) + " running + " +
                                std::to_string(options_.queue) + " waiting)");
     }
@@ -219,6 +294,7 @@ bool PageService::Cancel(const std::string& id, bool forget) {
       if (it->second.fed == it->second.settled) FinishLocked(it, JobState::kCancelled);
     }
     if (forget) {
+      if (store_) store_->Remove(id);  // not run again after a restart
       by_id_.erase(id);
       finished_.erase(std::remove(finished_.begin(), finished_.end(), job), finished_.end());
     }
@@ -237,6 +313,13 @@ void PageService::FinishLocked(std::unordered_map<std::string, JobProgress>::ite
   if (job->cancel_requested()) state = JobState::kCancelled;
   if (observer_ != nullptr) observer_->OnJobFinished(state, job->Snapshot().seconds);
   job->Finish(state);
+  // Saved finished unless the server is stopping (then it runs again after a restart)
+  // or the job was deleted. Small writes under mu_, as above.
+  if (store_ && !job->keep_files() && by_id_.count(job->id()) != 0) {
+    Status saved = store_->Save(job->Stored());
+    if (!saved.ok()) LogWarning("job " + job->id() + ": " + saved.message());
+    store_->DropRanges(job->id());
+  }
 }
 
 void PageService::ExpireLocked() {
@@ -347,7 +430,11 @@ StatusOr<Engine*> PageService::AcquireEngine(int index, const EngineOptions& opt
     }
   }
   unload.clear();
-  const EngineFactory& make = factories_.at(options.kind);
+  auto factory = factories_.find(options.kind);
+  if (factory == factories_.end()) {  // a job from before a restart with other --engines
+    return Unavailable("engine '" + options.kind + "' is not offered by this server now");
+  }
+  const EngineFactory& make = factory->second;
   const int64_t before = budget_.Stats().fixed_bytes;
   StatusOr<std::unique_ptr<Engine>> engine = make(options, budget_);
   if (!engine.ok() && engine.status().code() == StatusCode::kResourceExhausted &&
@@ -513,6 +600,10 @@ void PageService::Shutdown() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
     stopping_ = true;
+    // With a state directory every job known stays on disk for the next start.
+    if (store_) {
+      for (auto& [id, job] : by_id_) job->KeepFiles();
+    }
     for (auto& [id, p] : running_) p.job->RequestCancel();
   }
   feed_cv_.notify_all();

@@ -36,6 +36,7 @@
 #include "base/governor.h"
 #include "base/memory_budget.h"
 #include "server/job.h"
+#include "server/job_store.h"
 
 namespace pageflow {
 
@@ -69,6 +70,10 @@ struct PageServiceOptions {
   JobSettings defaults;
   // Where uploads and results are spooled (created 0700 if missing).
   std::string spool_dir;
+  // Non-empty: accepted jobs live here (JobStore: uploads, results, saved page ranges,
+  // job files) and survive a restart; spool_dir is then not used for them. Empty: they
+  // live in spool_dir and are gone when the server stops.
+  std::string state_dir;
   // Finished jobs (results on disk) are forgotten this long after finishing.
   int job_ttl_s = 600;
   // At most this many finished jobs are kept; the oldest go first.
@@ -179,10 +184,14 @@ class PageService {
   Rejection CheckEngine(const JobSettings& settings, int64_t first_page_bytes,
                         std::string* message);
   void FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState state);
+  // Loads the state directory's jobs: finished ones until their TTL, unfinished ones
+  // queued again from their saved ranges. Before the threads start.
+  void Recover();
   void ExpireLocked();
 
   const PageServiceOptions options_;
   bool owns_spool_dir_ = false;  // made by Start (removed on destruction)
+  std::unique_ptr<JobStore> store_;  // with options_.state_dir; set by Start
   PageServiceObserver* observer_;
   MemoryBudget budget_;
   Governor governor_;

@@ -384,6 +384,73 @@ TEST(ServeLimitsTest, ConnectionsPerClientAddressAreCapped) {
   EXPECT_EQ(StatusOf(held[0]->ReadResponse()), 200);
 }
 
+// Uploads being spooled or held by jobs, anywhere below the server's spool directory
+// (its state directory included).
+int SpooledUploads(const std::string& dir) {
+  int n = 0;
+  for (auto& e : fs::recursive_directory_iterator(dir + "/spool"))
+    n += e.path().filename().string().rfind("upload-", 0) == 0;
+  return n;
+}
+
+// A request body must keep up a minimum rate once its grace time is over: a trickled
+// upload is answered 408, its connection closed and its spool file removed, while a
+// slow but steady one goes through. Without the deadline the trickle held a handler
+// thread and its spool file for as long as bytes kept coming.
+TEST(ServeLimitsTest, ATrickledBodyIsCutAtItsDeadlineAndItsSpoolFreed) {
+  ServeProcess server({"--body-timeout", "2", "--body-min-rate", "1K"});
+  Client slow(server.port(), "127.0.0.1", 15000);
+  ASSERT_TRUE(slow.connected());
+  ASSERT_TRUE(
+      slow.Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\n"
+                "Content-Length: 100000\r\n\r\n%PDF-1.4\n"));
+  const auto t0 = Clock::now();
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {  // 10 bytes every 200 ms: 50 bytes a second
+    while (!stop && slow.Send(std::string(10, ' ')))
+      std::this_thread::sleep_for(milliseconds(200));
+  });
+  std::this_thread::sleep_for(milliseconds(1000));
+  EXPECT_EQ(SpooledUploads(server.dir()), 1);  // being spooled
+  std::string answer;
+  const bool closed = slow.ReadToClose(&answer);
+  const auto waited = Clock::now() - t0;
+  stop = true;
+  trickle.join();
+  EXPECT_TRUE(closed) << "the trickling connection was not closed";
+  EXPECT_EQ(StatusOf(answer), 408) << answer;
+  EXPECT_NE(answer.find("body_timeout"), std::string::npos) << answer;
+  EXPECT_LT(waited, seconds(8));
+  for (auto end = Clock::now() + seconds(5);
+       Clock::now() < end && SpooledUploads(server.dir()) != 0;)
+    std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(SpooledUploads(server.dir()), 0);
+
+  // 256 bytes every 100 ms (2.5 KB/s, above the minimum) for longer than the grace
+  // time: accepted.
+  testing::WriteTestPdf(server.dir() + "/six.pdf", {{.lines = {"1"}},
+                                                    {.lines = {"2"}},
+                                                    {.lines = {"3"}},
+                                                    {.lines = {"4"}},
+                                                    {.lines = {"5"}},
+                                                    {.lines = {"6"}}});
+  std::string pdf = testing::ReadFile(server.dir() + "/six.pdf");
+  while (pdf.size() < 6000) pdf += "\n% padding to make the upload last a while\n";
+  Client steady(server.port(), "127.0.0.1", 15000);
+  ASSERT_TRUE(
+      steady.Send("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                  "application/pdf\r\nContent-Length: " +
+                  std::to_string(pdf.size()) + "\r\n\r\n"));
+  const auto t1 = Clock::now();
+  for (size_t off = 0; off < pdf.size(); off += 256) {
+    ASSERT_TRUE(steady.Send(pdf.substr(off, 256)));
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_GT(Clock::now() - t1, seconds(2));  // past the grace time
+  const std::string accepted = steady.ReadResponse();
+  EXPECT_EQ(StatusOf(accepted), 202) << accepted;
+}
+
 // Item 5: '+' in a query is a plus ("lang=eng+deu" is what the docs show).
 TEST(ServeLimitsTest, PlusInAQueryIsAPlus) {
   ServeProcess server({});

@@ -1,0 +1,284 @@
+// End-to-end tests of `pageflow serve --state-dir` (issue 14 item 7): accepted jobs
+// survive a restart. The real binary is killed with SIGKILL mid-job and started again
+// on the same state directory; the job keeps its id, runs on from its saved page ranges
+// and its result holds every page once. Finished results survive a restart and expire
+// after --job-ttl; SIGTERM keeps unfinished jobs for the next start.
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "testing/test_util.h"
+
+namespace pageflow {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr auto kDeadline = std::chrono::seconds(60);
+
+bool Eventually(const std::function<bool()>& condition) {
+  const auto end = std::chrono::steady_clock::now() + kDeadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+// `pageflow serve` on a free loopback port with the state directory `state`.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& dir, const std::string& state,
+               std::vector<std::string> extra) {
+    const std::string port_file = dir + "/port";
+    fs::remove(port_file);
+    std::vector<std::string> args = {"serve",       "--listen", "127.0.0.1:0",
+                                     "--port-file", port_file,  "--state-dir",
+                                     state};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = testing::StartPageflow(args, dir + "/serve.log");
+    const bool started = Eventually([&] {
+      if (!fs::exists(port_file)) return waitpid(pid_, nullptr, WNOHANG) != 0;
+      port_ = std::atoi(testing::ReadFile(port_file).c_str());
+      return true;
+    });
+    EXPECT_TRUE(started && port_ > 0) << "pageflow serve did not start";
+  }
+  ~ServeProcess() { Signal(SIGTERM); }
+
+  // Sends `sig` and waits; the exit code (128 + signal when killed).
+  int Signal(int sig) {
+    if (pid_ <= 0) return 0;
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  std::unique_ptr<httplib::Client> Client() const {
+    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    c->set_read_timeout(120);
+    return c;
+  }
+
+  json Job(const std::string& id) const {
+    auto r = Client()->Get("/v1/jobs/" + id);
+    if (!r || r->status != 200) return json::object();
+    return json::parse(r->body);
+  }
+
+  bool WaitDone(const std::string& id) const {
+    return Eventually([&] { return Job(id).value("status", "") == "done"; });
+  }
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+};
+
+std::string NumberedPdf(const std::string& dir, int n) {
+  std::vector<testing::TestPage> pages;
+  for (int i = 1; i <= n; ++i)
+    pages.push_back({.lines = {"Marker page " + std::to_string(i)}});
+  const std::string path = dir + "/doc" + std::to_string(n) + ".pdf";
+  testing::WriteTestPdf(path, pages);
+  return testing::ReadFile(path);
+}
+
+std::vector<json> Lines(const std::string& body) {
+  std::vector<json> lines;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  return lines;
+}
+
+int64_t PagesProcessed(const ServeProcess& server, const std::string& engine) {
+  auto r = server.Client()->Get("/metrics");
+  if (!r) return -1;
+  const std::string series = "pageflow_pages_processed_total{engine=\"" + engine + "\"} ";
+  const size_t at = r->body.find(series);
+  if (at == std::string::npos) return 0;
+  return std::stoll(r->body.substr(at + series.size()));
+}
+
+int FilesBelow(const std::string& dir) {
+  int n = 0;
+  for (auto& e : fs::recursive_directory_iterator(dir))
+    n += e.is_regular_file() && e.path().filename() != "lock";
+  return n;
+}
+
+std::string Submit(const ServeProcess& server, const std::string& query,
+                   const std::string& pdf) {
+  auto created = server.Client()->Post("/v1/jobs" + query, pdf, "application/pdf");
+  EXPECT_TRUE(created);
+  if (!created) return "";
+  EXPECT_EQ(created->status, 202) << created->body;
+  return json::parse(created->body).value("id", "");
+}
+
+// SIGKILL while a 40-page job runs (Tesseract at 72 dpi, one worker: a fraction of a
+// second a page): after a restart on the same state directory the job has the same id,
+// runs on from its last saved range (pages before it are not done again) and its result
+// holds pages 1..40 once each, in order.
+TEST(ServeStateTest, AJobKilledMidwayCompletesAfterARestartWithEveryPageOnce) {
+  testing::TempDir dir;
+  const std::string state = dir.path() + "/state";
+  const std::vector<std::string> flags = {"--engine", "tesseract", "--workers",
+                                          "1",        "--dpi",     "72"};
+  const std::string pdf = NumberedPdf(dir.path(), 40);
+  std::string id;
+  int done_before_kill = 0;
+  {
+    ServeProcess server(dir.path(), state, flags);
+    id = Submit(server, "", pdf);
+    ASSERT_FALSE(id.empty());
+    ASSERT_TRUE(Eventually([&] {
+      done_before_kill = server.Job(id).value("pages_done", 0);
+      return done_before_kill >= 12;
+    }));
+    ASSERT_LT(done_before_kill, 40) << "the job finished before it could be killed";
+    EXPECT_EQ(server.Signal(SIGKILL), 128 + SIGKILL);
+  }
+  ServeProcess server(dir.path(), state, flags);
+  const json before = server.Job(id);
+  ASSERT_FALSE(before.empty()) << "the job is not known after the restart";
+  EXPECT_EQ(before["pages"].get<int>(), 40);
+  ASSERT_TRUE(server.WaitDone(id));
+  // Whole saved ranges (8 pages) were not done again.
+  const int64_t redone = PagesProcessed(server, "tesseract");
+  EXPECT_GT(redone, 0);
+  EXPECT_LE(redone, 40 - 8) << "the job started again from page 1";
+  auto result = server.Client()->Get("/v1/jobs/" + id + "/result");
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const std::vector<json> lines = Lines(result->body);
+  ASSERT_EQ(lines.size(), 41u) << result->body;
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(lines[i]["type"], "page");
+    EXPECT_EQ(lines[i]["page"].get<int>(), i + 1);
+    EXPECT_FALSE(lines[i].contains("error")) << lines[i].dump();
+  }
+  EXPECT_EQ(lines[40]["type"], "summary");
+  EXPECT_EQ(lines[40]["id"], id);
+  EXPECT_EQ(lines[40]["status"], "done");
+  EXPECT_EQ(lines[40]["pages_done"].get<int>(), 40);
+  // The upload is gone with the finished job; its saved ranges too.
+  EXPECT_TRUE(fs::is_empty(state + "/uploads"));
+  EXPECT_FALSE(fs::exists(state + "/.pageflow/ranges/" + id));
+}
+
+// A finished result is served by id after SIGKILL and a restart, in every format, and
+// expires after --job-ttl, its files with it, whether the server ran meanwhile or not.
+TEST(ServeStateTest, AFinishedResultSurvivesARestartAndExpiresAfterTheTtl) {
+  testing::TempDir dir;
+  const std::string state = dir.path() + "/state";
+  const std::vector<std::string> flags = {"--engine", "text-layer", "--job-ttl", "5"};
+  std::string id;
+  {
+    ServeProcess server(dir.path(), state, flags);
+    id = Submit(server, "", NumberedPdf(dir.path(), 3));
+    ASSERT_TRUE(server.WaitDone(id));
+    EXPECT_EQ(server.Signal(SIGKILL), 128 + SIGKILL);
+  }
+  {
+    ServeProcess server(dir.path(), state, flags);
+    const json status = server.Job(id);
+    ASSERT_FALSE(status.empty()) << "the finished job is not known after the restart";
+    EXPECT_EQ(status["status"], "done");
+    EXPECT_EQ(status["pages_done"].get<int>(), 3);
+    auto text = server.Client()->Get("/v1/jobs/" + id + "/result?format=text");
+    ASSERT_TRUE(text);
+    ASSERT_EQ(text->status, 200) << text->body;
+    EXPECT_EQ(text->body, "Marker page 1\n\fMarker page 2\n\fMarker page 3\n");
+    EXPECT_EQ(server.Signal(SIGKILL), 128 + SIGKILL);
+  }
+  // Past the TTL while no server ran: the next start drops it.
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  {
+    ServeProcess server(dir.path(), state, flags);
+    auto r = server.Client()->Get("/v1/jobs/" + id);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << r->body;
+    EXPECT_EQ(FilesBelow(state), 0);
+    // And one that expires while the server runs goes too.
+    const std::string other = Submit(server, "", NumberedPdf(dir.path(), 1));
+    ASSERT_TRUE(server.WaitDone(other));
+    EXPECT_TRUE(Eventually([&] {
+      auto g = server.Client()->Get("/v1/jobs/" + other);
+      return g && g->status == 404;
+    }));
+    EXPECT_TRUE(Eventually([&] { return FilesBelow(state) == 0; }));
+  }
+}
+
+// SIGTERM with a state directory: the queued and running jobs stay on disk (uploads
+// included) and run after the next start; a deleted job does not come back.
+TEST(ServeStateTest, SigtermKeepsUnfinishedJobsForTheNextStart) {
+  testing::TempDir dir;
+  const std::string state = dir.path() + "/state";
+  const std::vector<std::string> flags = {"--engine", "tesseract", "--workers",  "1",
+                                          "--dpi",    "72",        "--max-jobs", "1"};
+  const std::string pdf = NumberedPdf(dir.path(), 24);
+  std::string running, queued, deleted;
+  {
+    ServeProcess server(dir.path(), state, flags);
+    running = Submit(server, "", pdf);
+    queued = Submit(server, "", pdf);
+    deleted = Submit(server, "", pdf);
+    ASSERT_TRUE(
+        Eventually([&] { return server.Job(running).value("pages_done", 0) >= 1; }));
+    auto d = server.Client()->Delete("/v1/jobs/" + deleted);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->status, 200);
+    EXPECT_EQ(server.Job(queued).value("status", ""), "queued");
+    EXPECT_EQ(server.Signal(SIGTERM), 0);
+  }
+  int uploads = 0;
+  for (auto& e : fs::directory_iterator(state + "/uploads"))
+    uploads += e.is_regular_file();
+  EXPECT_EQ(uploads, 2);
+  ServeProcess server(dir.path(), state, flags);
+  auto gone = server.Client()->Get("/v1/jobs/" + deleted);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+  for (const std::string& id : {running, queued}) {
+    ASSERT_TRUE(server.WaitDone(id)) << id;
+    auto result = server.Client()->Get("/v1/jobs/" + id + "/result?format=json");
+    ASSERT_TRUE(result);
+    ASSERT_EQ(result->status, 200);
+    const json doc = json::parse(result->body);
+    ASSERT_EQ(doc["pages"].size(), 24u);
+    for (int i = 0; i < 24; ++i) EXPECT_EQ(doc["pages"][i]["page"].get<int>(), i + 1);
+  }
+}
+
+// One state directory, one server: a second one on it refuses to start.
+TEST(ServeStateTest, ASecondServerOnTheSameStateDirectoryRefusesToStart) {
+  testing::TempDir dir;
+  const std::string state = dir.path() + "/state";
+  ServeProcess server(dir.path(), state, {"--engine", "text-layer"});
+  testing::CommandResult second =
+      testing::RunPageflow({"serve", "--listen", "127.0.0.1:0", "--engine", "text-layer",
+                            "--state-dir", state});
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("in use by another pageflow serve"), std::string::npos)
+      << second.err;
+}
+
+}  // namespace
+}  // namespace pageflow
