@@ -1,6 +1,8 @@
 // `pageflow run INPUT... --out DIR`: the batch pipeline.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,7 @@
 #include "cli/command.h"
 #include "cli/log_flags.h"
 #include "cli/run_flags.h"
+#include "input/input_walker.h"
 #include "pipeline/pipeline.h"
 
 namespace pageflow {
@@ -22,13 +25,23 @@ struct RunFlags {
   std::string formats = "jsonl";
   bool no_progress = false;
   bool boxes = false;
+  std::string max_stdin = "1G";
   LogFlags log;
 };
+
+constexpr char kStdout[] = "-";
+
+// A missing INPUT or @list is a usage error, found before anything starts (a path
 
 // A missing INPUT or @list is a usage error, found before anything starts (a path
 // inside a directory or a list that cannot be read is a failed document instead).
 bool CheckInputs(const std::vector<std::string>& inputs) {
+  if (std::count(inputs.begin(), inputs.end(), kStdinInput) > 1) {
+    std::cerr << "pageflow: '-' (standard input) can be given once\n";
+    return false;
+  }
   for (const std::string& input : inputs) {
+    if (input == kStdinInput) continue;
     if (!input.empty() && input[0] == '@') {
       std::ifstream list(input.substr(1));
       if (!list) {
@@ -68,6 +81,54 @@ std::string SummaryLine(const RunSummary& s) {
   return line + tail;
 }
 
+// `--out -`: the run's workspace is a temporary folder, removed at exit, and each
+// document's output (the one format asked for) is copied to standard output as soon as
+// it is written, so that pageflow fits in a pipeline. Logs stay on stderr.
+class StdoutSink {
+ public:
+  ~StdoutSink() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  // Makes the temporary workspace; false, with a message, if it cannot.
+  bool Open(RunOptions* run) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                        "/pageflow-out-XXXXXX";
+    if (mkdtemp(templ.data()) == nullptr) {
+      std::cerr << "pageflow: --out -: cannot create a temporary folder " << templ << ": "
+                << std::strerror(errno) << "\n";
+      return false;
+    }
+    dir_ = templ;
+    run->out_dir = dir_;
+    const OutputFormats formats = run->formats;
+    run->on_document_written = [formats](const DocumentMeta& meta, const Workspace& ws) {
+      StatusOr<std::string> path = ws.ResultPath(meta.id);
+      if (formats.md) path = ws.MirrorPath(meta.relative, "md");
+      if (formats.txt) path = ws.MirrorPath(meta.relative, "txt");
+      if (path.ok()) path = Copy(*path);
+      if (!path.ok())
+        LogError(meta.name() + ": cannot write to stdout: " + path.status().message());
+    };
+    return true;
+  }
+
+ private:
+  static StatusOr<std::string> Copy(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return IoError("cannot read " + path);
+    char buffer[64 << 10];  // small and transient: not charged to the budget
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+      std::cout.write(buffer, in.gcount());
+    }
+    std::cout.flush();
+    if (!std::cout) return IoError(std::strerror(errno));
+    return path;
+  }
+  std::string dir_;
+};
+
 int ExecuteRun(RunFlags& f) {
   RunOptions& run = f.run;
   if (!f.log.Apply() || !f.shared.Apply()) return kExitUsage;
@@ -78,8 +139,22 @@ int ExecuteRun(RunFlags& f) {
   }
   run.formats = *formats;
   run.formats.boxes = f.boxes;
-  if (!CheckInputs(run.inputs)) return kExitUsage;
+  if (!CheckInputs(run.inputs) ||
+      !ParseSizeFlag("--max-stdin", f.max_stdin, &run.max_stdin_bytes)) {
+    return kExitUsage;
+  }
   run.progress = !f.no_progress && !f.log.quiet;
+  StdoutSink stdout_sink;
+  const bool to_stdout = run.out_dir == kStdout;
+  if (to_stdout) {
+    const OutputFormats& o = run.formats;
+    if (o.jsonl + o.md + o.txt != 1 || o.hocr || o.alto) {
+      std::cerr << "pageflow: --out - writes one format to stdout: --format jsonl, md or "
+                   "txt\n";
+      return kExitUsage;
+    }
+    if (!stdout_sink.Open(&run)) return kExitFatal;
+  }
 
   InstallStopSignals();
   StatusOr<RunSummary> summary = RunPipeline(run, &g_stop_requested);
@@ -89,6 +164,7 @@ int ExecuteRun(RunFlags& f) {
   }
   LogInfo(SummaryLine(*summary));
   if (summary->interrupted) LogWarning("interrupted: re-run the same command to resume");
+  if (to_stdout) return summary->ExitCode();
   if (run.formats.jsonl) LogInfo("results in " + run.out_dir + "/results/");
   if (run.formats.md) LogInfo("Markdown in " + run.out_dir + "/md/");
   if (run.formats.txt) LogInfo("text in " + run.out_dir + "/txt/");
@@ -103,11 +179,21 @@ Command AddRunCommand(CLI::App& app) {
   auto f = std::make_shared<RunFlags>();
   RunOptions& run = f->run;
   CLI::App* cmd = app.add_subcommand("run", "Convert documents to text (batch)");
-  cmd->add_option("inputs", run.inputs, "Files, directories (recursed) or @list.txt (one path per line)")
+  cmd->add_option("inputs", run.inputs,
+                  "Files, directories (recursed), @list.txt (one path per line), or - "
+                  "for one document read from standard input (PDF, PNG, JPEG or TIFF, "
+                  "told by its content)")
       ->required();
-  cmd->add_option("--out", run.out_dir,
-                  "Output directory: results/*.jsonl, md/, txt/; also the workspace a re-run resumes from")
+  cmd->add_option(
+         "--out", run.out_dir,
+         "Output directory: results/*.jsonl, md/, txt/; also the workspace a re-run "
+         "resumes from. - writes each document's record (or its --format md or "
+         "txt) to standard output instead, logs staying on stderr")
       ->required();
+  cmd->add_option("--max-stdin", f->max_stdin,
+                  "Largest document read from standard input (spooled to disk under the "
+                  "output directory; refused beyond)")
+      ->default_val("1G");
   f->shared.AddEngineFlags(cmd);
   cmd->add_option(
          "--format", f->formats,

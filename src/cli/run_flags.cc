@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "engine/engine_factory.h"
+#include "engine/tesseract/tesseract_languages.h"
 #include "pipeline/page_selection.h"
 
 namespace pageflow {
@@ -18,7 +19,10 @@ void SharedRunFlags::AddEngineFlags(CLI::App* cmd) {
       ->default_val("tesseract");
   cmd->add_option("--models-dir", run_->engine.models_dir,
                   "ppocr model directory [default: $PAGEFLOW_PPOCR_MODELS, else the one fetched by scripts/setup]");
-  cmd->add_option("--lang", run_->engine.lang, "Tesseract languages, e.g. eng+deu")
+  cmd->add_option("--lang", run_->engine.lang,
+                  "Tesseract languages, e.g. eng+deu; auto: detect each page's script "
+                  "and read it with the installed languages for it (`tesseract "
+                  "--list-langs` lists them)")
       ->default_val("eng");
   cmd->add_option("--workers", run_->workers,
                   "Pages recognized at once; each holds one engine (its memory: `pageflow plan`) "
@@ -79,6 +83,14 @@ bool SharedRunFlags::Apply() {
     return false;
   }
   if (!ApplyVlmFlags(vlm_, cmd_, run_)) return false;
+  if (run_->engine.kind != "text-layer" && run_->engine.kind != "ppocr") {
+    // Checked here so that a typo is a usage error before anything loads.
+    if (Status st = CheckLanguages(run_->engine.lang, run_->engine.tessdata_dir);
+        !st.ok()) {
+      std::cerr << "pageflow: " << st.message() << "\n";
+      return false;
+    }
+  }
   if (!ParseLayoutMode(layout_, &run_->layout)) {
     std::cerr << "pageflow: unknown --layout '" << layout_ << "' (use auto or none)\n";
     return false;

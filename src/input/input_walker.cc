@@ -92,6 +92,8 @@ std::string InputWalker::RootPrefix(const std::string& input) {
 
 std::optional<InputItem> InputWalker::StartInput(const std::string& input,
                                                  bool from_list) {
+  // "-" on the command line is the standard input, which the caller reads (spools).
+  if (input == kStdinInput && !from_list) return InputItem{input, "stdin", Status::Ok()};
   std::error_code ec;
   const fs::file_status st = fs::status(input, ec);
   if (ec || !fs::exists(st)) return InputItem{input, input, NotFound("no such file or directory")};

@@ -21,6 +21,10 @@
 
 namespace pageflow {
 
+// The INPUT that names the standard input: passed through as an item of its own (path
+// "-", relative "stdin") for the caller to read; in an @list it is a file called "-".
+inline constexpr char kStdinInput[] = "-";
+
 struct InputItem {
   std::string path;      // as given or found (relative to the working directory)
   // Path below the INPUT it came from, as walked (never resolved through symlinks), for

@@ -91,8 +91,8 @@ DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
     : meta_(meta), sinks_(std::move(sinks)) {
   if (sinks_.jsonl)
     started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
-  if (started_.ok() && sinks_.hocr) started_ = sinks_.hocr(HocrHeader(meta_.source_path));
-  if (started_.ok() && sinks_.alto) started_ = sinks_.alto(AltoHeader(meta_.source_path));
+  if (started_.ok() && sinks_.hocr) started_ = sinks_.hocr(HocrHeader(meta_.name()));
+  if (started_.ok() && sinks_.alto) started_ = sinks_.alto(AltoHeader(meta_.name()));
   if (started_.ok() && sinks_.jsonl && sinks_.boxes) {
     StatusOr<std::FILE*> spill = OpenSpill(sinks_.spill_dir);
     if (spill.ok()) {
@@ -130,7 +130,7 @@ Status DocumentAssembler::Add(const PageRecord& record) {
   if (sinks_.md) PF_RETURN_IF_ERROR(sinks_.md(PageMarkdown(p)));
   if (sinks_.txt) PF_RETURN_IF_ERROR(sinks_.txt(PagePlainText(p, first_page_)));
   if (sinks_.hocr)
-    PF_RETURN_IF_ERROR(sinks_.hocr(HocrPage(p, meta_.source_path, meta_.points_dpi)));
+    PF_RETURN_IF_ERROR(sinks_.hocr(HocrPage(p, meta_.name(), meta_.points_dpi)));
   if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoPage(p, meta_.points_dpi)));
   if (!p.error.empty()) {
     failed_.push_back({{"page", p.page}, {"error", p.error}});
@@ -189,14 +189,10 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
     created =
         stat(meta_.source_path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
   }
-  json metadata = {{"source_file", meta_.source_path},
-                   {"pdf_total_pages", meta_.page_count},
-                   {"engine", meta_.engine},
-                   {"lang", meta_.lang},
-                   {"engines_used", engines_},
-                   {"failed_pages", failed_},
-                   {"page_notes", notes_},
-                   {"processing_seconds", seconds_}};
+  json metadata = {{"source_file", meta_.name()}, {"pdf_total_pages", meta_.page_count},
+                   {"engine", meta_.engine},      {"lang", meta_.lang},
+                   {"engines_used", engines_},    {"failed_pages", failed_},
+                   {"page_notes", notes_},        {"processing_seconds", seconds_}};
   if (prompt_tokens_ > 0 || completion_tokens_ > 0 || !page_attributes_.empty()) {
     metadata["tokens"] = {{"prompt", prompt_tokens_}, {"completion", completion_tokens_}};
     metadata["page_attributes"] = page_attributes_;

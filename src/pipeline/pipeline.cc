@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,7 @@
 #include "pipeline/page_executor.h"
 #include "pipeline/page_selection.h"
 #include "pipeline/progress.h"
+#include "pipeline/stdin_spool.h"
 
 namespace pageflow {
 namespace {
@@ -147,6 +149,9 @@ class Run {
   void CountDocuments();
   void KeepFinishedPages();
   bool Stopping() const { return stop_ != nullptr && stop_->load(); }
+  // INPUT "-": the standard input copied to StdinSpoolPath() (removed when the run ends).
+  std::string StdinSpoolPath() const { return ws_.spill_dir() + "/spool/stdin"; }
+  StatusOr<std::string> SpoolStdin();
 
   const RunOptions& options_;
   Workspace ws_;
@@ -187,6 +192,7 @@ class Run {
   };
   std::unordered_map<std::string, DocProgress> docs_;
   InFlightDocuments in_flight_;  // the source adds, the assembler removes
+  bool spooled_stdin_ = false;   // the source thread's, read after it is joined
 };
 
 void Run::Source() {
@@ -207,6 +213,17 @@ void Run::Source() {
                                  item->path + ": " + item->error.message()));
       continue;
     }
+    std::string name = item->path;  // what the log and the record call it
+    if (item->path == kStdinInput) {
+      name = "stdin";
+      StatusOr<std::string> spooled = SpoolStdin();
+      if (!spooled.ok()) {
+        events_.Push(Event::Failed(name, DocumentId(StdinSpoolPath()),
+                                   name + ": " + spooled.status().message()));
+        continue;
+      }
+      item->path = *spooled;
+    }
     const std::string id = DocumentId(item->path);
     if (!in_flight_.Add(id)) continue;  // listed twice: the first listing is running
     ++counters_.documents_seen;
@@ -226,18 +243,19 @@ void Run::Source() {
       StatusOr<std::unique_ptr<Document>> doc = OpenDocument(item->path);
       if (!doc.ok()) {
         in_flight_.Remove(id);
-        events_.Push(Event::Failed(item->path, id, item->path + ": " + doc.status().message()));
+        events_.Push(Event::Failed(name, id, name + ": " + doc.status().message()));
         continue;
       }
       pages = (*doc)->page_count();
       notes = (*doc)->notes();
-      for (const std::string& note : notes) LogWarning(item->path + ": " + note);
+      for (const std::string& note : notes) LogWarning(name + ": " + note);
     }  // closed: workers open their own
     auto info = std::make_shared<DocInfo>();
     std::string relative = options_.mirror_relative ? options_.mirror_relative(item->path) : "";
     if (relative.empty()) relative = item->relative;
     info->meta.id = id;
     info->meta.source_path = item->path;
+    if (name != item->path) info->meta.source_name = name;
     info->meta.relative = relative;
     info->meta.page_count = pages;
     info->meta.engine = options_.engine.kind;
@@ -250,7 +268,7 @@ void Run::Source() {
       const std::string note =
           "none of the pages --pages " + PageSelectionText(options_.page_selection) +
           " selects is in this document (" + Plural(pages, "page") + ")";
-      LogWarning(item->path + ": " + note);
+      LogWarning(name + ": " + note);
       info->meta.notes.push_back(note);
     }
     for (const PageRange& r : WorkRanges(pages, options_.page_selection,
@@ -286,7 +304,7 @@ void Run::Source() {
       resumed[static_cast<int>(ri)] = std::move(*part);
     }
     if (already > 0) {
-      LogInfo(item->path + ": resuming: " + Plural(already, "page") + " already done");
+      LogInfo(name + ": resuming: " + Plural(already, "page") + " already done");
     }
     std::vector<std::vector<int>> skip(info->meta.ranges.size());
     for (const auto& [ri, pages] : resumed) {
@@ -307,14 +325,28 @@ void Run::Source() {
   }
 }
 
+StatusOr<std::string> Run::SpoolStdin() {
+  const std::string path = StdinSpoolPath();
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (ec) return IoError("cannot create spool directory: " + ec.message());
+  spooled_stdin_ = true;
+  PF_RETURN_IF_ERROR(SpoolStream(STDIN_FILENO, path, options_.max_stdin_bytes, budget_));
+  return path;
+}
+
 void Run::Worker(Engine* engine) {
   PageExecutor executor(budget_);
   while (std::optional<PageJob> job = jobs_.Pop()) {
     if (Stopping()) continue;  // drain without work; the range stays unfinished
     const DocumentMeta& meta = job->doc->meta;
-    PageWork work{meta.source_path, job->page, options_.render,
-                  "page " + std::to_string(job->page + 1) + " of " + meta.source_path, stop_,
-                  options_.layout, KeepBoxes(options_.formats)};
+    PageWork work{meta.source_path,
+                  job->page,
+                  options_.render,
+                  "page " + std::to_string(job->page + 1) + " of " + meta.name(),
+                  stop_,
+                  options_.layout,
+                  KeepBoxes(options_.formats)};
     PageOutcome outcome = executor.Run(*engine, work);
     counters_.source_cpu_us += static_cast<int64_t>(outcome.source_cpu_seconds * 1e6);
     counters_.engine_cpu_us += static_cast<int64_t>(outcome.engine_cpu_seconds * 1e6);
@@ -326,7 +358,7 @@ void Run::Worker(Engine* engine) {
       if (errors <= kMaxLoggedPageErrors) {
         LogWarning(work.label + ": " + outcome.record.error);
       } else if (errors == kMaxLoggedPageErrors + 1) {
-        LogWarning(meta.source_path +
+        LogWarning(meta.name() +
                    ": more pages failed; their errors are listed in the "
                    "record, not here");
       }
@@ -356,7 +388,7 @@ void Run::OnPage(Event& e, RunSummary* summary) {
   dp.open.erase(e.range_index);
   ws_.RemovePartial(dp.doc->meta.id, range);
   if (!st.ok()) {
-    LogError(dp.doc->meta.source_path + ": " + st.message());
+    LogError(dp.doc->meta.name() + ": " + st.message());
     ++summary->documents_failed;
     Report(dp.doc->meta.id, range, st);
     in_flight_.Remove(dp.doc->meta.id);
@@ -392,31 +424,33 @@ Status Run::Complete(const DocInfo& doc, RunSummary* summary) {
 
 Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
   if (const int errors = doc.page_errors.load(); errors > kMaxLoggedPageErrors) {
-    LogWarning(
-        doc.meta.source_path + ": " + std::to_string(errors - kMaxLoggedPageErrors) +
-        " more page errors not logged (" + std::to_string(errors) + " pages failed)");
+    LogWarning(doc.meta.name() + ": " + std::to_string(errors - kMaxLoggedPageErrors) +
+               " more page errors not logged (" + std::to_string(errors) +
+               " pages failed)");
   }
   DocumentSummary ds;
   Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds);
   if (ds.over_error_rate) {
     // Reported failed, and its pages are dropped so that a re-run tries them again.
-    LogError(doc.meta.source_path + ": " + st.message());
+    LogError(doc.meta.name() + ": " + st.message());
     ++summary->documents_failed;
     ++counters_.documents_failed;
     ws_.Cleanup(doc.meta.id);  // also drops an earlier failure record: write the new one after
-    if (Status rf = ws_.RecordFailure(doc.meta.id, doc.meta.source_path, st.message()); !rf.ok()) {
+    if (Status rf = ws_.RecordFailure(doc.meta.id, doc.meta.name(), st.message());
+        !rf.ok()) {
       LogError(rf.message());
     }
     return st;  // a queue worker re-delivers the item (and dead-letters it in the end)
   }
   if (st.ok()) st = ws_.MarkDone(doc.meta.id, doc.meta.source_stamp);
   if (!st.ok()) {
-    LogError(doc.meta.source_path + ": cannot write results: " + st.message());
+    LogError(doc.meta.name() + ": cannot write results: " + st.message());
     ++summary->documents_failed;
-    return st.WithContext(doc.meta.source_path + ": cannot write results");
+    return st.WithContext(doc.meta.name() + ": cannot write results");
   }
   ws_.Cleanup(doc.meta.id);
-  if (ds.no_text) LogWarning(doc.meta.source_path + ": " + kNoTextNote);
+  if (ds.no_text) LogWarning(doc.meta.name() + ": " + kNoTextNote);
+  if (options_.on_document_written) options_.on_document_written(doc.meta, ws_);
   ++summary->documents;
   ++counters_.documents_done;
   if (ds.pages_failed > 0) ++summary->documents_with_failed_pages;
@@ -479,8 +513,7 @@ void Run::KeepFinishedPages() {
       Status st =
           ws_.WritePartial(id, dp.doc->meta.ranges[ri], pages, dp.doc->meta.source_stamp);
       if (!st.ok()) {
-        LogError(dp.doc->meta.source_path +
-                 ": cannot keep finished pages: " + st.message());
+        LogError(dp.doc->meta.name() + ": cannot keep finished pages: " + st.message());
         continue;
       }
       kept += static_cast<int64_t>(pages.size());
@@ -566,6 +599,7 @@ Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSumm
   monitor.join();
   counting_cancelled_ = true;
   counter.join();
+  if (spooled_stdin_) unlink(StdinSpoolPath().c_str());
   summary->pages = counters_.pages_done.load();
   summary->pages_failed = counters_.pages_failed.load();
   summary->documents_skipped = counters_.documents_skipped.load();

@@ -9,6 +9,7 @@
 
 #include "engine/engine_factory.h"
 #include "output/document_writer.h"
+#include "output/workspace.h"
 #include "raster/render_plan.h"
 
 namespace pageflow {
@@ -48,6 +49,13 @@ struct RunOptions {
   bool progress = true;
   double progress_interval_seconds = 30;
   std::string stats_path;            // --stats FILE; empty: none
+  // INPUT "-" (the standard input) is spooled to DIR/.pageflow/spool/stdin, through a
+  // 1 MiB buffer paid by the budget, before its pages are read; a longer stream is a
+  // failed document. Default 1 GiB (disk, not memory).
+  int64_t max_stdin_bytes = 1ll << 30;
+  // Called on the assembler thread once a document's outputs are written (after its done
+  // marker), e.g. to copy them to standard output (`--out -`). Must not block for long.
+  std::function<void(const DocumentMeta& meta, const Workspace& ws)> on_document_written;
 
   // Scale-out hooks (src/queue/ workers); left empty by `pageflow run`.
   // Restricts each document to the page ranges this call accepts (document id, range).

@@ -300,7 +300,8 @@ std::vector<char*> Argv(const std::vector<std::string>& args, std::string& bin) 
 
 }  // namespace
 
-CommandResult RunPageflow(const std::vector<std::string>& args) {
+CommandResult RunPageflow(const std::vector<std::string>& args,
+                          const std::string& stdin_path) {
   TempDir tmp;
   const std::string out_path = tmp.path() + "/stdout", err_path = tmp.path() + "/stderr";
   std::string bin = PageflowBin();
@@ -311,6 +312,7 @@ CommandResult RunPageflow(const std::vector<std::string>& args) {
     const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(out, 1);
     dup2(err, 2);
+    if (!stdin_path.empty()) dup2(open(stdin_path.c_str(), O_RDONLY), 0);
     execv(bin.c_str(), argv.data());
     _exit(127);
   }

@@ -98,8 +98,10 @@ struct CommandResult {
   std::string out;  // stdout
   std::string err;  // stderr
 };
-// Runs the pageflow binary ($PAGEFLOW_BIN) with args; waits for it.
-CommandResult RunPageflow(const std::vector<std::string>& args);
+// Runs the pageflow binary ($PAGEFLOW_BIN) with args; waits for it. With stdin_path,
+// its standard input is that file.
+CommandResult RunPageflow(const std::vector<std::string>& args,
+                          const std::string& stdin_path = "");
 // Starts it in the background (stdout to /dev/null, stderr to `stderr_path` or
 // /dev/null); returns its pid.
 int StartPageflow(const std::vector<std::string>& args,

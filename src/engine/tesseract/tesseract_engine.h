@@ -12,11 +12,17 @@
 namespace pageflow {
 
 struct TesseractOptions {
-  std::string lang = "eng";  // "+"-joined traineddata names
-  std::string tessdata_dir;  // empty: compiled-in default
+  // "+"-joined traineddata names, or "auto": each page's script is detected (OSD) and
+  // read with the installed languages of that script; the worker then holds the OSD
+  // model and one language set at a time, each charged as a fixed cost while loaded.
+  // Without auto, a page of low confidence in a script these languages do not read gets
+  // a note naming the language to add.
+  std::string lang = "eng";
+  std::string tessdata_dir;  // empty: $TESSDATA_PREFIX, else Debian's folder
 };
 
 // Loads the models (fixed cost measured and charged to `budget` for the engine's life).
+// UNAVAILABLE when a language is not installed, naming the installed ones.
 StatusOr<std::unique_ptr<Engine>> CreateTesseractEngine(const TesseractOptions& options,
                                                         MemoryBudget& budget);
 
