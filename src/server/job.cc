@@ -71,7 +71,6 @@ void Job::MarkRunning() {
 }
 
 void Job::Finish(JobState state) {
-  if (owns_upload_) unlink(upload_path_.c_str());  // before readers can see the end
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ == JobState::kDone || state_ == JobState::kCancelled) return;

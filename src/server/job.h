@@ -55,8 +55,9 @@ class Job {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // upload_path is the spooled document, deleted when the job finishes; result_path is
-  // created now and deleted with the Job.
+  // upload_path is the spooled document and result_path its results (created now); both
+  // are deleted with the Job, the upload kept until then because a searchable PDF
+  // (?format=pdf) is made from it after the pages are done.
   Job(std::string id, std::string filename, std::string upload_path, std::string result_path,
       int page_count, JobSettings settings);
   ~Job();
@@ -78,7 +79,7 @@ class Job {
   // all earlier ones are in.
   void OnPageDone(PageRecord record);
   void MarkRunning();
-  // Final state; deletes the upload and wakes readers. Idempotent.
+  // Final state; wakes readers. Idempotent.
   void Finish(JobState state);
   bool cancel_requested() const;
   void RequestCancel();

@@ -136,6 +136,8 @@ class PageService {
   bool Cancel(const std::string& id, bool forget);
   PageServiceStats Stats() const;
   const PageServiceOptions& options() const { return options_; }
+  // The process's budget (what a searchable PDF's writer holds is paid from it).
+  MemoryBudget* budget() { return &budget_; }
   // Closes the queues and joins every thread; jobs still running are cancelled.
   void Shutdown();
 
