@@ -299,6 +299,7 @@ class DocView {
     node.querySelector('.dl-jsonl').addEventListener('click', () => this.download('ndjson', 'jsonl'));
     node.querySelector('.dl-hocr').addEventListener('click', () => this.download('hocr', 'hocr'));
     node.querySelector('.dl-alto').addEventListener('click', () => this.download('alto', 'alto.xml'));
+    node.querySelector('.dl-pdf').addEventListener('click', () => this.download('pdf', 'searchable.pdf'));
     $('empty').classList.add('hidden');
     $('docs').prepend(node);
   }
@@ -411,7 +412,7 @@ class DocView {
     this.meta(`${formatBytes(this.file.size)} · ${summary.pages_done} / ${summary.pages} pages${failed} · ${summary.seconds.toFixed(2)} s`);
     this.node.querySelector('.cancel').disabled = true;
     const canDownload = summary.status === 'done' && this.id;
-    for (const b of ['.dl-md', '.dl-jsonl', '.dl-hocr', '.dl-alto']) {
+    for (const b of ['.dl-md', '.dl-jsonl', '.dl-hocr', '.dl-alto', '.dl-pdf']) {
       this.node.querySelector(b).disabled = !canDownload;
     }
   }

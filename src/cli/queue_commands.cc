@@ -169,7 +169,7 @@ Command AddEnqueueCommand(CLI::App& app) {
       ->default_val(10000)
       ->check(CLI::Range(500, 100000));
   cmd->add_option("--format", f->item.formats,
-                  "Comma-separated outputs: jsonl, md, txt, hocr, alto")
+                  "Comma-separated outputs: jsonl, md, txt, hocr, alto, pdf")
       ->default_val("jsonl");
   cmd->add_flag("--boxes", f->item.boxes,
                 "Blocks, lines and words with boxes and confidences in the JSONL record "

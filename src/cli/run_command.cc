@@ -170,6 +170,7 @@ int ExecuteRun(RunFlags& f) {
   if (run.formats.txt) LogInfo("text in " + run.out_dir + "/txt/");
   if (run.formats.hocr) LogInfo("hOCR in " + run.out_dir + "/hocr/");
   if (run.formats.alto) LogInfo("ALTO in " + run.out_dir + "/alto/");
+  if (run.formats.pdf) LogInfo("searchable PDFs in " + run.out_dir + "/pdf/");
   return summary->ExitCode();
 }
 
@@ -198,7 +199,7 @@ Command AddRunCommand(CLI::App& app) {
   cmd->add_option(
          "--format", f->formats,
          "Comma-separated outputs: jsonl, md, txt, hocr (DIR/hocr/), alto (ALTO v4 "
-         "XML in DIR/alto/)")
+         "XML in DIR/alto/), pdf (searchable PDFs in DIR/pdf/)")
       ->default_val("jsonl");
   cmd->add_option("--pages-per-range", run.pages_per_range,
                   "Pages per work item; long documents resume at this granularity")

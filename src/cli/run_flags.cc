@@ -17,6 +17,10 @@ void SharedRunFlags::AddEngineFlags(CLI::App* cmd) {
       ->default_val("auto");
   cmd->add_option("--ocr-engine", run_->engine.auto_ocr, "The OCR engine auto uses: tesseract, ppocr or vlm")
       ->default_val("tesseract");
+  cmd->add_flag("--force-ocr", force_ocr_,
+                "OCR every page, even where the PDF's own text layer is good (--engine auto "
+                "becomes its --ocr-engine); with --format pdf the OCR layer replaces any "
+                "invisible text the page had (ocrmypdf's --force-ocr)");
   cmd->add_option("--models-dir", run_->engine.models_dir,
                   "ppocr model directory [default: $PAGEFLOW_PPOCR_MODELS, else the one fetched by scripts/setup]");
   cmd->add_option("--lang", run_->engine.lang,
@@ -78,6 +82,11 @@ bool SharedRunFlags::Apply() {
               << KnownEnginesList() << ")\n";
     return false;
   }
+  if (force_ocr_ && run_->engine.kind == "text-layer") {
+    std::cerr << "pageflow: --force-ocr cannot be used with --engine text-layer\n";
+    return false;
+  }
+  if (force_ocr_ && run_->engine.kind == "auto") run_->engine.kind = run_->engine.auto_ocr;
   if (!ParseSizeFlag("--memory-limit", memory_limit_, &run_->memory_limit_bytes) ||
       !ParsePdfStoreFlag(pdf_store_, &run_->pdf_store_bytes)) {
     return false;

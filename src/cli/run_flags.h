@@ -42,6 +42,7 @@ class SharedRunFlags {
   RunOptions* run_;
   CLI::App* cmd_ = nullptr;
   std::string memory_limit_, pdf_store_;
+  bool force_ocr_ = false;
   std::string layout_ = "auto";
   std::string pages_;
   VlmFlags vlm_;

@@ -52,11 +52,13 @@ StatusOr<OutputFormats> ParseFormats(const std::string& list) {
       f.hocr = true;
     else if (item == "alto")
       f.alto = true;
+    else if (item == "pdf")
+      f.pdf = true;
     else if (!item.empty())
       return InvalidArgument("unknown output format '" + item +
-                             "' (use jsonl, md, txt, hocr, alto)");
+                             "' (use jsonl, md, txt, hocr, alto, pdf)");
   }
-  if (!f.jsonl && !f.md && !f.txt && !f.hocr && !f.alto)
+  if (!f.jsonl && !f.md && !f.txt && !f.hocr && !f.alto && !f.pdf)
     return InvalidArgument("--format names no output format");
   return f;
 }
@@ -93,6 +95,11 @@ DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
     started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
   if (started_.ok() && sinks_.hocr) started_ = sinks_.hocr(HocrHeader(meta_.name()));
   if (started_.ok() && sinks_.alto) started_ = sinks_.alto(AltoHeader(meta_.name()));
+  if (sinks_.pdf) {
+    pdf_ = std::make_unique<SearchablePdf>(
+        sinks_.pdf_source.empty() ? meta_.source_path : sinks_.pdf_source,
+        SearchablePdfOptions{sinks_.spill_dir, sinks_.budget});
+  }
   if (started_.ok() && sinks_.jsonl && sinks_.boxes) {
     StatusOr<std::FILE*> spill = OpenSpill(sinks_.spill_dir);
     if (spill.ok()) {
@@ -132,6 +139,7 @@ Status DocumentAssembler::Add(const PageRecord& record) {
   if (sinks_.hocr)
     PF_RETURN_IF_ERROR(sinks_.hocr(HocrPage(p, meta_.name(), meta_.points_dpi)));
   if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoPage(p, meta_.points_dpi)));
+  if (pdf_) PF_RETURN_IF_ERROR(pdf_->Add(p));
   if (!p.error.empty()) {
     failed_.push_back({{"page", p.page}, {"error", p.error}});
     first_page_ = false;
@@ -182,6 +190,7 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
   summary->no_text = pages_ > summary->pages_failed && !any_text_;
   if (sinks_.hocr) PF_RETURN_IF_ERROR(sinks_.hocr(HocrFooter()));
   if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoFooter()));
+  if (pdf_) PF_RETURN_IF_ERROR(pdf_->Write(sinks_.pdf));
   if (!sinks_.jsonl) return Status::Ok();
   std::time_t created = meta_.created;
   if (created == 0) {
@@ -238,8 +247,9 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
 }
 
 Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
-                     const OutputFormats& formats, DocumentSummary* summary) {
-  std::optional<AtomicFile> jsonl, md, txt, hocr, alto;
+                     const OutputFormats& formats, DocumentSummary* summary,
+                     MemoryBudget* budget) {
+  std::optional<AtomicFile> jsonl, md, txt, hocr, alto, pdf;
   DocumentAssembler::Sinks sinks;
   sinks.boxes = formats.boxes;
   sinks.spill_dir = ws.spill_dir();
@@ -268,6 +278,12 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
     PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "alto", "xml"));
     PF_RETURN_IF_ERROR(open(&alto, path, &sinks.alto));
   }
+  if (formats.pdf) {
+    if (budget == nullptr) return Internal("a searchable PDF needs a memory budget");
+    PF_ASSIGN_OR_RETURN(std::string path, ws.MirrorPath(meta.relative, "pdf"));
+    PF_RETURN_IF_ERROR(open(&pdf, path, &sinks.pdf));
+    sinks.budget = budget;
+  }
   DocumentAssembler assembler(meta, std::move(sinks));
   // Two passes over the ranges, one range in memory at a time: the first finds the
   // running headers and footers among the pages' margins, the second writes.
@@ -294,6 +310,7 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
   if (txt) PF_RETURN_IF_ERROR(txt->Commit());
   if (hocr) PF_RETURN_IF_ERROR(hocr->Commit());
   if (alto) PF_RETURN_IF_ERROR(alto->Commit());
+  if (pdf) PF_RETURN_IF_ERROR(pdf->Commit());
   return Status::Ok();
 }
 

@@ -16,8 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/memory_budget.h"
 #include "base/status.h"
 #include "layout/furniture.h"
+#include "output/searchable_pdf.h"
 #include "output/workspace.h"
 
 namespace pageflow {
@@ -28,13 +30,16 @@ struct OutputFormats {
   bool txt = false;
   bool hocr = false;  // DIR/hocr/REL.hocr (output/markup_writers.h)
   bool alto = false;  // DIR/alto/REL.xml, ALTO v4
+  bool pdf = false;   // DIR/pdf/REL.pdf, searchable PDF (output/searchable_pdf.h)
   // Not a format of its own (--boxes): the JSONL record's metadata gains "page_boxes",
   // each page's blocks, lines and words with boxes (docs/output-format.md).
   bool boxes = false;
 };
 // Whether pages must keep their boxes (PageRecord::boxes) for these outputs.
-inline bool KeepBoxes(const OutputFormats& f) { return f.boxes || f.hocr || f.alto; }
-// "jsonl,md,txt,hocr,alto" -> formats; INVALID_ARGUMENT for unknown names. Leaves `boxes`
+inline bool KeepBoxes(const OutputFormats& f) {
+  return f.boxes || f.hocr || f.alto || f.pdf;
+}
+// "jsonl,md,txt,hocr,alto,pdf" -> formats; INVALID_ARGUMENT for unknown names. Leaves `boxes`
 // off.
 StatusOr<OutputFormats> ParseFormats(const std::string& list);
 
@@ -100,6 +105,12 @@ class DocumentAssembler {
     Sink txt;    // plain text
     Sink hocr;   // hOCR (XHTML)
     Sink alto;   // ALTO v4 XML
+    // The searchable PDF of `pdf_source` (the document's file; default
+    // meta.source_path), written whole by Finish; its text layers wait in an unlinked
+    // file in `spill_dir` until then. `budget` pays for what the writer holds.
+    Sink pdf;
+    std::string pdf_source;
+    MemoryBudget* budget = nullptr;
     // With `jsonl`: each page's boxes (PageRecord::boxes) go into the record's metadata
     // as "page_boxes". They are spilled to an unlinked temporary file in `spill_dir`
     // until the record's tail is written, so memory stays flat in the document's length.
@@ -137,6 +148,7 @@ class DocumentAssembler {
   struct FileCloser {
     void operator()(std::FILE* f) const { std::fclose(f); }
   };
+  std::unique_ptr<SearchablePdf> pdf_;
   std::unique_ptr<std::FILE, FileCloser> boxes_spill_;  // "{page boxes},{...}" so far
   int64_t boxes_pages_ = 0;
   int64_t offset_ = 0;  // code points of text written so far
@@ -147,9 +159,11 @@ class DocumentAssembler {
 };
 
 // Writes nothing and returns UNAVAILABLE (summary->over_error_rate set) when the
-// document's page error rate exceeds meta.max_page_error_rate.
+// document's page error rate exceeds meta.max_page_error_rate. `budget` pays for what
+// the searchable PDF's writer holds (required with formats.pdf).
 Status WriteDocument(const Workspace& workspace, const DocumentMeta& meta,
-                     const OutputFormats& formats, DocumentSummary* summary);
+                     const OutputFormats& formats, DocumentSummary* summary,
+                     MemoryBudget* budget = nullptr);
 
 // Code points in a UTF-8 string (the unit of pdf_page_numbers offsets).
 int64_t CountCodePoints(std::string_view utf8);

@@ -94,7 +94,7 @@ std::string Fingerprint(const RunOptions& o) {
          ";max_dim=" + std::to_string(o.render.max_dim) +
          ";formats=" + (o.formats.jsonl ? "j" : "") + (o.formats.md ? "m" : "") +
          (o.formats.txt ? "t" : "") + (o.formats.hocr ? "h" : "") +
-         (o.formats.alto ? "a" : "") + ";range=" + std::to_string(o.pages_per_range) +
+         (o.formats.alto ? "a" : "") + (o.formats.pdf ? "p" : "") + ";range=" + std::to_string(o.pages_per_range) +
          ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
          ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
          ";layout=" + (o.layout ? "auto" : "none") + (o.formats.boxes ? ";boxes=1" : "") +
@@ -429,7 +429,7 @@ Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
                " pages failed)");
   }
   DocumentSummary ds;
-  Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds);
+  Status st = WriteDocument(ws_, doc.meta, options_.formats, &ds, budget_);
   if (ds.over_error_rate) {
     // Reported failed, and its pages are dropped so that a re-run tries them again.
     LogError(doc.meta.name() + ": " + st.message());

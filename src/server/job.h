@@ -62,7 +62,7 @@ class Job {
   // upload_path is the spooled document and result_path the result, created now. Both
   // are deleted with the Job (when it expires or is deleted); a cancelled job's upload
   // goes when it finishes. A done job keeps its upload so its pages' images can be
-  // rendered (GET /v1/jobs/ID/pages/N/image).
+  // rendered (GET /v1/jobs/ID/pages/N/image) and its searchable PDF made (?format=pdf).
   // With `store` (serve --state-dir), finished page ranges are saved to it as they are
   // written and the job's files stay until it is forgotten (see KeepFiles).
   Job(std::string id, std::string filename, std::string upload_path,

@@ -141,7 +141,8 @@ class PageService {
   bool Cancel(const std::string& id, bool forget);
   PageServiceStats Stats() const;
   const PageServiceOptions& options() const { return options_; }
-  // The process's budget, for work the server does beside jobs (page images).
+  // The process's budget, for work the server does beside jobs (page images, the
+  // searchable PDF's writer).
   MemoryBudget* budget() { return &budget_; }
   // Closes the queues and joins every thread; jobs still running are cancelled.
   void Shutdown();

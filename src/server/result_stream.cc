@@ -59,8 +59,9 @@ StatusOr<ResultFormat> ParseResultFormat(const std::string& s) {
   if (s == "markdown" || s == "md") return ResultFormat::kMarkdown;
   if (s == "hocr") return ResultFormat::kHocr;
   if (s == "alto") return ResultFormat::kAlto;
+  if (s == "pdf") return ResultFormat::kPdf;
   return InvalidArgument("unknown format '" + s.substr(0, 40) +
-                         "' (use ndjson, json, jsonl, text, markdown, hocr, alto)");
+                         "' (use ndjson, json, jsonl, text, markdown, hocr, alto, pdf)");
 }
 
 std::string ContentTypeOf(ResultFormat f) {
@@ -80,6 +81,8 @@ std::string ContentTypeOf(ResultFormat f) {
       return "text/html; charset=utf-8";
     case ResultFormat::kAlto:
       return "application/xml";
+    case ResultFormat::kPdf:
+      return "application/pdf";
   }
   return "application/octet-stream";
 }
@@ -100,6 +103,8 @@ std::string ExtensionOf(ResultFormat f) {
       return "hocr";
     case ResultFormat::kAlto:
       return "xml";  // as `run` names DIR/alto/REL.xml
+    case ResultFormat::kPdf:
+      return "pdf";
   }
   return "bin";
 }
@@ -132,12 +137,19 @@ bool StreamResult(const std::shared_ptr<Job>& job, ResultRequest request,
   if (f == ResultFormat::kText) sinks.txt = write;
   if (f == ResultFormat::kHocr) sinks.hocr = write;
   if (f == ResultFormat::kAlto) sinks.alto = write;
+  if (f == ResultFormat::kPdf) {
+    // Built from the upload once the pages are done; qpdf's buffers are paid from the
+    // server's budget (output/searchable_pdf.h).
+    sinks.pdf = write;
+    sinks.pdf_source = job->upload_path();
+    sinks.budget = service->budget();
+  }
   // The record's page boxes wait in an unlinked file in the spool directory until its
   // tail is written (DocumentAssembler), so memory stays flat in the document's length.
   sinks.boxes = request.boxes;
   sinks.spill_dir = service->options().spool_dir;
   std::unique_ptr<DocumentAssembler> assembler;
-  if (sinks.jsonl || sinks.md || sinks.txt || sinks.hocr || sinks.alto) {
+  if (sinks.jsonl || sinks.md || sinks.txt || sinks.hocr || sinks.alto || sinks.pdf) {
     assembler = std::make_unique<DocumentAssembler>(meta, std::move(sinks));
   }
   if (assembler) {

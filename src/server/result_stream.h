@@ -5,6 +5,7 @@
 //   jsonl     the Dolma record `pageflow run` writes for the same document
 //   markdown  / text: the document as `run --format md|txt` writes it
 //   hocr      / alto: the hOCR and ALTO v4 `run --format hocr|alto` write
+//   pdf       the searchable PDF `run --format pdf` writes (from the job's upload)
 // Page lines carry their boxes, and the Dolma record "page_boxes", only when asked
 // (`boxes`, as `run --boxes`); the result file always keeps them.
 // Markdown, text, hOCR, ALTO and the Dolma record come from the same DocumentAssembler
@@ -26,7 +27,7 @@
 
 namespace pageflow {
 
-enum class ResultFormat { kNdjson, kJson, kJsonl, kText, kMarkdown, kHocr, kAlto };
+enum class ResultFormat { kNdjson, kJson, kJsonl, kText, kMarkdown, kHocr, kAlto, kPdf };
 
 // What a response sends: the format, and whether page lines (ndjson, json) carry their
 // boxes and the Dolma record (jsonl) its "page_boxes". hOCR and ALTO always have them.
@@ -36,7 +37,7 @@ struct ResultRequest {
 };
 
 // "" and "ndjson" -> kNdjson, "json", "jsonl" (Dolma), "text"/"txt", "markdown"/"md",
-// "hocr", "alto". INVALID_ARGUMENT otherwise.
+// "hocr", "alto", "pdf". INVALID_ARGUMENT otherwise.
 StatusOr<ResultFormat> ParseResultFormat(const std::string& name);
 std::string ContentTypeOf(ResultFormat format);
 // The file name extension a download in `format` gets.

@@ -245,5 +245,54 @@ TEST(ServeFormatsTest, BoxesOnPageLinesAndTheRecordAsRunBoxesWritesThem) {
   EXPECT_EQ(alto->body, ran.alto);
 }
 
+bool HavePdfTools() {
+  return std::system("command -v qpdf pdftotext >/dev/null 2>&1") == 0;
+}
+
+std::string Output(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+TEST(ServeFormatsTest, SearchablePdfOfAJobAndOfPostOcrIsWhatRunWrites) {
+  if (!HavePdfTools()) GTEST_SKIP() << "qpdf or pdftotext is not installed (scripts/setup)";
+  ServeProcess server({"--engine", "auto", "--dpi", "150"});
+  const std::string dir = server.dir();
+  fs::copy_file(testing::SourceDir() + "/samples/phototest.tif", dir + "/picture.tif");
+  testing::CommandResult r =
+      testing::RunPageflow({"run", dir + "/picture.tif", "--out", dir + "/out", "--dpi",
+                            "150", "--format", "pdf", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string want = Output("pdftotext " + dir + "/out/pdf/picture.pdf -");
+  ASSERT_NE(want.find("quick brown"), std::string::npos) << want;
+  const std::string picture = testing::ReadFile(dir + "/picture.tif");
+
+  const std::string id = SubmitAndWait(server, picture, "image/tiff", "?filename=picture.tif");
+  ASSERT_FALSE(id.empty());
+  auto job_pdf = server.Client()->Get("/v1/jobs/" + id + "/result?format=pdf&download=1");
+  ASSERT_TRUE(job_pdf);
+  ASSERT_EQ(job_pdf->status, 200) << job_pdf->body;
+  EXPECT_EQ(job_pdf->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_NE(job_pdf->get_header_value("Content-Disposition").find(id + ".pdf"),
+            std::string::npos);
+  auto ocr_pdf = server.Client()->Post("/v1/ocr?format=pdf", picture, "image/tiff");
+  ASSERT_TRUE(ocr_pdf);
+  ASSERT_EQ(ocr_pdf->status, 200) << ocr_pdf->body;
+  EXPECT_EQ(ocr_pdf->get_header_value("Content-Type"), "application/pdf");
+  for (const std::string& body : {job_pdf->body, ocr_pdf->body}) {
+    ASSERT_EQ(body.rfind("%PDF-", 0), 0u) << body.substr(0, 200);
+    const std::string path = dir + "/served.pdf";
+    testing::WriteFile(path, body);
+    EXPECT_NE(Output("qpdf --check " + path + " 2>&1").find("No syntax or stream encoding errors"),
+              std::string::npos);
+    EXPECT_EQ(Output("pdftotext " + path + " -"), want);
+  }
+}
+
 }  // namespace
 }  // namespace pageflow
