@@ -318,7 +318,7 @@ TEST(VlmTest, AnUnknownModelIsNotRetriedAndTheServersWordsAreLogged) {
   EXPECT_EQ(server.Stats()["requests"].get<int>(), 3);  // one per page, none retried
   const std::string said =
       "the server refused the request (HTTP 404: The model "
-      "`no-such-model` does not exist.); not retried";
+      "`test-model` does not exist.); not retried";
   const size_t first = run.result.err.find("error: vlm: page 1 of " + pdf + ": " + said);
   EXPECT_NE(first, std::string::npos) << run.result.err;
   EXPECT_EQ(run.result.err.find("error: vlm:", first + 1), std::string::npos)
