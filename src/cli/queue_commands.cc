@@ -8,6 +8,7 @@
 #include "cli/log_flags.h"
 #include "cli/vlm_flags.h"
 #include "engine/engine_factory.h"
+#include "pipeline/page_selection.h"
 #include "queue/enqueue.h"
 #include "queue/redis_client.h"
 #include "queue/work_queue.h"
@@ -61,6 +62,12 @@ int ExecuteEnqueue(EnqueueFlags& f) {
     std::cerr << "pageflow: --format: " << formats.status().message() << "\n";
     return kExitUsage;
   }
+  StatusOr<std::vector<PageRange>> pages = ParsePageSelection(f.item.pages);
+  if (!pages.ok()) {
+    std::cerr << "pageflow: --pages: " << pages.status().message() << "\n";
+    return kExitUsage;
+  }
+  f.item.pages = PageSelectionText(*pages);  // canonical: equal selections share a run
   StatusOr<WorkQueue> queue = WorkQueue::Open(url, RedisClientOptions{});
   if (!queue.ok()) {
     LogError(queue.status().message());
@@ -71,10 +78,14 @@ int ExecuteEnqueue(EnqueueFlags& f) {
     LogError(s.status().message());
     return kExitFatal;
   }
-  LogInfo("enqueued " + std::to_string(s->documents) + " documents as " + std::to_string(s->items) + " items (" +
-          std::to_string(s->pages) + " pages) on " + url.name +
-          (s->unreadable > 0 ? "; " + std::to_string(s->unreadable) + " could not be opened here" : "") +
-          (s->input_errors > 0 ? "; " + std::to_string(s->input_errors) + " inputs not found" : ""));
+  LogInfo("enqueued " + Plural(s->documents, "document") + " as " +
+          Plural(s->items, "item") + " (" + Plural(s->pages, "page") + ") on " +
+          url.name +
+          (s->unreadable > 0
+               ? "; " + std::to_string(s->unreadable) + " could not be opened here"
+               : "") +
+          (s->input_errors > 0 ? "; " + Plural(s->input_errors, "input") + " not found"
+                               : ""));
   return s->input_errors > 0 ? kExitPartial : kExitOk;
 }
 
@@ -185,6 +196,10 @@ Command AddEnqueueCommand(CLI::App& app) {
   cmd->add_option("--max-pages", f->item.max_pages, "Only the first N pages of each document (0 = all)")
       ->default_val(0)
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option(
+      "--pages", f->item.pages,
+      "Only these pages of each document, e.g. 16-25,30 or 40- (as run --pages; "
+      "carried in each work item)");
   return {cmd, [f] { return ExecuteEnqueue(*f); }};
 }
 

@@ -6,6 +6,7 @@
 #include "input/document.h"
 #include "input/input_walker.h"
 #include "output/workspace.h"
+#include "pipeline/page_selection.h"
 
 namespace pageflow {
 
@@ -23,17 +24,24 @@ std::vector<WorkItem> SplitDocument(const std::string& abs_path, const std::stri
     items.push_back(base);  // whole document, pages unknown
     return items;
   }
-  const int todo = options.max_pages > 0 ? std::min(pages, options.max_pages) : pages;
-  if (todo == 0) {
+  // The same ranges as the worker's run makes of the document
+  // (pipeline/page_selection.h), so that each item is one of them. The selection was
+  // checked when the flag was parsed.
+  StatusOr<std::vector<PageRange>> parsed = ParsePageSelection(options.pages);
+  const std::vector<PageRange> selection =
+      parsed.ok() ? *parsed : std::vector<PageRange>{};
+  const std::vector<PageRange> ranges =
+      WorkRanges(pages, selection, options.max_pages, options.pages_per_range);
+  if (ranges.empty()) {
     base.last = -1;
     items.push_back(base);
     return items;
   }
-  for (int first = 0; first < todo; first += options.pages_per_range) {
+  for (const PageRange& r : ranges) {
     WorkItem item = base;
-    item.first = first;
-    item.last = std::min(todo, first + options.pages_per_range) - 1;
-    item.pages = item.last - item.first + 1;
+    item.first = r.first;
+    item.last = r.last;
+    item.pages = r.size();
     items.push_back(std::move(item));
   }
   return items;

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "pipeline/page_selection.h"
+
 namespace pageflow {
 
 using nlohmann::json;
@@ -52,11 +54,12 @@ json OptionsJson(const ItemOptions& o) {
           {"layout", o.layout}};
 }
 
-// Items of earlier versions have no "boxes": it is written only when set, so their
-// options key stays the same.
+// Items of earlier versions have no "boxes" or "pages": each is written only when set,
+// so their options key stays the same.
 json OptionsJsonWithBoxes(const ItemOptions& o) {
   json j = OptionsJson(o);
   if (o.boxes) j["boxes"] = true;
+  if (!o.pages.empty()) j["pages"] = o.pages;
   return j;
 }
 }  // namespace
@@ -168,6 +171,10 @@ StatusOr<WorkItem> WorkItem::FromJson(const std::string& text) {
       return Corrupt("work item: \"boxes\" must be true or false");
     opt.boxes = o->at("boxes").get<bool>();
   }
+  PF_RETURN_IF_ERROR(GetString(*o, "pages", std::string(), &opt.pages));
+  if (StatusOr<std::vector<PageRange>> sel = ParsePageSelection(opt.pages); !sel.ok()) {
+    return InvalidArgument("work item: pages: " + sel.status().message());
+  }
   bool layout = true;
   if (!ParseLayoutMode(opt.layout, &layout)) {
     return InvalidArgument("work item: layout '" + opt.layout.substr(0, 40) +
@@ -207,6 +214,7 @@ Status ApplyItemOptions(const ItemOptions& options, RunOptions* run) {
   run->formats.boxes = options.boxes;
   run->pages_per_range = options.pages_per_range;
   run->max_pages = options.max_pages;
+  PF_ASSIGN_OR_RETURN(run->page_selection, ParsePageSelection(options.pages));
   if (!ParseLayoutMode(options.layout, &run->layout)) {
     return InvalidArgument("unknown layout '" + options.layout + "' (use auto or none)");
   }

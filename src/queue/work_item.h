@@ -36,6 +36,8 @@ struct ItemOptions {
   int max_pages = 0;
   std::string layout = "auto";    // as --layout: auto or none
   bool boxes = false;             // as --boxes (in the item's JSON only when true)
+  // As --pages ("16-25,30"; empty = all pages); in the item's JSON only when set.
+  std::string pages;
 };
 
 struct WorkItem {

@@ -92,6 +92,27 @@ TEST(WorkItemTest, BoxesTravelOnlyWhenAskedFor) {
             std::string::npos);
 }
 
+TEST(WorkItemTest, PagesTravelOnlyWhenSetAndAreCheckedByTheWorker) {
+  WorkItem item;
+  item.path = "/data/a.pdf";
+  item.id = "0123456789abcdef";
+  EXPECT_EQ(item.ToJson().find("pages\":\""), std::string::npos);  // earlier items' form
+  item.options.pages = "2-3,5";
+  StatusOr<WorkItem> back = WorkItem::FromJson(item.ToJson());
+  ASSERT_OK(back);
+  EXPECT_EQ(back->options.pages, "2-3,5");
+  RunOptions run;
+  ASSERT_OK(ApplyItemOptions(back->options, &run));
+  ASSERT_EQ(run.page_selection.size(), 2u);
+  EXPECT_EQ(run.page_selection[0].first, 1);
+  EXPECT_EQ(run.page_selection[1].last, 4);
+  StatusOr<WorkItem> bad = WorkItem::FromJson(ItemWith("options.pages", "0-x"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("work item: pages: "), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(WorkItemTest, RefusesTypeMismatchesWithoutThrowing) {
   using nlohmann::json;
   ASSERT_OK(WorkItem::FromJson(ItemWith("v", 1)));

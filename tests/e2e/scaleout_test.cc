@@ -467,6 +467,41 @@ TEST_F(ScaleOutTest, MirrorsKeepTheEnqueuedTreeSoSameNamedFilesDoNotCollide) {
   EXPECT_FALSE(fs::exists(out_ + "/md/x.md"));
 }
 
+// Issue 17 item 3: --pages travels in the work items; workers do only those pages.
+TEST_F(ScaleOutTest, EnqueuePagesSelectsThePagesWorkersDo) {
+  std::vector<testing::TestPage> pages;
+  for (int p = 1; p <= 6; ++p)
+    pages.push_back({.lines = {"Sel page " + std::to_string(p)}});
+  testing::WriteTestPdf(in_ + "/doc.pdf", pages);
+  testing::CommandResult bad = testing::RunPageflow(
+      {"enqueue", "--queue", redis_.Url("q"), in_, "--pages", "0-2"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--pages: "), std::string::npos) << bad.err;
+  testing::CommandResult r =
+      testing::RunPageflow({"enqueue", "--queue", redis_.Url("q"), in_, "--engine",
+                            "text-layer", "--pages", "2-3,5", "--pages-per-range", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("enqueued 1 document as 2 items (3 pages)"), std::string::npos)
+      << r.err;
+  StartWorker("w1", {});
+  ExpectWorkersExitCleanly(60);
+  int records = 0;
+  std::error_code ec;
+  for (auto& e : fs::directory_iterator(out_ + "/results", ec)) {
+    ++records;
+    const json j = json::parse(testing::ReadFile(e.path().string()));
+    const std::string text = j["text"];
+    EXPECT_EQ(j["attributes"]["pdf_page_numbers"].size(), 3u) << j.dump();
+    for (int p : {2, 3, 5}) {
+      EXPECT_NE(text.find("Sel page " + std::to_string(p)), std::string::npos) << text;
+    }
+    for (int p : {1, 4, 6}) {
+      EXPECT_EQ(text.find("Sel page " + std::to_string(p)), std::string::npos) << text;
+    }
+  }
+  EXPECT_EQ(records, 1);
+}
+
 TEST_F(ScaleOutTest, WorkersSweepTemporariesOfStoppedProcessesOnly) {
   char host[256] = {};
   ASSERT_EQ(gethostname(host, sizeof host - 1), 0);

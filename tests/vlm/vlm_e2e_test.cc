@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <thread>
 
 #include "testing/test_util.h"
@@ -302,6 +303,69 @@ TEST(VlmTest, UnreachableServerBacksOffThenFallsBackWithoutFailingTheRun) {
   EXPECT_NE(reason.find("unreachable"), std::string::npos) << reason;
   EXPECT_NE(reason.find("after 0 attempts"), std::string::npos)
       << reason;  // connection errors use none
+}
+
+// Item 8 of issue 17: a 4xx other than 408/429 is permanent.
+TEST(VlmTest, AnUnknownModelIsNotRetriedAndTheServersWordsAreLogged) {
+  testing::TempDir dir;
+  const std::string pdf = dir.path() + "/doc.pdf";
+  testing::WriteTestPdf(pdf, Pages(3));
+  TestServer server({"--model", "another-model"});  // asked for test-model
+  VlmRun run =
+      RunVlm(dir, pdf, server.url(),
+             {"--vlm-retries", "4", "--vlm-max-inflight", "1", "--vlm-fallback", "none"});
+  EXPECT_EQ(run.result.exit_code, 1) << run.result.err;
+  EXPECT_EQ(server.Stats()["requests"].get<int>(), 3);  // one per page, none retried
+  const std::string said =
+      "the server refused the request (HTTP 404: The model "
+      "`test-model` does not exist.); not retried";
+  const size_t first = run.result.err.find("error: vlm: page 1 of " + pdf + ": " + said);
+  EXPECT_NE(first, std::string::npos) << run.result.err;
+  EXPECT_EQ(run.result.err.find("error: vlm:", first + 1), std::string::npos)
+      << "logged once: " << run.result.err;
+}
+
+TEST(VlmTest, AnUnreachableServerIsLoggedOnceWithThePagesWaiting) {
+  testing::TempDir dir;
+  const std::string pdf = dir.path() + "/doc.pdf";
+  testing::WriteTestPdf(pdf, Pages(2));
+  const std::string url = "http://127.0.0.1:" + std::to_string(FreePort());
+  VlmRun run = RunVlm(dir, pdf, url,
+                      {"--vlm-unreachable-timeout", "2", "--vlm-max-inflight", "2"});
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  const std::regex line("warning: vlm: server " + url +
+                        R"( does not answer \(.*\) for 0 s; [12] pages? waiting)");
+  EXPECT_TRUE(std::regex_search(run.result.err, line)) << run.result.err;
+  // Within --vlm-unreachable-timeout 2 s, once (the next would come 30 s later).
+  const std::string needle = "does not answer";
+  const size_t first = run.result.err.find(needle);
+  EXPECT_EQ(run.result.err.find(needle, first + 1), std::string::npos) << run.result.err;
+}
+
+TEST(VlmTest, AFallbackToAGarbledTextLayerFailsThePage) {
+  testing::TempDir dir;
+  const std::string pdf = dir.path() + "/doc.pdf";
+  // Consonants only: the quality check `auto` uses rejects such a layer as garbled.
+  testing::TestPage garbled;
+  for (int i = 0; i < 12; ++i)
+    garbled.lines.push_back("Xkcd brr pfft tsk hmm grr psst shh");
+  testing::TestPage good;
+  good.lines = {"A readable text layer with plenty of ordinary words in it,",
+                "enough of them to pass the quality check of auto easily."};
+  testing::WriteTestPdf(pdf, {garbled, good});
+  TestServer server({"--fail-images", "1000"});
+  VlmRun run =
+      RunVlm(dir, pdf, server.url(), {"--vlm-retries", "0", "--vlm-prompt", "markdown"});
+  EXPECT_EQ(run.result.exit_code, 1) << run.result.err;
+  json rec = run.Record();
+  ASSERT_EQ(rec["metadata"]["failed_pages"].size(), 1u) << rec.dump();
+  EXPECT_EQ(rec["metadata"]["failed_pages"][0]["page"], 1);
+  EXPECT_NE(rec["metadata"]["failed_pages"][0].dump().find("text layer looks garbled"),
+            std::string::npos)
+      << rec.dump();
+  EXPECT_EQ(rec["text"].get<std::string>().find("pfft"), std::string::npos);
+  EXPECT_NE(rec["text"].get<std::string>().find("readable text layer"),
+            std::string::npos);
 }
 
 TEST(VlmTest, StopRequestEndsWaitingForAnUnreachableServer) {

@@ -63,12 +63,25 @@ json Completion(const Config& c, const std::string& content, const std::string& 
                      {"total_tokens", prompt_tokens + static_cast<int64_t>(content.size() / 4 + 1)}}}};
 }
 
+// Validate's answer for a model the server does not serve (a 404, as vLLM answers).
+const std::string kUnknownModel = "unknown model: ";
+
+// vLLM's error body: {"object": "error", "message", "type", "param", "code"}.
+json VllmError(const std::string& message, const std::string& type, int code) {
+  return {{"object", "error"},
+          {"message", message},
+          {"type", type},
+          {"param", nullptr},
+          {"code", code}};
+}
+
 // Validates the request; on success sets the decoded PNG's size and bytes.
 std::string Validate(const Config& c, const httplib::Request& req, json* body, int* w, int* h, std::string* png) {
   if (!c.api_key.empty() && req.get_header_value("Authorization") != "Bearer " + c.api_key) return "bad api key";
   *body = json::parse(req.body, nullptr, false);
   if (body->is_discarded() || !body->is_object()) return "body is not JSON";
-  if (body->value("model", "") != c.model) return "unknown model '" + body->value("model", "") + "'";
+  if (body->value("model", "") != c.model)
+    return kUnknownModel + body->value("model", "");
   const json& messages = (*body)["messages"];
   if (!messages.is_array() || messages.empty() || !messages[0].contains("content") ||
       !messages[0]["content"].is_array()) {
@@ -176,6 +189,16 @@ int main(int argc, char** argv) {
     int w = 0, h = 0;
     std::string png;
     const std::string invalid = Validate(c, req, &body, &w, &h, &png);
+    if (invalid.rfind(kUnknownModel, 0) == 0) {
+      ++state.invalid;
+      res.status = 404;
+      res.set_content(VllmError("The model `" + invalid.substr(kUnknownModel.size()) +
+                                    "` does not exist.",
+                                "NotFoundError", 404)
+                          .dump(),
+                      "application/json");
+      return;
+    }
     if (!invalid.empty()) {
       ++state.invalid;
       res.status = 400;

@@ -24,6 +24,7 @@ PageText FromLayer(TextLayerPage layer) {
 
 class TextLayerEngine final : public Engine {
  public:
+  explicit TextLayerEngine(bool checked) : checked_(checked) {}
   std::string_view name() const override { return "text-layer"; }
   std::optional<RenderRequest> PageRenderRequest() const override { return std::nullopt; }
 
@@ -36,10 +37,15 @@ class TextLayerEngine final : public Engine {
       return layer.status();
     }
     const TextQuality quality = AssessTextLayer(*layer);
+    if (checked_ && !quality.usable)
+      return Unavailable("text layer not used: " + quality.reason);
     PageText out = FromLayer(std::move(*layer));
     out.note = quality.usable ? UnmappedNote(quality) : quality.reason;
     return out;
   }
+
+ private:
+  bool checked_;
 };
 
 class AutoEngine final : public Engine {
@@ -77,7 +83,13 @@ class AutoEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> CreateTextLayerEngine() { return std::make_unique<TextLayerEngine>(); }
+std::unique_ptr<Engine> CreateTextLayerEngine() {
+  return std::make_unique<TextLayerEngine>(false);
+}
+
+std::unique_ptr<Engine> CreateCheckedTextLayerEngine() {
+  return std::make_unique<TextLayerEngine>(true);
+}
 
 std::unique_ptr<Engine> CreateAutoEngine(std::unique_ptr<Engine> ocr) {
   return std::make_unique<AutoEngine>(std::move(ocr));

@@ -9,6 +9,9 @@
 namespace pageflow {
 
 std::unique_ptr<Engine> CreateTextLayerEngine();
+// The text layer only where it passes the quality check `auto` uses (text_quality.h);
+// other pages fail with the check's reason (the vlm engine's text-layer fallback).
+std::unique_ptr<Engine> CreateCheckedTextLayerEngine();
 // `ocr` recognizes the pages whose text layer is missing or unreliable.
 std::unique_ptr<Engine> CreateAutoEngine(std::unique_ptr<Engine> ocr);
 

@@ -78,6 +78,13 @@ class VlmEngineGroup {
   // so that once the server has been gone for --vlm-unreachable-timeout, every page fails
   // over at once instead of each waiting that long again.
   std::atomic<int64_t> unreachable_since_us{0};
+  // When the "does not answer" warning was last logged (us; 0 = not during this outage),
+  // and the pages waiting for the server right now.
+  std::atomic<int64_t> unreachable_logged_us{0};
+  std::atomic<int64_t> pages_waiting{0};
+  // The first permanent refusal (a 4xx other than 408/429) is logged, with what the
+  // server said; later pages fail the same way without repeating it.
+  std::atomic<bool> refusal_logged{false};
   std::atomic<int64_t> requests{0}, retries{0}, connection_errors{0}, pages{0}, pages_fallback{0},
       pages_failed{0}, latency_us{0}, max_latency_us{0}, prompt_tokens{0}, completion_tokens{0};
 
@@ -133,14 +140,48 @@ struct PreparedPage {
   std::string answer;
 };
 
+// A 4xx answer other than 408 (timeout) and 429 (busy) will not change on retry.
+bool IsPermanent(int status) {
+  return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+// What the server said: the OpenAI-style {"error": {"message"}} (vLLM: {"message"}), else
+// the start of the body.
+std::string ServerMessage(const std::string& body) {
+  const nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_object()) {
+    if (j.contains("error") && j["error"].is_object() && j["error"].contains("message") &&
+        j["error"]["message"].is_string()) {
+      return j["error"]["message"].get<std::string>();
+    }
+    if (j.contains("error") && j["error"].is_string())
+      return j["error"].get<std::string>();
+    if (j.contains("message") && j["message"].is_string())
+      return j["message"].get<std::string>();
+  }
+  return body.substr(0, 200);
+}
+
+// Counts a page among those waiting for an unreachable server while it lives.
+class WaitingPage {
+ public:
+  explicit WaitingPage(VlmEngineGroup* g) : g_(g) { ++g_->pages_waiting; }
+  ~WaitingPage() { --g_->pages_waiting; }
+  WaitingPage(const WaitingPage&) = delete;
+  WaitingPage& operator=(const WaitingPage&) = delete;
+
+ private:
+  VlmEngineGroup* g_;
+};
+
 class VlmEngine final : public Engine {
  public:
   VlmEngine(std::shared_ptr<VlmEngineGroup> group, Reservation fixed)
       : group_(std::move(group)),
         fixed_(std::move(fixed)),
-        http_(HttpClientOptions{group_->options.connect_timeout_s, group_->options.request_timeout_s,
-                                group_->options.stop}),
-        text_layer_(CreateTextLayerEngine()) {}
+        http_(HttpClientOptions{group_->options.connect_timeout_s,
+                                group_->options.request_timeout_s, group_->options.stop}),
+        text_layer_(CreateCheckedTextLayerEngine()) {}
 
   std::string_view name() const override { return "vlm"; }
 
@@ -209,11 +250,17 @@ class VlmEngine final : public Engine {
                   r.status().message() + ")";
           break;
         }
+        WaitingPage waiting(&g);
+        LogUnreachable(now_us, since, r.status().message());
         if (!SleepMs(connect_delay_ms, o.stop, page)) return Cancelled("stopping");
         connect_delay_ms = std::min<int64_t>(connect_delay_ms * 2, o.max_backoff_ms);
         continue;
       }
-      g.unreachable_since_us = 0;
+      if (const int64_t was = g.unreachable_since_us.exchange(0);
+          was != 0 && g.unreachable_logged_us.exchange(0) != 0) {
+        LogInfo("vlm: server " + o.url + " answers again after " +
+                std::to_string((NowUs() - was) / 1000000) + " s");
+      }
       connect_delay_ms = o.backoff_ms;
       if (out.attempts > 0) ++g.retries;
       ++out.attempts;
@@ -223,7 +270,15 @@ class VlmEngine final : public Engine {
         continue;
       }
       if (r->status != 200) {
-        error = "HTTP " + std::to_string(r->status) + ": " + prepared.answer.substr(0, 200);
+        error =
+            "HTTP " + std::to_string(r->status) + ": " + ServerMessage(prepared.answer);
+        if (IsPermanent(r->status)) {
+          // Unknown model, bad request, bad key: asking again gets the same answer.
+          error = "the server refused the request (" + error + "); not retried";
+          if (!g.refusal_logged.exchange(true))
+            LogError("vlm: " + page.Label() + ": " + error);
+          break;
+        }
         if (!SleepMs(g.BackoffMs(out.attempts), o.stop, page)) return Cancelled("stopping");
         continue;
       }
@@ -273,6 +328,22 @@ class VlmEngine final : public Engine {
     return p;
   }
 
+  // Once when the server stops answering, then every unreachable_log_interval_s.
+  void LogUnreachable(int64_t now_us, int64_t since_us, const std::string& why) {
+    VlmEngineGroup& g = *group_;
+    const int64_t interval_us = int64_t{g.options.unreachable_log_interval_s} * 1000000;
+    int64_t last = g.unreachable_logged_us.load();
+    if (last != 0 && now_us - last < interval_us) return;
+    if (!g.unreachable_logged_us.compare_exchange_strong(last, now_us))
+      return;  // another page logs
+    const int64_t waiting = g.pages_waiting.load();
+    LogWarning("vlm: server " + g.options.url + " does not answer (" + why + ") for " +
+               std::to_string((now_us - since_us) / 1000000) + " s; " +
+               std::to_string(waiting) + (waiting == 1 ? " page" : " pages") +
+               " waiting; each page falls back after --vlm-unreachable-timeout " +
+               std::to_string(g.options.unreachable_timeout_s) + " s");
+  }
+
   void Accept(const VlmAnswer& a, int rotation, PageText* out) {
     out->engine = "vlm";
     out->text = a.text;  // kept as the model wrote it (Markdown); lines are for counts
@@ -317,6 +388,7 @@ class VlmEngine final : public Engine {
                             {"attempts", vlm.attempts}};
     StatusOr<PageText> text = Unavailable(reason);
     if (g.options.fallback == "text-layer") {
+      // Through the quality check `auto` uses: a garbage layer is not written as text.
       text = text_layer_->Recognize(page);
     } else if (g.options.fallback == "tesseract") {
       std::lock_guard<std::mutex> lock(g.fallback_mu);

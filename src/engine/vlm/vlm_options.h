@@ -46,6 +46,9 @@ struct VlmOptions {
   // Connection errors (server down, restarting) back off without using attempts until
   // the server has been unreachable this long for the page; then the page fails over.
   int unreachable_timeout_s = 600;  // counted from the last time any request reached the server
+  // While the server does not answer, a warning (with the pages waiting) is logged when
+  // it starts and then every this many seconds.
+  int unreachable_log_interval_s = 30;
   std::string fallback = "text-layer"; // text-layer, tesseract, none: for pages that still fail
   VlmServeOptions serve;
   // Not a flag: set by the pipeline. Once true, waits and requests in progress are
