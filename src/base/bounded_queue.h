@@ -25,7 +25,11 @@ class BoundedQueue {
   // Returns false (dropping item) if the queue is closed.
   bool Push(T item) {
     std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (!closed_ && items_.size() >= capacity_) {
+      ++blocked_producers_;
+      not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+      --blocked_producers_;
+    }
     if (closed_) return false;
     items_.push_back(std::move(item));
     not_empty_.notify_one();
@@ -55,6 +59,11 @@ class BoundedQueue {
     return items_.size();
   }
   size_t capacity() const { return capacity_; }
+  // Push calls waiting for room right now (for tests and metrics: backpressure seen).
+  size_t blocked_producers() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return blocked_producers_;
+  }
 
  private:
   const size_t capacity_;
@@ -63,6 +72,7 @@ class BoundedQueue {
   std::condition_variable not_empty_;
   std::deque<T> items_;  // guarded by mu_; never longer than capacity_
   bool closed_ = false;  // guarded by mu_
+  size_t blocked_producers_ = 0;  // guarded by mu_
 };
 
 }  // namespace pageflow

@@ -3,11 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
 #include <thread>
 
 namespace pageflow {
 namespace {
+
+// Until `n` producers wait inside Push (the waiting thread's state, not a guess at how
+// long it takes to get there).
+template <typename T>
+void AwaitBlockedProducers(const BoundedQueue<T>& q, size_t n) {
+  while (q.blocked_producers() < n) std::this_thread::yield();
+}
 
 TEST(BoundedQueueTest, PushBlocksAtCapacity) {
   BoundedQueue<int> q(2);
@@ -18,13 +24,14 @@ TEST(BoundedQueueTest, PushBlocksAtCapacity) {
     q.Push(3);
     pushed = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  AwaitBlockedProducers(q, 1);
   EXPECT_FALSE(pushed.load());
   EXPECT_EQ(q.size(), 2u);
   EXPECT_EQ(*q.Pop(), 1);
   t.join();
   EXPECT_TRUE(pushed.load());
   EXPECT_EQ(q.size(), 2u);
+  EXPECT_EQ(q.blocked_producers(), 0u);
 }
 
 TEST(BoundedQueueTest, CloseDrainsThenEnds) {
@@ -43,7 +50,7 @@ TEST(BoundedQueueTest, CloseWakesBlockedProducer) {
   q.Push(1);
   bool result = true;
   std::thread t([&] { result = q.Push(2); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  AwaitBlockedProducers(q, 1);  // Close must wake a producer that waits
   q.Close();
   t.join();
   EXPECT_FALSE(result);

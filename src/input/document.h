@@ -8,6 +8,7 @@
 //   StatusOr<Raster> r = (*doc)->Render(0, plan, std::move(reservation));
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,19 @@ struct TextLayerPage {
   static constexpr size_t kMaxRulings = 4096;
 };
 
+// Called with the bytes a page's text layer will take in memory; OK to go on.
+using TextLayerReserveFn = std::function<Status(int64_t bytes)>;
+
+// What a page's text layer (TextLayerPage) takes in memory for `chars` characters on
+// `lines` lines: each character's UTF-8 twice (the line's text and its word's) and, at
+// worst, a word of its own (a TextWord with its boxes and string), plus each line's
+// TextLine. An upper bound, so the reservation made from it covers the page.
+inline int64_t TextLayerBytesFor(int64_t chars, int64_t lines) {
+  constexpr int64_t kPerChar = 2 * 4 + static_cast<int64_t>(sizeof(TextWord));
+  constexpr int64_t kPerLine = 2 * static_cast<int64_t>(sizeof(TextLine));
+  return chars * kPerChar + lines * kPerLine;
+}
+
 class Document {
  public:
   virtual ~Document() = default;
@@ -46,8 +60,14 @@ class Document {
   // Renders into a raster paid by `reservation` (which must cover plan.total_bytes).
   virtual StatusOr<Raster> Render(int page, const RenderPlan& plan,
                                   Reservation reservation) = 0;
-  // UNSUPPORTED for images; a page without text yields no lines.
-  virtual StatusOr<TextLayerPage> TextLayer(int page) = 0;
+  // UNSUPPORTED for images; a page without text yields no lines. Before the page's
+  // lines are built, `reserve` is called with the bytes they will take (from the
+  // characters MuPDF found, TextLayerBytesFor); an error from it is returned as is.
+  virtual StatusOr<TextLayerPage> TextLayer(int page,
+                                            const TextLayerReserveFn& reserve) = 0;
+  StatusOr<TextLayerPage> TextLayer(int page) {
+    return TextLayer(page, [](int64_t) { return Status::Ok(); });
+  }
   // What opening found wrong but could work around ("damaged file: repaired by MuPDF",
   // "the page tree claims 9 pages but only 2 can be loaded"), for the log and the
   // document's record. Empty for a sound file.

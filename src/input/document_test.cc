@@ -32,6 +32,22 @@ TEST(DetectFormatTest, ByContentNotName) {
   EXPECT_EQ(DetectFormat(dir.path() + "/missing.pdf").status().code(), StatusCode::kNotFound);
 }
 
+// Found by fuzz_png: a header claiming 2^31-ish pixels a side overflowed the decode
+// cost (pixels x 4 bytes) and the render plan's sums.
+TEST(ImageDocumentTest, AHeaderClaimingMoreThan2To40PixelsIsRefused) {
+  TempDir dir;
+  testing::WritePngHeaderOnly(dir.path() + "/huge.png", 2000000000, 2000000000);
+  StatusOr<std::unique_ptr<Document>> doc = OpenDocument(dir.path() + "/huge.png");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.status().code(), StatusCode::kCorrupt);
+  EXPECT_NE(doc.status().message().find("claims 2000000000 x 2000000000 pixels"),
+            std::string::npos)
+      << doc.status().message();
+  // A million pixels a side is still a picture (planned, streamed or refused later).
+  testing::WritePngHeaderOnly(dir.path() + "/big.png", 1000000, 1000000);
+  EXPECT_TRUE(OpenDocument(dir.path() + "/big.png").ok());
+}
+
 TEST(PdfDocumentTest, CountsPagesAndReadsTextLayerLazily) {
   TempDir dir;
   const std::string path = dir.path() + "/three.pdf";

@@ -26,12 +26,16 @@ struct FileCloser {
 // byte, everything with color becomes 32-bit RGBA.
 int64_t DecodedBytes(int w, int h, int bps, int spp) {
   const int64_t pixels = int64_t{w} * h;
-  if (bps == 1 && spp == 1) return pixels / 8 + h * 4;
+  if (bps == 1 && spp == 1) return pixels / 8 + int64_t{h} * 4;
   if (spp == 1) return pixels * (bps > 8 ? 2 : 1);
   return pixels * 4;
 }
 
 constexpr int64_t kMaxColorPixels = 16'000'000;
+// A header that claims more (a million pixels a side; PNG and TIFF allow 2^31) is not a
+// picture anyone can use: refused, so every size computed from it (decode bytes, render
+// plans) stays far inside int64.
+constexpr int64_t kMaxImagePixels = int64_t{1} << 40;
 
 // Leptonica's own stderr chatter is off; we report errors ourselves.
 void QuietLeptonica() {
@@ -61,6 +65,11 @@ class ImageDocument final : public Document {
     if (!ok || w <= 0 || h <= 0) {
       return Corrupt(std::string("cannot read the ") + std::string(FormatName(format())) +
                      " header (damaged or truncated?)");
+    }
+    if (int64_t{w} * h > kMaxImagePixels) {
+      return Corrupt("the " + std::string(FormatName(format())) + " header claims " +
+                     std::to_string(w) + " x " + std::to_string(h) +
+                     " pixels, more than 2^40: not a picture pageflow reads");
     }
     if (res <= 0 && format() != DocumentFormat::kTiff) res = StoredResolution();
     PageGeometry g;
@@ -178,7 +187,7 @@ class ImageDocument final : public Document {
     return raster;
   }
 
-  StatusOr<TextLayerPage> TextLayer(int /*page*/) override {
+  StatusOr<TextLayerPage> TextLayer(int /*page*/, const TextLayerReserveFn&) override {
     return Unsupported("images have no text layer");
   }
 

@@ -382,7 +382,8 @@ class PdfDocument final : public Document {
     return raster;
   }
 
-  StatusOr<TextLayerPage> TextLayer(int page) override {
+  StatusOr<TextLayerPage> TextLayer(int page,
+                                    const TextLayerReserveFn& reserve) override {
     fz_context* ctx = ctx_;
     fz_page* fzpage = nullptr;
     fz_stext_page* text = nullptr;
@@ -436,6 +437,19 @@ class PdfDocument final : public Document {
     if (failed) {
       fz_drop_stext_page(ctx, text);
       return Corrupt(std::string("cannot read text layer: ") + fz_caught_message(ctx));
+    }
+    // The lines are built from MuPDF's characters: paid for before they exist, sized by
+    // how many there are (a page of a million glyphs needs far more than a letter).
+    int64_t chars = 0, lines = 0;
+    for (fz_stext_block* b = text->first_block; b != nullptr; b = b->next) {
+      if (b->type != FZ_STEXT_BLOCK_TEXT) continue;
+      for (fz_stext_line* l = b->u.t.first_line; l != nullptr; l = l->next, ++lines) {
+        for (fz_stext_char* c = l->first_char; c != nullptr; c = c->next) ++chars;
+      }
+    }
+    if (Status paid = reserve(TextLayerBytesFor(chars, lines)); !paid.ok()) {
+      fz_drop_stext_page(ctx, text);
+      return paid;
     }
     out.width_pt = text->mediabox.x1 - text->mediabox.x0;
     out.height_pt = text->mediabox.y1 - text->mediabox.y0;

@@ -106,30 +106,69 @@ bool Workspace::HasRange(const std::string& id, PageRange range,
   return ReadRange(id, range, source_stamp).ok();
 }
 
+namespace {
+
+// A string member of `doc`, "" when absent or of another type (a damaged file).
+std::string StringMember(const json& doc, const char* key) {
+  const auto it = doc.find(key);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The "pages" array of a range file made with `fingerprint`; null for anything else
+// (not JSON, not an object, another run's options, members of the wrong type): damaged
+// files are answered, never thrown out of a resume.
+const json* PagesOf(const json& doc, const std::string& fingerprint) {
+  if (!doc.is_object() || StringMember(doc, "fingerprint") != fingerprint) return nullptr;
+  const auto it = doc.find("pages");
+  return it != doc.end() && it->is_array() ? &*it : nullptr;
+}
+
+// Writes {"fingerprint":F[,"source":S],"pages":[P,...]} a page at a time, so a range of
+// many long pages (--pages-per-range) is never in memory twice more (as JSON values and
+// as their text, then thrice with the file's text): the pages' records alone, plus one
+// page's JSON.
+Status WritePagesFile(const std::string& path, const std::string& fingerprint,
+                      const std::string* source, const std::vector<PageRecord>& pages) {
+  PF_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::Create(path));
+  json head = {{"fingerprint", fingerprint}};
+  if (source != nullptr) head["source"] = *source;
+  std::string text = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  text.pop_back();  // the closing brace: "pages" follows
+  text += ",\"pages\":[";
+  PF_RETURN_IF_ERROR(file.Write(text));
+  for (size_t i = 0; i < pages.size(); ++i) {
+    text = i == 0 ? "" : ",";
+    text +=
+        PageRecordToJson(pages[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+    PF_RETURN_IF_ERROR(file.Write(text));
+  }
+  PF_RETURN_IF_ERROR(file.Write("]}"));
+  return file.Commit();
+}
+
+}  // namespace
+
 Status Workspace::WriteRange(const std::string& id, PageRange range,
                              const std::vector<PageRecord>& pages,
                              const std::string& source_stamp) {
-  json pj = json::array();
-  for (const PageRecord& p : pages) pj.push_back(PageRecordToJson(p));
-  json doc = {{"fingerprint", fingerprint_}, {"pages", std::move(pj)}};
-  if (!source_stamp.empty()) doc["source"] = source_stamp;
-  return WriteFileAtomically(RangePath(id, range),
-                             doc.dump(-1, ' ', false, json::error_handler_t::replace));
+  return WritePagesFile(RangePath(id, range), fingerprint_,
+                        source_stamp.empty() ? nullptr : &source_stamp, pages);
 }
 
 StatusOr<std::vector<PageRecord>> Workspace::ReadRange(
     const std::string& id, PageRange range, const std::string& source_stamp) const {
   PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(RangePath(id, range)));
-  json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || doc.value("fingerprint", "") != fingerprint_ || !doc["pages"].is_array() ||
-      doc["pages"].size() != static_cast<size_t>(range.size())) {
+  const json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  const json* records = PagesOf(doc, fingerprint_);
+  if (records == nullptr || records->size() != static_cast<size_t>(range.size())) {
     return Corrupt("stale or damaged range file");
   }
-  if (!source_stamp.empty() && doc.contains("source") && doc["source"] != source_stamp) {
+  if (!source_stamp.empty() && doc.contains("source") &&
+      StringMember(doc, "source") != source_stamp) {
     return Corrupt("range file of another version of the input");
   }
   std::vector<PageRecord> pages;
-  for (const json& j : doc["pages"]) {
+  for (const json& j : *records) {
     PF_ASSIGN_OR_RETURN(PageRecord p, PageRecordFromJson(j));
     pages.push_back(std::move(p));
   }
@@ -150,25 +189,20 @@ std::string Workspace::PartialPath(const std::string& id, PageRange range) const
 Status Workspace::WritePartial(const std::string& id, PageRange range,
                                const std::vector<PageRecord>& pages,
                                const std::string& source_stamp) {
-  json pj = json::array();
-  for (const PageRecord& p : pages) pj.push_back(PageRecordToJson(p));
-  json doc = {
-      {"fingerprint", fingerprint_}, {"source", source_stamp}, {"pages", std::move(pj)}};
-  return WriteFileAtomically(PartialPath(id, range),
-                             doc.dump(-1, ' ', false, json::error_handler_t::replace));
+  return WritePagesFile(PartialPath(id, range), fingerprint_, &source_stamp, pages);
 }
 
 StatusOr<std::vector<PageRecord>> Workspace::ReadPartial(
     const std::string& id, PageRange range, const std::string& source_stamp) const {
   PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(PartialPath(id, range)));
-  json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || doc.value("fingerprint", "") != fingerprint_ ||
-      doc.value("source", "") != source_stamp || !doc["pages"].is_array() ||
-      doc["pages"].size() >= static_cast<size_t>(range.size())) {
+  const json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  const json* records = PagesOf(doc, fingerprint_);
+  if (records == nullptr || StringMember(doc, "source") != source_stamp ||
+      records->size() >= static_cast<size_t>(range.size())) {
     return Corrupt("stale or damaged partial range file");
   }
   std::vector<PageRecord> pages;
-  for (const json& j : doc["pages"]) {
+  for (const json& j : *records) {
     PF_ASSIGN_OR_RETURN(PageRecord p, PageRecordFromJson(j));
     if (p.page < range.first + 1 || p.page > range.last + 1) {
       return Corrupt("partial range file holds a page outside its range");

@@ -65,18 +65,50 @@ StatusOr<TextLayerPage> DocumentPageAccess::TextLayer() {
   PF_ASSIGN_OR_RETURN(Document * doc, Doc());
   if (doc->format() != DocumentFormat::kPdf)
     return Unsupported("images have no text layer");
-  // The structured text and MuPDF's own allocations for the page (fonts, images): the
+  // The page's lines, kTextLayerBytes first and then what its characters need once
+  // MuPDF has found them, and MuPDF's own allocations for the page (fonts, images): the
   // usual allowance first, a larger one (up to what one reservation may hold) if the
   // page needs it.
-  const int64_t most = budget_->MaxSingleReservation() - kTextLayerBytes;
-  for (int64_t library = PdfLibraryReservationBytes(true, kTextLayerBytes,
-                                                    budget_->MaxSingleReservation());
-       ; library = NextPdfLibraryBytes(library, most)) {
-    PF_ASSIGN_OR_RETURN(Reservation r, ReserveBytes(kTextLayerBytes + library,
-                                                    "text layer of " + label_));
-    PdfLibraryAllowance allowance(library);
-    StatusOr<TextLayerPage> text = doc->TextLayer(page_);
+  const int64_t max_bytes = budget_->MaxSingleReservation();
+  const std::string what = "text layer of " + label_;
+  int64_t text_bytes = kTextLayerBytes;
+  int64_t library = PdfLibraryReservationBytes(true, text_bytes, max_bytes);
+  for (;;) {
+    PF_ASSIGN_OR_RETURN(Reservation r, ReserveBytes(text_bytes + library, what));
+    Reservation more;
+    int64_t needed = 0;
+    bool read_again = false;
+    auto reserve = [&](int64_t bytes) -> Status {
+      needed = bytes;
+      if (bytes <= text_bytes) return Status::Ok();
+      if (bytes + library > max_bytes) {
+        return ResourceExhausted("its text layer needs " + std::to_string(bytes >> 20) +
+                                 " MiB, more than one page may reserve beside MuPDF's " +
+                                 std::to_string(library >> 20) +
+                                 " MiB; raise --memory-limit");
+      }
+      // Grown in place when the budget has room now; otherwise the page is read again
+      // with all it needs reserved at once (waiting for more while holding part could
+      // deadlock workers that all do so).
+      StatusOr<Reservation> extra = budget_->TryReserve(bytes - text_bytes, what);
+      if (!extra.ok()) {
+        read_again = true;
+        return extra.status();
+      }
+      more = std::move(*extra);
+      return Status::Ok();
+    };
+    StatusOr<TextLayerPage> text = [&] {
+      PdfLibraryAllowance allowance(library);
+      return doc->TextLayer(page_, reserve);
+    }();
+    if (read_again) {
+      text_bytes = needed;
+      continue;
+    }
+    const int64_t most = max_bytes - text_bytes;
     if (text.ok() || !IsPdfLibraryRefusal(text.status()) || library >= most) return text;
+    library = NextPdfLibraryBytes(library, most);
   }
 }
 

@@ -18,8 +18,9 @@
 
 namespace pageflow {
 
-// What TextLayer() reserves while it extracts: MuPDF's structured text for one page is
-// bounded by the page's content and small next to a raster, so a flat figure covers it.
+// What TextLayer() reserves first for the page's lines: what a page of ordinary text
+// needs (8 MiB holds ~100,000 characters). A page with more is sized from its
+// characters once MuPDF has found them (TextLayerBytesFor) and reserves that instead.
 constexpr int64_t kTextLayerBytes = 8ll << 20;
 
 // MuPDF's allowance for a PDF page (PdfLibraryAllowance in input/document.h), reserved

@@ -67,7 +67,7 @@ TEST(BadInputTest, EachBrokenInputIsNamedAndTheRestCompletes) {
     }
     return false;
   };
-  EXPECT_TRUE(mentions("truncated.pdf", "")) << r.err;
+  EXPECT_TRUE(mentions("truncated.pdf", "damaged")) << r.err;
   EXPECT_TRUE(mentions("encrypted.pdf", "encrypted")) << r.err;
   EXPECT_TRUE(mentions("zero.pdf", "no pages")) << r.err;
   // Its header is read without decoding; the page is planned within the budget and
@@ -78,6 +78,9 @@ TEST(BadInputTest, EachBrokenInputIsNamedAndTheRestCompletes) {
   EXPECT_TRUE(mentions("empty", "holds no PDF")) << r.err;
   if (!root) {
     EXPECT_TRUE(mentions("unreadable.pdf", "cannot read")) << r.err;
+  } else {
+    testing::NoteSkippedCheck("unreadable.pdf",
+                              "running as root, which reads a 0000 file");
   }
 
   // The good documents are complete.
@@ -99,8 +102,14 @@ TEST(BadInputTest, EachBrokenInputIsNamedAndTheRestCompletes) {
   json stats = json::parse(testing::ReadFile(out + "/stats.json"));
   EXPECT_EQ(stats["pages_failed"].get<int64_t>(), 1);
   EXPECT_GE(stats["documents_failed"].get<int>(), 6);
-  EXPECT_LE(stats["peak_reserved_bytes"].get<int64_t>(),
-            stats["memory_limit_bytes"].get<int64_t>());
+  // Real memory (reserved bytes stay under the limit by the budget's construction).
+  if (testing::kRssIsMeaningful) {
+    EXPECT_LE(stats["peak_rss_bytes"].get<int64_t>(),
+              stats["memory_limit_bytes"].get<int64_t>())
+        << stats.dump();
+  } else {
+    testing::NoteSkippedCheck("peak RSS <= the limit", "RSS means nothing under ASan");
+  }
 }
 
 TEST(BadInputTest, UsageErrorsExitWithTwo) {

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,12 @@ inline constexpr bool kRssIsMeaningful = false;
 #else
 inline constexpr bool kRssIsMeaningful = true;
 #endif
+
+// For a check inside a test that cannot run here while the rest of the test can (a
+// whole test that cannot run uses GTEST_SKIP): says so in the test's output.
+inline void NoteSkippedCheck(const std::string& what, const std::string& why) {
+  std::printf("[  SKIPPED ] check %s: %s\n", what.c_str(), why.c_str());
+}
 
 inline Status AsStatus(const Status& s) { return s; }
 template <typename T>
