@@ -20,6 +20,20 @@ TEST(WordListTest, FindsWordsCaseInsensitively) {
   EXPECT_GT(words.MemoryBytes(), 0u);
 }
 
+// Words that are prefixes of one another, unsorted, and a list already in order: each
+// is found (the sort compares up to the end of the shorter word).
+TEST(WordListTest, PrefixesAndSortedListsAreFound) {
+  for (const char* text : {"abc\nb\nab\na\nzz\naa\n", "a\naa\nab\nabc\nb\nzz\n"}) {
+    const WordList words = WordList::FromText(text);
+    ASSERT_EQ(words.size(), 6u) << text;
+    for (const char* w : {"a", "aa", "ab", "abc", "b", "zz"}) {
+      EXPECT_TRUE(words.Contains(w)) << w << " in " << text;
+    }
+    EXPECT_FALSE(words.Contains("abcd"));
+    EXPECT_FALSE(words.Contains("c"));
+  }
+}
+
 TEST(WordListTest, MissingFilesGiveAnEmptyList) {
   const WordList words = WordList::FromFiles({"/nonexistent/words"});
   EXPECT_TRUE(words.empty());
