@@ -2,7 +2,7 @@
 // Browser test of the web UI: starts `pageflow serve` ($PAGEFLOW_BIN) on a free loopback
 // port, opens it in Debian's Chromium through playwright-core, uploads a two-page PDF
 // with the file picker and waits until both pages' text is shown, the document is done,
-// the memory gauge shows the server's limit and the Markdown and ALTO downloads work.
+// the memory gauge shows the server's limit and the Markdown, ALTO and PDF downloads work.
 // Exit code 0 = pass, 1 = fail, 77 = skipped (no Chromium or playwright-core).
 'use strict';
 
@@ -141,8 +141,15 @@ async function main() {
     const altoRoot = alto.replace(/^<\?xml[^>]*\?>\s*/, '');
     if (!altoRoot.startsWith('<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"') ||
       !alto.includes('CONTENT="beta"')) throw new Error('ALTO download: ' + alto.slice(0, 500));
+    // The searchable PDF: the uploaded document with its text layer, as `run --format pdf`.
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.click('.doc .dl-pdf')]);
+    const pdfFile = path.join(tmp, 'result.pdf');
+    await pdfDownload.saveAs(pdfFile);
+    if (pdfDownload.suggestedFilename() !== 'two-pages.searchable.pdf') throw new Error('PDF file name: ' + pdfDownload.suggestedFilename());
+    const pdfBytes = fs.readFileSync(pdfFile, 'latin1');
+    if (!pdfBytes.startsWith('%PDF-') || !pdfBytes.trimEnd().endsWith('%%EOF')) throw new Error('PDF download: ' + pdfBytes.slice(0, 200));
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
-    console.log('PASS: the UI showed both pages, the gauge and the Markdown and ALTO downloads');
+    console.log('PASS: the UI showed both pages, the gauge and the Markdown, ALTO and PDF downloads');
   } finally {
     if (context) await context.close().catch(() => {});
     server.kill('SIGTERM');
