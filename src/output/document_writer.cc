@@ -190,7 +190,10 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
   summary->no_text = pages_ > summary->pages_failed && !any_text_;
   if (sinks_.hocr) PF_RETURN_IF_ERROR(sinks_.hocr(HocrFooter()));
   if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoFooter()));
-  if (pdf_) PF_RETURN_IF_ERROR(pdf_->Write(sinks_.pdf));
+  // A PDF that cannot be made (a file qpdf cannot read, a stream too large for the
+  // budget) costs the PDF alone: the other outputs are written and the record says why.
+  if (pdf_) pdf_status_ = pdf_->Write(sinks_.pdf);
+  if (!pdf_status_.ok()) summary->pdf_error = pdf_status_.message();
   if (!sinks_.jsonl) return Status::Ok();
   std::time_t created = meta_.created;
   if (created == 0) {
@@ -209,6 +212,8 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
   if (!fallbacks_.empty()) metadata["fallback_pages"] = fallbacks_;
   json document_notes = meta_.notes;
   if (summary->no_text) document_notes.push_back(kNoTextNote);
+  if (!pdf_status_.ok())
+    document_notes.push_back("searchable PDF not written: " + pdf_status_.message());
   if (!document_notes.empty()) metadata["document_notes"] = std::move(document_notes);
   if (!furniture_.empty()) metadata["page_furniture"] = furniture_;
   json tail = {{"source", "pageflow"},
@@ -310,7 +315,7 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
   if (txt) PF_RETURN_IF_ERROR(txt->Commit());
   if (hocr) PF_RETURN_IF_ERROR(hocr->Commit());
   if (alto) PF_RETURN_IF_ERROR(alto->Commit());
-  if (pdf) PF_RETURN_IF_ERROR(pdf->Commit());
+  if (pdf && assembler.pdf_status().ok()) PF_RETURN_IF_ERROR(pdf->Commit());
   return Status::Ok();
 }
 

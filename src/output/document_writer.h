@@ -79,6 +79,9 @@ struct DocumentSummary {
   bool over_error_rate =
       false;  // not written: (failed + fallback) / pages > max_page_error_rate
   bool no_text = false;  // no page that was read has any text
+  // Non-empty: the searchable PDF could not be written, and why (the other outputs
+  // were; the record's document_notes say so too).
+  std::string pdf_error = {};
 };
 
 // The document note for a document without text on any page.
@@ -129,6 +132,9 @@ class DocumentAssembler {
   // Ends every output. UNAVAILABLE (summary->over_error_rate set) when the page error
   // rate exceeds meta.max_page_error_rate; the record's tail is not written then.
   Status Finish(DocumentSummary* summary);
+  // After Finish: whether the searchable PDF was written whole. Its failure does not
+  // fail Finish: the record's metadata.document_notes says why.
+  const Status& pdf_status() const { return pdf_status_; }
 
  private:
   const DocumentMeta& meta_;
@@ -149,6 +155,7 @@ class DocumentAssembler {
     void operator()(std::FILE* f) const { std::fclose(f); }
   };
   std::unique_ptr<SearchablePdf> pdf_;
+  Status pdf_status_;
   std::unique_ptr<std::FILE, FileCloser> boxes_spill_;  // "{page boxes},{...}" so far
   int64_t boxes_pages_ = 0;
   int64_t offset_ = 0;  // code points of text written so far

@@ -181,7 +181,11 @@ TEST(FormatsTest, ParsesListAndRejectsUnknown) {
   StatusOr<OutputFormats> f = ParseFormats("jsonl,md");
   ASSERT_TRUE(f.ok());
   EXPECT_TRUE(f->jsonl && f->md && !f->txt);
-  EXPECT_FALSE(ParseFormats("pdf").ok());
+  EXPECT_FALSE(ParseFormats("docx").ok());
+  // A searchable PDF is drawn from the pages' boxes.
+  StatusOr<OutputFormats> pdf = ParseFormats("pdf");
+  ASSERT_TRUE(pdf.ok());
+  EXPECT_TRUE(pdf->pdf && !pdf->jsonl && KeepBoxes(*pdf));
 }
 
 TEST(FormatsTest, HocrAndAltoCombineWithOthersAndKeepTheBoxes) {
@@ -233,6 +237,38 @@ TEST(DocumentWriterTest, WritesHocrAndAltoMirrorsPageByPage) {
       << alto;
   EXPECT_NE(alto.find("<Page ID=\"page_2\" PHYSICAL_IMG_NR=\"2\"/>"), std::string::npos);
   EXPECT_EQ(alto.substr(alto.size() - 18), "</Layout>\n</alto>\n");
+}
+
+// A searchable PDF that cannot be made costs the PDF alone: the record is written and
+// says why, and no PDF file appears.
+TEST(DocumentWriterTest, ASearchablePdfThatCannotBeMadeLeavesTheOtherOutputs) {
+  testing::TempDir dir;
+  StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp1");
+  ASSERT_TRUE(ws.ok());
+  const std::string source = dir.path() + "/a.pdf";
+  testing::WriteFile(source, "%PDF-1.4\nnot really a PDF\n");
+  DocumentMeta meta{"doc1", source, "a.pdf", 1, "auto", "eng", {{0, 0}}};
+  PageRecord p1{1, "Hello", "tesseract", 0.9f, "", "", 1, 0.1};
+  PageBoxes boxes;
+  boxes.width = 100;
+  boxes.height = 100;
+  boxes.blocks.push_back({"paragraph", {10, 10, 60, 30}, 1.0f, {}});
+  boxes.blocks[0].lines.push_back(
+      {{10, 10, 60, 30}, 28, 1.0f, {{"Hello", {10, 10, 60, 30}, 1.0f}}});
+  p1.boxes = boxes;
+  ASSERT_OK(ws->WriteRange("doc1", {0, 0}, {p1}));
+  OutputFormats formats;
+  formats.pdf = true;
+  MemoryBudget budget(256 << 20);
+  DocumentSummary summary;
+  ASSERT_OK(WriteDocument(*ws, meta, formats, &summary, &budget));
+  EXPECT_NE(summary.pdf_error, "");
+  const json j = json::parse(testing::ReadFile(ws->ResultPath("doc1")));
+  ASSERT_TRUE(j["metadata"].contains("document_notes")) << j.dump();
+  EXPECT_NE(j["metadata"]["document_notes"][0].get<std::string>().find(
+                "searchable PDF not written"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/pdf/a.pdf"));
 }
 
 }  // namespace

@@ -451,6 +451,8 @@ Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
   ws_.Cleanup(doc.meta.id);
   if (ds.no_text) LogWarning(doc.meta.name() + ": " + kNoTextNote);
   if (options_.on_document_written) options_.on_document_written(doc.meta, ws_);
+  if (!ds.pdf_error.empty())
+    LogWarning(doc.meta.name() + ": searchable PDF not written: " + ds.pdf_error);
   ++summary->documents;
   ++counters_.documents_done;
   if (ds.pages_failed > 0) ++summary->documents_with_failed_pages;

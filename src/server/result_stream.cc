@@ -186,7 +186,7 @@ bool StreamResult(const std::shared_ptr<Job>& job, ResultRequest request,
   if (f == ResultFormat::kNdjson) return sink.Write(job->SummaryJson() + "\n");
   if (f == ResultFormat::kJson) return sink.Write("]}");
   DocumentSummary summary;
-  return assembler->Finish(&summary).ok();
+  return assembler->Finish(&summary).ok() && assembler->pdf_status().ok();
 }
 
 }  // namespace pageflow

@@ -3,8 +3,8 @@
 // port, opens it in Debian's Chromium through playwright-core, uploads a two-page PDF
 // with the file picker and waits until both pages' text is shown beside their images,
 // pointing at a line outlines its box on the image where its ink is, the document is
-// done, the memory gauge shows the server's limit and the Markdown and ALTO downloads
-// work; then a Tesseract page whose doubtful words are marked, and a 40-page document
+// done, the memory gauge shows the server's limit and the Markdown, ALTO and PDF
+// downloads work; then a Tesseract page whose doubtful words are marked, and a 40-page document
 // whose pages are built only when scrolled near.
 // Exit code 0 = pass, 1 = fail, 77 = skipped (no Chromium or playwright-core).
 'use strict';
@@ -196,6 +196,13 @@ async function main() {
     const altoRoot = alto.replace(/^<\?xml[^>]*\?>\s*/, '');
     if (!altoRoot.startsWith('<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"') ||
       !alto.includes('CONTENT="beta"')) throw new Error('ALTO download: ' + alto.slice(0, 500));
+    // The searchable PDF: the uploaded document with its text layer, as `run --format pdf`.
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.click('.doc .dl-pdf')]);
+    const pdfFile = path.join(tmp, 'result.pdf');
+    await pdfDownload.saveAs(pdfFile);
+    if (pdfDownload.suggestedFilename() !== 'two-pages.searchable.pdf') throw new Error('PDF file name: ' + pdfDownload.suggestedFilename());
+    const pdfBytes = fs.readFileSync(pdfFile, 'latin1');
+    if (!pdfBytes.startsWith('%PDF-') || !pdfBytes.trimEnd().endsWith('%%EOF')) throw new Error('PDF download: ' + pdfBytes.slice(0, 200));
 
     // A page OCRed by Tesseract: its words in the Symbol font are read as doubtful
     // garbage (confidence well below 0.6) and marked, in the text and on the image;
@@ -236,7 +243,7 @@ async function main() {
     await page.waitForSelector('.doc:first-child .page:last-child .page-figure.loaded');
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
     console.log('PASS: the UI showed pages beside their images with line boxes, doubtful words, ' +
-      'built a long document lazily, and showed the gauge and the Markdown and ALTO downloads');
+      'built a long document lazily, and showed the gauge and the Markdown, ALTO and PDF downloads');
   } finally {
     if (context) await context.close().catch(() => {});
     server.kill('SIGTERM');
