@@ -121,8 +121,9 @@ int ExecuteWorker(WorkerFlags& f) {
     LogError(s.status().message());
     return kExitFatal;
   }
-  LogInfo("worker done: " + std::to_string(s->items_done) + " items (" + std::to_string(s->pages) + " pages), " +
-          std::to_string(s->items_retried) + " retried, " + std::to_string(s->items_dead) + " dead-lettered, " +
+  LogInfo("worker done: " + Plural(s->items_done, "item") + " (" +
+          Plural(s->pages, "page") + "), " + std::to_string(s->items_retried) +
+          " retried, " + std::to_string(s->items_dead) + " dead-lettered, " +
           std::to_string(s->items_released) + " released");
   return kExitOk;
 }

@@ -650,11 +650,19 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   Governor governor(&budget, GovernorOptions{});
 
   // Fixed costs first: MuPDF's store, then one engine per worker (kept for the whole run).
+  const int loads_before = host->loads();
   PF_ASSIGN_OR_RETURN(const FixedCosts* fixed_costs, host->Prepare(options, stop));
   const MemoryBudgetStats fixed = budget.Stats();
-  LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) +
-          " (" + std::to_string(options.workers) + " x " + options.engine.kind +
-          " engine + PDF store); up to " + FormatBytes(budget.MaxSingleReservation()) + " per page");
+  // The engines loaded, once: a queue worker's later batches reuse them.
+  const std::string engines = Plural(static_cast<int64_t>(fixed_costs->engines.size()),
+                                     options.engine.kind + " engine");
+  if (host->loads() != loads_before) {
+    LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " +
+            FormatBytes(fixed.fixed_bytes) + " (" + engines + " + PDF store); up to " +
+            FormatBytes(budget.MaxSingleReservation()) + " per page");
+  } else {
+    LogDebug("reusing " + engines);
+  }
 
   governor.Start();
   RunSummary summary;

@@ -485,6 +485,10 @@ TEST_F(ScaleOutTest, EnqueuePagesSelectsThePagesWorkersDo) {
       << r.err;
   StartWorker("w1", {});
   ExpectWorkersExitCleanly(60);
+  // Item 9: in good English; the engines named once, as many as --workers.
+  EXPECT_NE(Log(0).find("worker done: 2 items (3 pages)"), std::string::npos) << Log(0);
+  EXPECT_NE(Log(0).find("(1 text-layer engine + PDF store)"), std::string::npos)
+      << Log(0);
   int records = 0;
   std::error_code ec;
   for (auto& e : fs::directory_iterator(out_ + "/results", ec)) {
