@@ -14,5 +14,6 @@ StatusOr<std::unique_ptr<Document>> OpenDocument(const std::string& path) {
 
 void SetPdfStoreLimit(int64_t bytes) { SetMupdfStoreBytes(bytes); }
 int64_t PdfStoreLimit() { return MupdfStoreBytes(); }
+bool UseOwnPdfContext(int64_t store_bytes) { return UseOwnMupdfContext(store_bytes); }
 
 }  // namespace pageflow

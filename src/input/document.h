@@ -93,6 +93,11 @@ StatusOr<std::unique_ptr<Document>> OpenDocument(const std::string& path);
 // Takes effect before the first PDF is opened. Default 64 MiB.
 void SetPdfStoreLimit(int64_t bytes);
 int64_t PdfStoreLimit();
+// Gives the calling thread a PDF library context of its own, with a store of
+// `store_bytes` (part of what the caller charged for the store) and no locks shared with
+// other threads; see UseOwnMupdfContext. For a worker thread before its first document;
+// its documents must stay on it. False (nothing changed) after the thread's first use.
+bool UseOwnPdfContext(int64_t store_bytes);
 
 // MuPDF's own allocations (embedded fonts, decoded images, soft masks, transparency
 // groups, parsed objects) are counted per thread and refused past the thread's

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include <chrono>
 #include <cstdio>
@@ -64,6 +66,37 @@ TEST(PdfDocumentTest, CountsPagesAndReadsTextLayerLazily) {
   ASSERT_TRUE(text.ok());
   ASSERT_EQ(text->lines.size(), 1u);
   EXPECT_EQ(text->lines[0].text, "Second page");
+}
+
+// Two threads, each with a PDF library context of its own (no locks shared), read the
+// same file's text layer at once, again and again; a thread that already used MuPDF
+// keeps the context it has.
+TEST(PdfDocumentTest, ThreadsWithTheirOwnContextsReadAtOnce) {
+  TempDir dir;
+  const std::string path = dir.path() + "/two.pdf";
+  testing::WriteTestPdf(path,
+                        {{.lines = {"Alpha beta gamma"}}, {.lines = {"Delta epsilon"}}});
+  std::atomic<int> good{0};
+  std::atomic<bool> reused{false};
+  auto read = [&] {
+    if (!UseOwnPdfContext(8ll << 20)) return;
+    reused = reused || UseOwnPdfContext(8ll << 20);
+    for (int round = 0; round < 20; ++round) {
+      StatusOr<std::unique_ptr<Document>> doc = OpenDocument(path);
+      if (!doc.ok()) return;
+      StatusOr<TextLayerPage> a = (*doc)->TextLayer(0);
+      StatusOr<TextLayerPage> b = (*doc)->TextLayer(1);
+      if (a.ok() && b.ok() && a->lines.size() == 1 && b->lines.size() == 1 &&
+          a->lines[0].text == "Alpha beta gamma" && b->lines[0].text == "Delta epsilon") {
+        ++good;
+      }
+    }
+  };
+  std::thread t1(read), t2(read);
+  t1.join();
+  t2.join();
+  EXPECT_EQ(good.load(), 40);
+  EXPECT_FALSE(reused.load());
 }
 
 std::string JoinLines(const std::vector<std::string>& lines) {

@@ -170,8 +170,25 @@ void MupdfWarnings::Add(const char* message) {
 void SetMupdfStoreBytes(int64_t bytes) { g_store_bytes = bytes > 0 ? bytes : 1; }
 int64_t MupdfStoreBytes() { return g_store_bytes.load(); }
 
+static thread_local ThreadContext t_context;
+
+bool UseOwnMupdfContext(int64_t store_bytes) {
+  if (t_context.ctx != nullptr) return false;
+  // No locks: only this thread uses the context and what it loads. The allocator is
+  // shared (and thread-safe): this thread's MuPDF memory is counted as before.
+  fz_context* ctx = fz_new_context(
+      &g_alloc, nullptr, static_cast<size_t>(std::max<int64_t>(1, store_bytes)));
+  if (ctx == nullptr) return false;
+  fz_set_warning_callback(ctx, QuietWarning, nullptr);
+  fz_set_error_callback(ctx, QuietError, nullptr);
+  fz_try(ctx) { fz_register_document_handlers(ctx); }
+  fz_catch(ctx) {}
+  t_context.ctx = ctx;
+  return true;
+}
+
 fz_context* ThreadMupdfContext() {
-  thread_local ThreadContext local;
+  ThreadContext& local = t_context;
   if (local.ctx == nullptr) {
     fz_context* base = BaseContext();
     if (base == nullptr) return nullptr;

@@ -1,5 +1,6 @@
 #include "pipeline/fixed_costs.h"
 
+#include <algorithm>
 #include <string>
 
 #include "input/document.h"
@@ -9,7 +10,8 @@ namespace pageflow {
 StatusOr<FixedCosts> ChargeFixedCosts(const RunOptions& options, MemoryBudget& budget,
                                       const EngineFactory& create) {
   FixedCosts fixed;
-  SetPdfStoreLimit(options.pdf_store_bytes);
+  // The shared context's part of the store; each worker has its own part (Run::Worker).
+  SetPdfStoreLimit(options.pdf_store_bytes / (std::max(0, options.workers) + 1));
   PF_ASSIGN_OR_RETURN(fixed.pdf_store,
                       budget.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
   EngineFactory make = create;

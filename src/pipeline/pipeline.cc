@@ -336,6 +336,10 @@ StatusOr<std::string> Run::SpoolStdin() {
 }
 
 void Run::Worker(Engine* engine) {
+  // Each worker reads its own documents with a PDF library context of its own: no lock
+  // shared with the other workers (see UseOwnPdfContext). The store charged for the run
+  // is shared out: a part for each worker, one for the other threads (ChargeFixedCosts).
+  UseOwnPdfContext(options_.pdf_store_bytes / (options_.workers + 1));
   PageExecutor executor(budget_);
   while (std::optional<PageJob> job = jobs_.Pop()) {
     if (Stopping()) continue;  // drain without work; the range stays unfinished
