@@ -578,6 +578,16 @@ void Run::Monitor() {
     }
   }
   if (draw) SetStatusLine("");
+  if (interval > 0) {
+    // A last line with the final counts, so a log always ends with where the run got
+    // (a run shorter than the interval has no other).
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    const ProgressSnapshot s = meter.Sample(counters_, elapsed);
+    const MemoryBudgetStats bs = budget_->Stats();
+    const int64_t rss = CurrentRssBytes();
+    LogEvent(LogLevel::kInfo, "progress", "progress: " + FormatProgress(s, bs, rss),
+             ProgressJsonFields(s, bs, rss));
+  }
 }
 
 Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSummary* summary) {

@@ -488,6 +488,9 @@ void PageService::Reap() {
       std::unique_lock<std::mutex> lock(mu_);
       if (reap_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; }))
         return;
+      // Expired jobs' uploads and results leave the disk within a second, not at the
+      // next request.
+      ExpireLocked();
     }
     EvictIdle(idle, {});
   }

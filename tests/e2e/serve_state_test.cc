@@ -177,9 +177,14 @@ TEST(ServeStateTest, AJobKilledMidwayCompletesAfterARestartWithEveryPageOnce) {
   EXPECT_EQ(lines[40]["id"], id);
   EXPECT_EQ(lines[40]["status"], "done");
   EXPECT_EQ(lines[40]["pages_done"].get<int>(), 40);
-  // The upload is gone with the finished job; its saved ranges too.
-  EXPECT_TRUE(fs::is_empty(state + "/uploads"));
+  // The finished job's saved ranges are dropped; its upload stays until the job expires
+  // or is deleted (its page images and searchable PDF are made from it).
   EXPECT_FALSE(fs::exists(state + "/.pageflow/ranges/" + id));
+  EXPECT_FALSE(fs::is_empty(state + "/uploads"));
+  auto deleted = server.Client()->Delete("/v1/jobs/" + id);
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 200);
+  EXPECT_TRUE(fs::is_empty(state + "/uploads"));
 }
 
 // A finished result is served by id after SIGKILL and a restart, in every format, and
