@@ -41,13 +41,6 @@ StatusOr<OutputFormats> ParseFormats(const std::string& list);
 struct DocumentMeta {
   std::string id;
   std::string source_path;  // the file pages are read from
-  // What the record (metadata.source_file) and the log call the document; empty:
-  // source_path. "stdin" for a document read from standard input, whose source_path is
-  // then its spool file.
-  std::string source_name;
-  const std::string& name() const {
-    return source_name.empty() ? source_path : source_name;
-  }
   std::string relative;  // path below its INPUT, for mirrors
   int page_count = 0;
   std::string engine;  // requested engine
@@ -66,6 +59,13 @@ struct DocumentMeta {
   std::vector<std::string> notes = {};
   // SourceStamp of the input when its pages were read; range files must match it.
   std::string source_stamp = {};
+  // What the record (metadata.source_file) and the log call the document; empty:
+  // source_path. "stdin" for a document read from standard input, whose source_path is
+  // then its spool file. Last, so that positional initializers stay valid.
+  std::string source_name = {};
+  const std::string& name() const {
+    return source_name.empty() ? source_path : source_name;
+  }
 };
 
 struct DocumentSummary {
