@@ -178,7 +178,7 @@ class PageService {
   // idle engines of every worker when the budget has no room for the new one).
   StatusOr<Engine*> AcquireEngine(int index, const EngineOptions& options);
   void ReleaseEngine(int index, Engine* engine);
-  // Evicts idle engines every second until stopping_.
+  // Evicts idle engines and expires finished jobs every second until stopping_.
   void Reap();
   // Admission's check of the job's engine: the lang-set cap, and room for building it
   // (with the first page). kNone when it may run.
