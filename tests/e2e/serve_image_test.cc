@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "testing/serve_process.h"
 #include "testing/test_util.h"
 
 namespace pageflow {
@@ -26,59 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-constexpr auto kDeadline = std::chrono::seconds(60);
-
-bool Eventually(const std::function<bool()>& condition) {
-  const auto end = std::chrono::steady_clock::now() + kDeadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
-// `pageflow serve` on 127.0.0.1 with a port it picked itself; SIGTERM on destruction.
-class ServeProcess {
- public:
-  explicit ServeProcess(std::vector<std::string> extra) {
-    const std::string port_file = dir_.path() + "/port";
-    std::vector<std::string> args = {"serve",       "--listen", "127.0.0.1:0",
-                                     "--port-file", port_file,  "--spool-dir",
-                                     spool()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = testing::StartPageflow(args);
-    const bool started = Eventually([&] {
-      if (!fs::exists(port_file)) return waitpid(pid_, nullptr, WNOHANG) != 0;
-      port_ = std::atoi(testing::ReadFile(port_file).c_str());
-      return true;
-    });
-    EXPECT_TRUE(started && port_ > 0) << "pageflow serve did not start";
-  }
-  ~ServeProcess() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  }
-  std::unique_ptr<httplib::Client> Client() const {
-    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
-    c->set_read_timeout(120);
-    c->set_write_timeout(120);
-    return c;
-  }
-  json Status() const {
-    auto r = Client()->Get("/v1/status");
-    return r && r->status == 200 ? json::parse(r->body) : json::object();
-  }
-  const std::string& dir() const { return dir_.path(); }
-  std::string spool() const { return dir_.path() + "/spool"; }
-
- private:
-  testing::TempDir dir_;
-  int pid_ = -1;
-  int port_ = 0;
-};
+using testing::Eventually;
+using testing::ServeProcess;
 
 // A vlm server that accepts connections and never answers: a page sent to it holds its
 // reservation until its job is cancelled.

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/serve_process.h"
 #include "testing/test_util.h"
 
 namespace pageflow {
@@ -24,69 +25,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::Eventually;
+using testing::ServeProcess;
 
-constexpr auto kDeadline = std::chrono::seconds(60);
-
-bool Eventually(const std::function<bool()>& condition) {
-  const auto end = std::chrono::steady_clock::now() + kDeadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
+// serve's flags after --state-dir `state`.
+std::vector<std::string> WithState(const std::string& state, std::vector<std::string> flags) {
+  flags.insert(flags.begin(), {"--state-dir", state});
+  return flags;
 }
-
-// `pageflow serve` on a free loopback port with the state directory `state`.
-class ServeProcess {
- public:
-  ServeProcess(const std::string& dir, const std::string& state,
-               std::vector<std::string> extra) {
-    const std::string port_file = dir + "/port";
-    fs::remove(port_file);
-    std::vector<std::string> args = {"serve",       "--listen", "127.0.0.1:0",
-                                     "--port-file", port_file,  "--state-dir",
-                                     state};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = testing::StartPageflow(args, dir + "/serve.log");
-    const bool started = Eventually([&] {
-      if (!fs::exists(port_file)) return waitpid(pid_, nullptr, WNOHANG) != 0;
-      port_ = std::atoi(testing::ReadFile(port_file).c_str());
-      return true;
-    });
-    EXPECT_TRUE(started && port_ > 0) << "pageflow serve did not start";
-  }
-  ~ServeProcess() { Signal(SIGTERM); }
-
-  // Sends `sig` and waits; the exit code (128 + signal when killed).
-  int Signal(int sig) {
-    if (pid_ <= 0) return 0;
-    kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  std::unique_ptr<httplib::Client> Client() const {
-    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
-    c->set_read_timeout(120);
-    return c;
-  }
-
-  json Job(const std::string& id) const {
-    auto r = Client()->Get("/v1/jobs/" + id);
-    if (!r || r->status != 200) return json::object();
-    return json::parse(r->body);
-  }
-
-  bool WaitDone(const std::string& id) const {
-    return Eventually([&] { return Job(id).value("status", "") == "done"; });
-  }
-
- private:
-  int pid_ = -1;
-  int port_ = 0;
-};
 
 std::string NumberedPdf(const std::string& dir, int n) {
   std::vector<testing::TestPage> pages;
@@ -144,7 +90,7 @@ TEST(ServeStateTest, AJobKilledMidwayCompletesAfterARestartWithEveryPageOnce) {
   std::string id;
   int done_before_kill = 0;
   {
-    ServeProcess server(dir.path(), state, flags);
+    ServeProcess server(dir.path(), WithState(state, flags));
     id = Submit(server, "", pdf);
     ASSERT_FALSE(id.empty());
     ASSERT_TRUE(Eventually([&] {
@@ -154,7 +100,7 @@ TEST(ServeStateTest, AJobKilledMidwayCompletesAfterARestartWithEveryPageOnce) {
     ASSERT_LT(done_before_kill, 40) << "the job finished before it could be killed";
     EXPECT_EQ(server.Signal(SIGKILL), 128 + SIGKILL);
   }
-  ServeProcess server(dir.path(), state, flags);
+  ServeProcess server(dir.path(), WithState(state, flags));
   const json before = server.Job(id);
   ASSERT_FALSE(before.empty()) << "the job is not known after the restart";
   EXPECT_EQ(before["pages"].get<int>(), 40);
@@ -195,13 +141,13 @@ TEST(ServeStateTest, AFinishedResultSurvivesARestartAndExpiresAfterTheTtl) {
   const std::vector<std::string> flags = {"--engine", "text-layer", "--job-ttl", "5"};
   std::string id;
   {
-    ServeProcess server(dir.path(), state, flags);
+    ServeProcess server(dir.path(), WithState(state, flags));
     id = Submit(server, "", NumberedPdf(dir.path(), 3));
     ASSERT_TRUE(server.WaitDone(id));
     EXPECT_EQ(server.Signal(SIGKILL), 128 + SIGKILL);
   }
   {
-    ServeProcess server(dir.path(), state, flags);
+    ServeProcess server(dir.path(), WithState(state, flags));
     const json status = server.Job(id);
     ASSERT_FALSE(status.empty()) << "the finished job is not known after the restart";
     EXPECT_EQ(status["status"], "done");
@@ -215,7 +161,7 @@ TEST(ServeStateTest, AFinishedResultSurvivesARestartAndExpiresAfterTheTtl) {
   // Past the TTL while no server ran: the next start drops it.
   std::this_thread::sleep_for(std::chrono::seconds(6));
   {
-    ServeProcess server(dir.path(), state, flags);
+    ServeProcess server(dir.path(), WithState(state, flags));
     auto r = server.Client()->Get("/v1/jobs/" + id);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 404) << r->body;
@@ -241,7 +187,7 @@ TEST(ServeStateTest, SigtermKeepsUnfinishedJobsForTheNextStart) {
   const std::string pdf = NumberedPdf(dir.path(), 24);
   std::string running, queued, deleted;
   {
-    ServeProcess server(dir.path(), state, flags);
+    ServeProcess server(dir.path(), WithState(state, flags));
     running = Submit(server, "", pdf);
     queued = Submit(server, "", pdf);
     deleted = Submit(server, "", pdf);
@@ -257,7 +203,7 @@ TEST(ServeStateTest, SigtermKeepsUnfinishedJobsForTheNextStart) {
   for (auto& e : fs::directory_iterator(state + "/uploads"))
     uploads += e.is_regular_file();
   EXPECT_EQ(uploads, 2);
-  ServeProcess server(dir.path(), state, flags);
+  ServeProcess server(dir.path(), WithState(state, flags));
   auto gone = server.Client()->Get("/v1/jobs/" + deleted);
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->status, 404);
@@ -276,7 +222,7 @@ TEST(ServeStateTest, SigtermKeepsUnfinishedJobsForTheNextStart) {
 TEST(ServeStateTest, ASecondServerOnTheSameStateDirectoryRefusesToStart) {
   testing::TempDir dir;
   const std::string state = dir.path() + "/state";
-  ServeProcess server(dir.path(), state, {"--engine", "text-layer"});
+  ServeProcess server(dir.path(), WithState(state, {"--engine", "text-layer"}));
   testing::CommandResult second =
       testing::RunPageflow({"serve", "--listen", "127.0.0.1:0", "--engine", "text-layer",
                             "--state-dir", state});

@@ -1,0 +1,86 @@
+#include "testing/serve_process.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+namespace pageflow::testing {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds poll) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(poll);
+  }
+  return false;
+}
+
+ServeProcess::ServeProcess(std::vector<std::string> extra)
+    : own_dir_(std::make_unique<TempDir>()), dir_(own_dir_->path()) {
+  std::vector<std::string> args = {"--spool-dir", spool()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Start(std::move(args), "");
+}
+
+ServeProcess::ServeProcess(const std::string& dir, std::vector<std::string> extra)
+    : dir_(dir) {
+  Start(std::move(extra), dir + "/serve.log");
+}
+
+void ServeProcess::Start(std::vector<std::string> extra, const std::string& log) {
+  const std::string port_file = dir_ + "/port";
+  fs::remove(port_file);
+  std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--port-file",
+                                   port_file};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_ = StartPageflow(args, log);
+  const bool started = Eventually([&] {
+    if (!fs::exists(port_file)) return waitpid(pid_, nullptr, WNOHANG) != 0;
+    port_ = std::atoi(ReadFile(port_file).c_str());
+    return true;
+  });
+  EXPECT_TRUE(started && port_ > 0) << "pageflow serve did not start";
+}
+
+ServeProcess::~ServeProcess() { EXPECT_EQ(Stop(), 0) << "pageflow serve's exit code"; }
+
+int ServeProcess::Signal(int sig) {
+  if (pid_ <= 0) return 0;
+  kill(pid_, sig);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::unique_ptr<httplib::Client> ServeProcess::Client() const {
+  auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  c->set_read_timeout(120);
+  c->set_write_timeout(120);
+  return c;
+}
+
+json ServeProcess::Status() const {
+  auto r = Client()->Get("/v1/status");
+  if (!r || r->status != 200) return json::object();
+  return json::parse(r->body);
+}
+
+json ServeProcess::Job(const std::string& id) const {
+  auto r = Client()->Get("/v1/jobs/" + id);
+  if (!r || r->status != 200) return json::object();
+  return json::parse(r->body);
+}
+
+bool ServeProcess::WaitDone(const std::string& id) const {
+  return Eventually([&] { return Job(id).value("status", "") == "done"; });
+}
+
+}  // namespace pageflow::testing
