@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "output/atomic_file.h"
+#include "pipeline/page_selection.h"
 
 namespace pageflow {
 namespace {
@@ -38,7 +39,8 @@ std::string_view StoredStateName(JobState state) {
 
 json SettingsJson(const JobSettings& s) {
   return {{"engine", s.engine.kind},     {"lang", s.engine.lang}, {"dpi", s.render.dpi},
-          {"max_dim", s.render.max_dim}, {"layout", s.layout},    {"boxes", s.boxes}};
+          {"max_dim", s.render.max_dim}, {"layout", s.layout},    {"boxes", s.boxes},
+          {"pages", PageSelectionText(s.pages)}};
 }
 
 JobSettings SettingsFromJson(const json& j, const JobSettings& defaults) {
@@ -50,6 +52,8 @@ JobSettings SettingsFromJson(const json& j, const JobSettings& defaults) {
   s.render.max_dim = j.value("max_dim", s.render.max_dim);
   s.layout = j.value("layout", s.layout);
   s.boxes = j.value("boxes", s.boxes);
+  StatusOr<std::vector<PageRange>> pages = ParsePageSelection(j.value("pages", ""));
+  if (pages.ok()) s.pages = std::move(*pages);
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include "base/process_stats.h"
 #include "input/document.h"
 #include "pipeline/page_executor.h"
+#include "pipeline/page_selection.h"
 
 namespace pageflow {
 namespace {
@@ -220,15 +221,29 @@ bool PageService::HasRoom() const {
 }
 
 StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, const std::string& filename,
-                                                   const JobSettings& settings, Rejection* why) {
+                                                   const JobSettings& asked, Rejection* why) {
   *why = Rejection::kNone;
+  JobSettings settings = asked;
   int pages = 0;
   int64_t first_page_bytes = 0;
   {
     PF_ASSIGN_OR_RETURN(std::unique_ptr<Document> doc, OpenDocument(path));
     pages = doc->page_count();
     if (pages <= 0) return Corrupt("the document has no pages");
-    PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(0));
+    if (!settings.pages.empty()) {
+      // As run --pages: selected pages past the end are left out; none left is refused.
+      settings.pages = WorkRanges(pages, asked.pages, 0, pages);
+      if (settings.pages.empty()) {
+        return InvalidArgument("none of the pages pages=" + PageSelectionText(asked.pages) +
+                               " selects is in this document (" + std::to_string(pages) +
+                               " pages)");
+      }
+      pages = 0;
+      for (const PageRange& r : settings.pages) pages += r.size();
+    }
+    // Admission is sized on the first page the job recognizes.
+    const int first_page = settings.pages.empty() ? 0 : settings.pages[0].first;
+    PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(first_page));
     if (!Offers(settings.engine.kind)) {
       return InvalidArgument("engine '" + settings.engine.kind + "' is not offered here (use " +
                              OfferedList() + ")");
@@ -349,7 +364,7 @@ void PageService::Feed() {
         if (active_.empty()) return false;
         next_active_ %= active_.size();
         JobProgress& p = running_.at(active_[next_active_]);
-        task = PageTask{p.job, p.fed++, Clock::now()};
+        task = PageTask{p.job, p.job->DocumentPage(p.fed++), Clock::now()};
         if (p.fed == p.job->page_count()) {
           active_.erase(active_.begin() + static_cast<long>(next_active_));  // fully fed
         } else {

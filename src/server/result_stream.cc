@@ -32,7 +32,8 @@ DocumentMeta MetaOf(const Job& job) {
   meta.page_count = job.page_count();
   meta.engine = job.settings().engine.kind;
   meta.lang = job.settings().engine.lang;
-  meta.ranges = {PageRange{0, job.page_count() - 1}};
+  meta.ranges = job.settings().pages;  // pages=, as run --pages
+  if (meta.ranges.empty()) meta.ranges = {PageRange{0, job.page_count() - 1}};
   meta.created = job.admitted_time();
   // Text-layer pages (boxes in points) are stated at the job's dpi, as `run --dpi`.
   meta.points_dpi = job.settings().render.dpi;
