@@ -140,10 +140,10 @@ class Job {
   std::condition_variable cv_;
   JobState state_ = JobState::kQueued;         // guarded by mu_
   bool cancel_ = false;                        // guarded by mu_
-  std::map<int, PageRecord> early_;            // guarded by mu_; pages ahead of next_page_,
-                                               // at most the pages in flight; by index
-  int next_page_ = 1;                          // guarded by mu_; 1-based index of the
-                                               // selected pages (= page without pages=)
+  std::map<int, PageRecord> early_;  // guarded by mu_; pages ahead of next_page_,
+                                     // at most the pages in flight; by index
+  int next_page_ = 1;                // guarded by mu_; 1-based index of the
+                                     // selected pages (= page without pages=)
   int pages_failed_ = 0;                       // guarded by mu_
   std::ofstream out_;                          // guarded by mu_
   Clock::time_point finished_at_;              // guarded by mu_

@@ -59,7 +59,8 @@ StatusOr<JobSettings> ParseJobSettings(
   settings.boxes = *boxes;
   const std::string pages = query("pages");
   if (!pages.empty()) {
-    StatusOr<std::vector<PageRange>> selection = ParsePageSelection(pages.substr(0, 1000));
+    StatusOr<std::vector<PageRange>> selection =
+        ParsePageSelection(pages.substr(0, 1000));
     if (!selection.ok()) return selection.status().WithContext("pages");
     settings.pages = std::move(*selection);
   }

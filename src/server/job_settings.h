@@ -1,7 +1,7 @@
 // A request's job settings: the query parameters of POST /v1/ocr and POST /v1/jobs
-// (engine, lang, dpi, layout, boxes, pages) checked and applied over the server's defaults,
-// before a byte of the upload is read. What does not parse fully or is out of range is
-// refused.
+// (engine, lang, dpi, layout, boxes, pages) checked and applied over the server's
+// defaults, before a byte of the upload is read. What does not parse fully or is out of
+// range is refused.
 //
 //   StatusOr<JobSettings> s = ParseJobSettings(
 //       [&](const std::string& k) { return req.Query(k); }, defaults, offered);

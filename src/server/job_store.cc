@@ -38,8 +38,12 @@ std::string_view StoredStateName(JobState state) {
 }
 
 json SettingsJson(const JobSettings& s) {
-  return {{"engine", s.engine.kind},     {"lang", s.engine.lang}, {"dpi", s.render.dpi},
-          {"max_dim", s.render.max_dim}, {"layout", s.layout},    {"boxes", s.boxes},
+  return {{"engine", s.engine.kind},
+          {"lang", s.engine.lang},
+          {"dpi", s.render.dpi},
+          {"max_dim", s.render.max_dim},
+          {"layout", s.layout},
+          {"boxes", s.boxes},
           {"pages", PageSelectionText(s.pages)}};
 }
 

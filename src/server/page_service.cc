@@ -220,8 +220,10 @@ bool PageService::HasRoom() const {
   return !stopping_ && static_cast<int>(running_.size()) < options_.max_jobs + options_.queue;
 }
 
-StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, const std::string& filename,
-                                                   const JobSettings& asked, Rejection* why) {
+StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path,
+                                                   const std::string& filename,
+                                                   const JobSettings& asked,
+                                                   Rejection* why) {
   *why = Rejection::kNone;
   JobSettings settings = asked;
   int pages = 0;
@@ -234,9 +236,9 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, cons
       // As run --pages: selected pages past the end are left out; none left is refused.
       settings.pages = WorkRanges(pages, asked.pages, 0, pages);
       if (settings.pages.empty()) {
-        return InvalidArgument("none of the pages pages=" + PageSelectionText(asked.pages) +
-                               " selects is in this document (" + std::to_string(pages) +
-                               " pages)");
+        return InvalidArgument(
+            "none of the pages pages=" + PageSelectionText(asked.pages) +
+            " selects is in this document (" + std::to_string(pages) + " pages)");
       }
       pages = 0;
       for (const PageRange& r : settings.pages) pages += r.size();

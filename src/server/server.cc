@@ -261,7 +261,8 @@ void Server::DeclarePageImageRoute() {
     // N is the page's number in the document; with pages= only the selected ones are.
     StatusOr<int> page = ParseIntStrict(asked, 1, 999999999);
     const int index = page.ok() ? job->IndexOf(*page - 1) : 0;
-    if (!page.ok() || index >= job->page_count() || job->DocumentPage(index) != *page - 1) {
+    if (!page.ok() || index >= job->page_count() ||
+        job->DocumentPage(index) != *page - 1) {
       return SetError(res, 404, "not_found",
                       "job " + job->id() + " has no page " + asked + " (it has " +
                           std::to_string(job->page_count()) + ")");
