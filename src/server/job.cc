@@ -237,6 +237,7 @@ StoredJob Job::Stored() const {
   j.pages_done = s.pages_done;
   j.pages_failed = s.pages_failed;
   j.admission_bytes = admission_bytes_;
+  j.document_pages = document_pages();
   return j;
 }
 

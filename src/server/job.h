@@ -112,6 +112,11 @@ class Job {
   // on a server gives up (PageAccess::Cancelled).
   const std::atomic<bool>* cancel_flag() const { return &cancel_flag_; }
   void set_admission_bytes(int64_t bytes) { admission_bytes_ = bytes; }  // before sharing
+  // The document's pages, selected or not (page_count() without pages=). Before sharing.
+  void set_document_pages(int pages) { document_pages_ = pages; }
+  int document_pages() const {
+    return document_pages_ > 0 ? document_pages_ : page_count_;
+  }
 
   // Blocks until more than `lines_seen` page lines are written, the job is finished, or
   // the timeout passes. Returns the number of page lines written so far.
@@ -134,6 +139,7 @@ class Job {
   std::atomic<bool> keep_files_{false};
   bool owns_upload_ = true;
   int64_t admission_bytes_ = 0;
+  int document_pages_ = 0;  // 0: page_count_
   std::atomic<bool> cancel_flag_{false};
 
   mutable std::mutex mu_;

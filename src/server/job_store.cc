@@ -121,7 +121,8 @@ Status JobStore::Save(const StoredJob& j) {
               {"settings", SettingsJson(j.settings)},
               {"state", StoredStateName(j.state)},
               {"admitted", static_cast<int64_t>(j.admitted)},
-              {"admission_bytes", j.admission_bytes}};
+              {"admission_bytes", j.admission_bytes},
+              {"document_pages", j.document_pages}};
   if (j.state == JobState::kDone || j.state == JobState::kCancelled) {
     doc["finished"] = static_cast<int64_t>(j.finished);
     doc["seconds"] = j.seconds;
@@ -165,6 +166,7 @@ std::vector<StoredJob> JobStore::Load(const JobSettings& defaults) const {
     j.pages_done = doc.value("pages_done", 0);
     j.pages_failed = doc.value("pages_failed", 0);
     j.admission_bytes = doc.value("admission_bytes", int64_t{0});
+    j.document_pages = doc.value("document_pages", j.pages);
     jobs.push_back(std::move(j));
   }
   std::stable_sort(jobs.begin(), jobs.end(), [](const StoredJob& a, const StoredJob& b) {

@@ -163,6 +163,7 @@ void PageService::Recover() {
     }
     auto job = std::make_shared<Job>(stored, std::move(saved), store_.get());
     job->set_admission_bytes(stored.admission_bytes);
+    job->set_document_pages(stored.document_pages);
     kept.push_back(stored);
     by_id_[job->id()] = job;
     if (over) {
@@ -226,12 +227,13 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path,
                                                    Rejection* why) {
   *why = Rejection::kNone;
   JobSettings settings = asked;
-  int pages = 0;
+  int pages = 0, document_pages = 0;
   int64_t first_page_bytes = 0;
   {
     PF_ASSIGN_OR_RETURN(std::unique_ptr<Document> doc, OpenDocument(path));
     pages = doc->page_count();
     if (pages <= 0) return Corrupt("the document has no pages");
+    document_pages = pages;
     if (!settings.pages.empty()) {
       // As run --pages: selected pages past the end are left out; none left is refused.
       settings.pages = WorkRanges(pages, asked.pages, 0, pages);
@@ -264,6 +266,7 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path,
              : options_.spool_dir + "/result-" + NewJobId() + ".ndjson",
       pages, settings, store_.get());
   job->set_admission_bytes(first_page_bytes);
+  job->set_document_pages(document_pages);
   if (store_) {
     // On disk before the 202: a restart from here on runs it.
     Status saved = store_->Save(job->Stored());

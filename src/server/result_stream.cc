@@ -29,7 +29,7 @@ DocumentMeta MetaOf(const Job& job) {
   DocumentMeta meta;
   meta.id = job.id();
   meta.source_path = job.filename();
-  meta.page_count = job.page_count();
+  meta.page_count = job.document_pages();  // as run: the document's, selected or not
   meta.engine = job.settings().engine.kind;
   meta.lang = job.settings().engine.lang;
   meta.ranges = job.settings().pages;  // pages=, as run --pages

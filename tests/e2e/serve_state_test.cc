@@ -303,6 +303,10 @@ TEST(ServeStateTest, APageSelectionSurvivesARestart) {
   ASSERT_EQ(doc["pages"].size(), 36u);
   for (int i = 0; i < 36; ++i) EXPECT_EQ(doc["pages"][i]["page"].get<int>(), i + 3);
   EXPECT_EQ(doc["summary"]["pages_done"].get<int>(), 36);
+  auto jsonl = server.Client()->Get("/v1/jobs/" + id + "/result?format=jsonl");
+  ASSERT_TRUE(jsonl);
+  ASSERT_EQ(jsonl->status, 200) << jsonl->body;
+  EXPECT_EQ(json::parse(jsonl->body)["metadata"]["pdf_total_pages"].get<int>(), 40);
 }
 
 // One state directory, one server: a second one on it refuses to start.

@@ -228,6 +228,15 @@ TEST(ServeTest, PagesSelectsWhichPagesAreRecognized) {
   auto text = server.Client()->Get("/v1/jobs/" + id + "/result?format=text");
   ASSERT_TRUE(text);
   EXPECT_EQ(text->body, "Marker page 4\n\fMarker page 5\n");
+  auto jsonl = server.Client()->Get("/v1/jobs/" + id + "/result?format=jsonl");
+  ASSERT_TRUE(jsonl);
+  ASSERT_EQ(jsonl->status, 200) << jsonl->body;
+  const json record = json::parse(jsonl->body);
+  EXPECT_EQ(record["metadata"]["pdf_total_pages"].get<int>(), 5) << jsonl->body;
+  EXPECT_EQ(record["attributes"]["pdf_page_numbers"][1][2].get<int>(), 5) << jsonl->body;
+  auto searchable = server.Client()->Get("/v1/jobs/" + id + "/result?format=pdf");
+  ASSERT_TRUE(searchable);
+  EXPECT_EQ(searchable->status, 200) << searchable->body;
   auto image = server.Client()->Get("/v1/jobs/" + id + "/pages/5/image?width=64");
   ASSERT_TRUE(image);
   EXPECT_EQ(image->status, 200) << image->body;
