@@ -84,6 +84,24 @@ Job::~Job() {
   if (store_ != nullptr) store_->Remove(id_);
 }
 
+int Job::DocumentPage(int index) const {
+  for (const PageRange& r : settings_.pages) {
+    if (index < r.size()) return r.first + index;
+    index -= r.size();
+  }
+  return index;  // no selection: every page
+}
+
+int Job::IndexOf(int document_page) const {
+  if (settings_.pages.empty()) return document_page;
+  int index = 0;
+  for (const PageRange& r : settings_.pages) {
+    if (document_page <= r.last) return index + std::max(0, document_page - r.first);
+    index += r.size();
+  }
+  return index;
+}
+
 void Job::WriteLocked(const PageRecord& r) {
   if (!r.error.empty()) ++pages_failed_;
   out_ << PageRecordJson(r) << '\n';
@@ -91,9 +109,10 @@ void Job::WriteLocked(const PageRecord& r) {
   if (store_ == nullptr) return;
   // Saved range by range, as `run` does, so that a killed server goes on from there.
   range_.push_back(r);
-  if (r.page % JobStore::kRangePages != 0 && r.page != page_count_) return;
-  const int first = r.page - static_cast<int>(range_.size());  // 0-based
-  Status st = store_->SaveRange(id_, PageRange{first, r.page - 1}, range_);
+  // Ranges of the job's pages by index: with pages= they are not the document's.
+  if (next_page_ % JobStore::kRangePages != 0 && next_page_ != page_count_) return;
+  const int first = next_page_ - static_cast<int>(range_.size());  // 0-based
+  Status st = store_->SaveRange(id_, PageRange{first, next_page_ - 1}, range_);
   if (!st.ok()) LogWarning("job " + id_ + ": cannot save pages: " + st.message());
   range_.clear();
 }
@@ -102,8 +121,9 @@ void Job::OnPageDone(PageRecord record) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (cancel_ || state_ == JobState::kDone || state_ == JobState::kCancelled) return;
-    if (record.page != next_page_) {
-      early_.emplace(record.page, std::move(record));
+    const int index = IndexOf(record.page - 1) + 1;
+    if (index != next_page_) {
+      early_.emplace(index, std::move(record));
       return;
     }
     // Small writes of one page's text; the lock keeps lines whole and in order.
@@ -217,6 +237,7 @@ StoredJob Job::Stored() const {
   j.pages_done = s.pages_done;
   j.pages_failed = s.pages_failed;
   j.admission_bytes = admission_bytes_;
+  j.document_pages = document_pages();
   return j;
 }
 

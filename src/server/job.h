@@ -41,6 +41,10 @@ struct JobSettings {
   // record "page_boxes". The result file keeps the boxes whatever this says (hOCR and
   // ALTO may be asked of any job), so this only chooses what is sent.
   bool boxes = false;
+  // ?pages=16-25,30, as run's --pages: the pages recognized (0-based, sorted, merged);
+  // empty: all. Once admitted, only pages that exist: the job's pages are these, in
+  // order, and each page record keeps its page number in the document.
+  std::vector<PageRange> pages;
 };
 
 struct JobSnapshot {
@@ -81,7 +85,10 @@ class Job {
   std::time_t admitted_time() const { return admitted_wall_; }  // wall clock
   const std::string& upload_path() const { return upload_path_; }
   const std::string& result_path() const { return result_path_; }
-  int page_count() const { return page_count_; }
+  int page_count() const { return page_count_; }  // the selected pages
+  // The 0-based document page of the job's `index`th page (0-based), and back.
+  int DocumentPage(int index) const;
+  int IndexOf(int document_page) const;
   const JobSettings& settings() const { return settings_; }
 
   // The upload stays with the caller (a job that was not admitted). Before sharing only.
@@ -105,6 +112,11 @@ class Job {
   // on a server gives up (PageAccess::Cancelled).
   const std::atomic<bool>* cancel_flag() const { return &cancel_flag_; }
   void set_admission_bytes(int64_t bytes) { admission_bytes_ = bytes; }  // before sharing
+  // The document's pages, selected or not (page_count() without pages=). Before sharing.
+  void set_document_pages(int pages) { document_pages_ = pages; }
+  int document_pages() const {
+    return document_pages_ > 0 ? document_pages_ : page_count_;
+  }
 
   // Blocks until more than `lines_seen` page lines are written, the job is finished, or
   // the timeout passes. Returns the number of page lines written so far.
@@ -116,7 +128,7 @@ class Job {
   std::string SummaryJson() const;
 
  private:
-  void WriteLocked(const PageRecord& record);
+  void WriteLocked(const PageRecord& record);  // as the job's page next_page_
 
   const std::string id_, filename_, upload_path_, result_path_;
   const int page_count_;
@@ -127,15 +139,17 @@ class Job {
   std::atomic<bool> keep_files_{false};
   bool owns_upload_ = true;
   int64_t admission_bytes_ = 0;
+  int document_pages_ = 0;  // 0: page_count_
   std::atomic<bool> cancel_flag_{false};
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   JobState state_ = JobState::kQueued;         // guarded by mu_
   bool cancel_ = false;                        // guarded by mu_
-  std::map<int, PageRecord> early_;            // guarded by mu_; pages ahead of next_page_,
-                                               // at most the pages in flight
-  int next_page_ = 1;                          // guarded by mu_
+  std::map<int, PageRecord> early_;  // guarded by mu_; pages ahead of next_page_,
+                                     // at most the pages in flight; by index
+  int next_page_ = 1;                // guarded by mu_; 1-based index of the
+                                     // selected pages (= page without pages=)
   int pages_failed_ = 0;                       // guarded by mu_
   std::ofstream out_;                          // guarded by mu_
   Clock::time_point finished_at_;              // guarded by mu_

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "base/parse_int.h"
+#include "pipeline/page_selection.h"
 #include "pipeline/run_options.h"
 
 namespace pageflow {
@@ -56,6 +57,13 @@ StatusOr<JobSettings> ParseJobSettings(
   StatusOr<bool> boxes = ParseBoxesParameter(query("boxes"), settings.boxes);
   if (!boxes.ok()) return boxes.status();
   settings.boxes = *boxes;
+  const std::string pages = query("pages");
+  if (!pages.empty()) {
+    StatusOr<std::vector<PageRange>> selection =
+        ParsePageSelection(pages.substr(0, 1000));
+    if (!selection.ok()) return selection.status().WithContext("pages");
+    settings.pages = std::move(*selection);
+  }
   return settings;
 }
 

@@ -65,5 +65,22 @@ TEST(JobSettingsTest, BoxesAreOffUnlessAskedAndMustBeZeroOrOne) {
   EXPECT_NE(s.status().message().find("boxes"), std::string::npos);
 }
 
+TEST(JobSettingsTest, PagesParseAsRunsPagesAndBadOnesAreRefusedNamingTheParameter) {
+  StatusOr<JobSettings> s = Parse({{"pages", "30,16-25"}});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_EQ(s->pages.size(), 2u);
+  EXPECT_EQ(s->pages[0].first, 15);
+  EXPECT_EQ(s->pages[0].last, 24);
+  EXPECT_EQ(s->pages[1].first, 29);
+  EXPECT_TRUE(Parse({})->pages.empty());
+  for (const char* bad : {"0", "abc", "5-3", "1,x"}) {
+    StatusOr<JobSettings> refused = Parse({{"pages", bad}});
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(refused.status().message().find("pages"), std::string::npos);
+    EXPECT_NE(refused.status().message().find("is not a page"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace pageflow

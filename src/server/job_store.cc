@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "output/atomic_file.h"
+#include "pipeline/page_selection.h"
 
 namespace pageflow {
 namespace {
@@ -37,8 +38,13 @@ std::string_view StoredStateName(JobState state) {
 }
 
 json SettingsJson(const JobSettings& s) {
-  return {{"engine", s.engine.kind},     {"lang", s.engine.lang}, {"dpi", s.render.dpi},
-          {"max_dim", s.render.max_dim}, {"layout", s.layout},    {"boxes", s.boxes}};
+  return {{"engine", s.engine.kind},
+          {"lang", s.engine.lang},
+          {"dpi", s.render.dpi},
+          {"max_dim", s.render.max_dim},
+          {"layout", s.layout},
+          {"boxes", s.boxes},
+          {"pages", PageSelectionText(s.pages)}};
 }
 
 JobSettings SettingsFromJson(const json& j, const JobSettings& defaults) {
@@ -50,6 +56,8 @@ JobSettings SettingsFromJson(const json& j, const JobSettings& defaults) {
   s.render.max_dim = j.value("max_dim", s.render.max_dim);
   s.layout = j.value("layout", s.layout);
   s.boxes = j.value("boxes", s.boxes);
+  StatusOr<std::vector<PageRange>> pages = ParsePageSelection(j.value("pages", ""));
+  if (pages.ok()) s.pages = std::move(*pages);
   return s;
 }
 
@@ -113,7 +121,8 @@ Status JobStore::Save(const StoredJob& j) {
               {"settings", SettingsJson(j.settings)},
               {"state", StoredStateName(j.state)},
               {"admitted", static_cast<int64_t>(j.admitted)},
-              {"admission_bytes", j.admission_bytes}};
+              {"admission_bytes", j.admission_bytes},
+              {"document_pages", j.document_pages}};
   if (j.state == JobState::kDone || j.state == JobState::kCancelled) {
     doc["finished"] = static_cast<int64_t>(j.finished);
     doc["seconds"] = j.seconds;
@@ -157,6 +166,7 @@ std::vector<StoredJob> JobStore::Load(const JobSettings& defaults) const {
     j.pages_done = doc.value("pages_done", 0);
     j.pages_failed = doc.value("pages_failed", 0);
     j.admission_bytes = doc.value("admission_bytes", int64_t{0});
+    j.document_pages = doc.value("document_pages", j.pages);
     jobs.push_back(std::move(j));
   }
   std::stable_sort(jobs.begin(), jobs.end(), [](const StoredJob& a, const StoredJob& b) {

@@ -14,6 +14,7 @@
 #include "base/process_stats.h"
 #include "input/document.h"
 #include "pipeline/page_executor.h"
+#include "pipeline/page_selection.h"
 
 namespace pageflow {
 namespace {
@@ -162,6 +163,7 @@ void PageService::Recover() {
     }
     auto job = std::make_shared<Job>(stored, std::move(saved), store_.get());
     job->set_admission_bytes(stored.admission_bytes);
+    job->set_document_pages(stored.document_pages);
     kept.push_back(stored);
     by_id_[job->id()] = job;
     if (over) {
@@ -219,16 +221,33 @@ bool PageService::HasRoom() const {
   return !stopping_ && static_cast<int>(running_.size()) < options_.max_jobs + options_.queue;
 }
 
-StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, const std::string& filename,
-                                                   const JobSettings& settings, Rejection* why) {
+StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path,
+                                                   const std::string& filename,
+                                                   const JobSettings& asked,
+                                                   Rejection* why) {
   *why = Rejection::kNone;
-  int pages = 0;
+  JobSettings settings = asked;
+  int pages = 0, document_pages = 0;
   int64_t first_page_bytes = 0;
   {
     PF_ASSIGN_OR_RETURN(std::unique_ptr<Document> doc, OpenDocument(path));
     pages = doc->page_count();
     if (pages <= 0) return Corrupt("the document has no pages");
-    PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(0));
+    document_pages = pages;
+    if (!settings.pages.empty()) {
+      // As run --pages: selected pages past the end are left out; none left is refused.
+      settings.pages = WorkRanges(pages, asked.pages, 0, pages);
+      if (settings.pages.empty()) {
+        return InvalidArgument(
+            "none of the pages pages=" + PageSelectionText(asked.pages) +
+            " selects is in this document (" + std::to_string(pages) + " pages)");
+      }
+      pages = 0;
+      for (const PageRange& r : settings.pages) pages += r.size();
+    }
+    // Admission is sized on the first page the job recognizes.
+    const int first_page = settings.pages.empty() ? 0 : settings.pages[0].first;
+    PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(first_page));
     if (!Offers(settings.engine.kind)) {
       return InvalidArgument("engine '" + settings.engine.kind + "' is not offered here (use " +
                              OfferedList() + ")");
@@ -247,6 +266,7 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path, cons
              : options_.spool_dir + "/result-" + NewJobId() + ".ndjson",
       pages, settings, store_.get());
   job->set_admission_bytes(first_page_bytes);
+  job->set_document_pages(document_pages);
   if (store_) {
     // On disk before the 202: a restart from here on runs it.
     Status saved = store_->Save(job->Stored());
@@ -349,7 +369,7 @@ void PageService::Feed() {
         if (active_.empty()) return false;
         next_active_ %= active_.size();
         JobProgress& p = running_.at(active_[next_active_]);
-        task = PageTask{p.job, p.fed++, Clock::now()};
+        task = PageTask{p.job, p.job->DocumentPage(p.fed++), Clock::now()};
         if (p.fed == p.job->page_count()) {
           active_.erase(active_.begin() + static_cast<long>(next_active_));  // fully fed
         } else {

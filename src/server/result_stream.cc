@@ -29,10 +29,11 @@ DocumentMeta MetaOf(const Job& job) {
   DocumentMeta meta;
   meta.id = job.id();
   meta.source_path = job.filename();
-  meta.page_count = job.page_count();
+  meta.page_count = job.document_pages();  // as run: the document's, selected or not
   meta.engine = job.settings().engine.kind;
   meta.lang = job.settings().engine.lang;
-  meta.ranges = {PageRange{0, job.page_count() - 1}};
+  meta.ranges = job.settings().pages;  // pages=, as run --pages
+  if (meta.ranges.empty()) meta.ranges = {PageRange{0, job.page_count() - 1}};
   meta.created = job.admitted_time();
   // Text-layer pages (boxes in points) are stated at the job's dpi, as `run --dpi`.
   meta.points_dpi = job.settings().render.dpi;

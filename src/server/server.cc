@@ -258,8 +258,11 @@ void Server::DeclarePageImageRoute() {
     std::shared_ptr<Job> job = service->Find(req.path_params.at(0));
     if (!job) return SetError(res, 404, "not_found", "no such job (unknown or expired)");
     const std::string& asked = req.path_params.at(1);
-    StatusOr<int> page = ParseIntStrict(asked, 1, job->page_count());
-    if (!page.ok()) {
+    // N is the page's number in the document; with pages= only the selected ones are.
+    StatusOr<int> page = ParseIntStrict(asked, 1, 999999999);
+    const int index = page.ok() ? job->IndexOf(*page - 1) : 0;
+    if (!page.ok() || index >= job->page_count() ||
+        job->DocumentPage(index) != *page - 1) {
       return SetError(res, 404, "not_found",
                       "job " + job->id() + " has no page " + asked + " (it has " +
                           std::to_string(job->page_count()) + ")");
@@ -270,7 +273,7 @@ void Server::DeclarePageImageRoute() {
     if (snapshot.state == JobState::kCancelled) {
       return SetError(res, 410, "gone", "the job was cancelled and its upload removed");
     }
-    if (snapshot.pages_done < *page) {
+    if (snapshot.pages_done <= index) {
       return SetError(res, 409, "not_finished",
                       "page " + asked + " is not finished yet (" +
                           std::to_string(snapshot.pages_done) + " of " +

@@ -218,6 +218,43 @@ TEST(ServeStateTest, SigtermKeepsUnfinishedJobsForTheNextStart) {
   }
 }
 
+// pages= is kept with the job: killed midway (past its first saved range), a job of
+// pages 3-38 of 40 goes on after a restart and its result is those pages once each.
+TEST(ServeStateTest, APageSelectionSurvivesARestart) {
+  testing::TempDir dir;
+  const std::string state = dir.path() + "/state";
+  const std::vector<std::string> flags = {"--engine", "tesseract", "--workers",
+                                          "1",        "--dpi",     "72"};
+  std::string id;
+  {
+    ServeProcess server(dir.path(), state, flags);
+    id = Submit(server, "?pages=3-38", NumberedPdf(dir.path(), 40));
+    ASSERT_FALSE(id.empty());
+    int done = 0;
+    ASSERT_TRUE(Eventually([&] {
+      done = server.Job(id).value("pages_done", 0);
+      return done >= 10;
+    }));
+    ASSERT_LT(done, 36) << "the job finished before it could be killed";
+    EXPECT_EQ(server.Signal(SIGKILL), 128 + SIGKILL);
+  }
+  ServeProcess server(dir.path(), state, flags);
+  EXPECT_EQ(server.Job(id).value("pages", 0), 36);
+  ASSERT_TRUE(server.WaitDone(id));
+  EXPECT_LE(PagesProcessed(server, "tesseract"), 36 - 8) << "saved pages were redone";
+  auto result = server.Client()->Get("/v1/jobs/" + id + "/result?format=json");
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json doc = json::parse(result->body);
+  ASSERT_EQ(doc["pages"].size(), 36u);
+  for (int i = 0; i < 36; ++i) EXPECT_EQ(doc["pages"][i]["page"].get<int>(), i + 3);
+  EXPECT_EQ(doc["summary"]["pages_done"].get<int>(), 36);
+  auto jsonl = server.Client()->Get("/v1/jobs/" + id + "/result?format=jsonl");
+  ASSERT_TRUE(jsonl);
+  ASSERT_EQ(jsonl->status, 200) << jsonl->body;
+  EXPECT_EQ(json::parse(jsonl->body)["metadata"]["pdf_total_pages"].get<int>(), 40);
+}
+
 // One state directory, one server: a second one on it refuses to start.
 TEST(ServeStateTest, ASecondServerOnTheSameStateDirectoryRefusesToStart) {
   testing::TempDir dir;

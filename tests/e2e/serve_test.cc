@@ -193,6 +193,65 @@ TEST(ServeTest, StreamsOneNdjsonLinePerPageInOrderThenASummary) {
             std::string::npos);
 }
 
+// pages=, as run --pages: only the selected pages are recognized, each keeping its page
+// number; the job counts them only. Pages past the end are left out as run leaves
+// them; a selection with none in the document, 0 or a non-number is 400.
+TEST(ServeTest, PagesSelectsWhichPagesAreRecognized) {
+  ServeProcess server({"--engine", "text-layer", "--workers", "2"});
+  const std::string pdf = Pdf(server.dir(), 5);
+  auto r = server.Client()->Post("/v1/ocr?pages=4,2", pdf, "application/pdf");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::vector<json> lines = Lines(r->body);
+  ASSERT_EQ(lines.size(), 3u) << r->body;
+  for (int i = 0; i < 2; ++i) {
+    const int page = 2 + 2 * i;
+    EXPECT_EQ(lines[i]["page"].get<int>(), page);
+    EXPECT_EQ(lines[i]["text"].get<std::string>(), "Marker page " + std::to_string(page));
+  }
+  EXPECT_EQ(lines[2]["type"].get<std::string>(), "summary");
+  EXPECT_EQ(lines[2]["status"].get<std::string>(), "done");
+  EXPECT_EQ(lines[2]["pages"].get<int>(), 2);
+  EXPECT_EQ(lines[2]["pages_done"].get<int>(), 2);
+
+  // A job: its pages count, its result, its page images by their page numbers.
+  auto created = server.Client()->Post("/v1/jobs?pages=4-9", pdf, "application/pdf");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  const json job = json::parse(created->body);
+  EXPECT_EQ(job["pages"].get<int>(), 2);
+  const std::string id = job["id"].get<std::string>();
+  ASSERT_TRUE(Eventually([&] {
+    auto s = server.Client()->Get("/v1/jobs/" + id);
+    return s && s->status == 200 && json::parse(s->body)["status"] == "done";
+  }));
+  auto text = server.Client()->Get("/v1/jobs/" + id + "/result?format=text");
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->body, "Marker page 4\n\fMarker page 5\n");
+  auto jsonl = server.Client()->Get("/v1/jobs/" + id + "/result?format=jsonl");
+  ASSERT_TRUE(jsonl);
+  ASSERT_EQ(jsonl->status, 200) << jsonl->body;
+  const json record = json::parse(jsonl->body);
+  EXPECT_EQ(record["metadata"]["pdf_total_pages"].get<int>(), 5) << jsonl->body;
+  EXPECT_EQ(record["attributes"]["pdf_page_numbers"][1][2].get<int>(), 5) << jsonl->body;
+  auto searchable = server.Client()->Get("/v1/jobs/" + id + "/result?format=pdf");
+  ASSERT_TRUE(searchable);
+  EXPECT_EQ(searchable->status, 200) << searchable->body;
+  auto image = server.Client()->Get("/v1/jobs/" + id + "/pages/5/image?width=64");
+  ASSERT_TRUE(image);
+  EXPECT_EQ(image->status, 200) << image->body;
+  ExpectError(server.Client()->Get("/v1/jobs/" + id + "/pages/2/image"), 404,
+              "not_found");
+
+  for (const std::string& bad : {"0", "abc", "3-2", "6-9"}) {
+    auto refused = server.Client()->Post("/v1/ocr?pages=" + bad, pdf, "application/pdf");
+    ExpectError(refused, 400, "invalid_argument");
+    EXPECT_NE(refused->body.find("pages"), std::string::npos) << refused->body;
+  }
+  ExpectError(server.Client()->Post("/v1/jobs?pages=0", pdf, "application/pdf"), 400,
+              "invalid_argument");
+}
+
 TEST(ServeTest, JobsLifecycle) {
   ServeProcess server({"--engine", "text-layer", "--job-ttl", "600"});
   const std::string pdf = Pdf(server.dir(), 3);
