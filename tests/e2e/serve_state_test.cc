@@ -227,7 +227,7 @@ TEST(ServeStateTest, APageSelectionSurvivesARestart) {
                                           "1",        "--dpi",     "72"};
   std::string id;
   {
-    ServeProcess server(dir.path(), state, flags);
+    ServeProcess server(dir.path(), WithState(state, flags));
     id = Submit(server, "?pages=3-38", NumberedPdf(dir.path(), 40));
     ASSERT_FALSE(id.empty());
     int done = 0;
@@ -238,7 +238,7 @@ TEST(ServeStateTest, APageSelectionSurvivesARestart) {
     ASSERT_LT(done, 36) << "the job finished before it could be killed";
     EXPECT_EQ(server.Signal(SIGKILL), 128 + SIGKILL);
   }
-  ServeProcess server(dir.path(), state, flags);
+  ServeProcess server(dir.path(), WithState(state, flags));
   EXPECT_EQ(server.Job(id).value("pages", 0), 36);
   ASSERT_TRUE(server.WaitDone(id));
   EXPECT_LE(PagesProcessed(server, "tesseract"), 36 - 8) << "saved pages were redone";

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/serve_process.h"
 #include "testing/test_util.h"
 
 namespace pageflow {
@@ -24,70 +25,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::Eventually;
+using testing::ServeProcess;
 
 // Generous deadlines for things that happen "eventually"; tests never assert on time.
-constexpr auto kDeadline = std::chrono::seconds(60);
-
-bool Eventually(const std::function<bool()>& condition) {
-  const auto end = std::chrono::steady_clock::now() + kDeadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-// `pageflow serve` on 127.0.0.1 with a port it picked itself; SIGTERM on destruction.
-class ServeProcess {
- public:
-  explicit ServeProcess(std::vector<std::string> extra) {
-    const std::string port_file = dir_.path() + "/port";
-    std::vector<std::string> args = {
-        "serve",   "--listen",    "127.0.0.1:0",         "--port-file",
-        port_file, "--spool-dir", dir_.path() + "/spool"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = testing::StartPageflow(args);
-    const bool started = Eventually([&] {
-      if (!fs::exists(port_file))
-        return waitpid(pid_, nullptr, WNOHANG) == 0 ? false : true;
-      port_ = std::atoi(testing::ReadFile(port_file).c_str());
-      return true;
-    });
-    EXPECT_TRUE(started && port_ > 0) << "pageflow serve did not start";
-  }
-  ~ServeProcess() { EXPECT_EQ(Stop(), 0); }
-
-  // SIGTERM, then the exit code.
-  int Stop() {
-    if (pid_ <= 0) return 0;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  std::unique_ptr<httplib::Client> Client() const {
-    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
-    c->set_read_timeout(120);
-    c->set_write_timeout(120);
-    return c;
-  }
-  const std::string& dir() const { return dir_.path(); }
-  std::string spool() const { return dir_.path() + "/spool"; }
-
-  json Status() const {
-    auto r = Client()->Get("/v1/status");
-    if (!r || r->status != 200) return json::object();
-    return json::parse(r->body);
-  }
-
- private:
-  testing::TempDir dir_;
-  int pid_ = -1;
-  int port_ = 0;
-};
-
 // Spooled uploads left in the server's spool directory or its state directory below it
 // (results stay until they expire).
 int Uploads(const std::string& spool) {
@@ -243,8 +184,8 @@ TEST(ServeTest, PagesSelectsWhichPagesAreRecognized) {
   ExpectError(server.Client()->Get("/v1/jobs/" + id + "/pages/2/image"), 404,
               "not_found");
 
-  for (const std::string& bad : {"0", "abc", "3-2", "6-9"}) {
-    auto refused = server.Client()->Post("/v1/ocr?pages=" + bad, pdf, "application/pdf");
+  for (const char* bad : {"0", "abc", "3-2", "6-9"}) {
+    auto refused = server.Client()->Post(std::string("/v1/ocr?pages=") + bad, pdf, "application/pdf");
     ExpectError(refused, 400, "invalid_argument");
     EXPECT_NE(refused->body.find("pages"), std::string::npos) << refused->body;
   }
