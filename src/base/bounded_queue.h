@@ -70,8 +70,8 @@ class BoundedQueue {
   mutable std::mutex mu_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
-  std::deque<T> items_;  // guarded by mu_; never longer than capacity_
-  bool closed_ = false;  // guarded by mu_
+  std::deque<T> items_;           // guarded by mu_; never longer than capacity_
+  bool closed_ = false;           // guarded by mu_
   size_t blocked_producers_ = 0;  // guarded by mu_
 };
 

@@ -107,9 +107,9 @@ class RequestIo {
   bool chunked_ = false, need_continue_ = false, started_ = false, complete_ = false,
        too_large_ = false, timed_out_ = false;
   SteadyClock::time_point body_start_;  // the first read of the body
-  uint64_t remaining_ = 0;  // Content-Length bytes still to read
-  int64_t received_ = 0;    // decoded body bytes so far
-  int64_t sent_ = 0;        // response bytes written
+  uint64_t remaining_ = 0;              // Content-Length bytes still to read
+  int64_t received_ = 0;                // decoded body bytes so far
+  int64_t sent_ = 0;                    // response bytes written
   ChunkedDecoder chunks_;
 };
 

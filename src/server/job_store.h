@@ -37,7 +37,7 @@ struct StoredJob {
   std::string filename;
   std::string upload_path;  // absolute
   std::string result_path;  // absolute
-  int pages = 0;  // the selected pages (settings.pages), all without a selection
+  int pages = 0;           // the selected pages (settings.pages), all without a selection
   int document_pages = 0;  // selected or not
   // Restored over the server's defaults: engine kind and lang, dpi, max_dim, layout,
   // boxes, pages (what a request may choose).

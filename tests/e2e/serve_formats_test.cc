@@ -215,7 +215,8 @@ std::string Output(const std::string& command) {
 }
 
 TEST(ServeFormatsTest, SearchablePdfOfAJobAndOfPostOcrIsWhatRunWrites) {
-  if (!HavePdfTools()) GTEST_SKIP() << "qpdf or pdftotext is not installed (scripts/setup)";
+  if (!HavePdfTools())
+    GTEST_SKIP() << "qpdf or pdftotext is not installed (scripts/setup)";
   ServeProcess server({"--engine", "auto", "--dpi", "150"});
   const std::string dir = server.dir();
   fs::copy_file(testing::SourceDir() + "/samples/phototest.tif", dir + "/picture.tif");
@@ -227,7 +228,8 @@ TEST(ServeFormatsTest, SearchablePdfOfAJobAndOfPostOcrIsWhatRunWrites) {
   ASSERT_NE(want.find("quick brown"), std::string::npos) << want;
   const std::string picture = testing::ReadFile(dir + "/picture.tif");
 
-  const std::string id = SubmitAndWait(server, picture, "image/tiff", "?filename=picture.tif");
+  const std::string id =
+      SubmitAndWait(server, picture, "image/tiff", "?filename=picture.tif");
   ASSERT_FALSE(id.empty());
   auto job_pdf = server.Client()->Get("/v1/jobs/" + id + "/result?format=pdf&download=1");
   ASSERT_TRUE(job_pdf);
@@ -243,7 +245,8 @@ TEST(ServeFormatsTest, SearchablePdfOfAJobAndOfPostOcrIsWhatRunWrites) {
     ASSERT_EQ(body.rfind("%PDF-", 0), 0u) << body.substr(0, 200);
     const std::string path = dir + "/served.pdf";
     testing::WriteFile(path, body);
-    EXPECT_NE(Output("qpdf --check " + path + " 2>&1").find("No syntax or stream encoding errors"),
+    EXPECT_NE(Output("qpdf --check " + path + " 2>&1")
+                  .find("No syntax or stream encoding errors"),
               std::string::npos);
     EXPECT_EQ(Output("pdftotext " + path + " -"), want);
   }

@@ -29,7 +29,8 @@ using testing::Eventually;
 using testing::ServeProcess;
 
 // serve's flags after --state-dir `state`.
-std::vector<std::string> WithState(const std::string& state, std::vector<std::string> flags) {
+std::vector<std::string> WithState(const std::string& state,
+                                   std::vector<std::string> flags) {
   flags.insert(flags.begin(), {"--state-dir", state});
   return flags;
 }

@@ -185,7 +185,8 @@ TEST(ServeTest, PagesSelectsWhichPagesAreRecognized) {
               "not_found");
 
   for (const char* bad : {"0", "abc", "3-2", "6-9"}) {
-    auto refused = server.Client()->Post(std::string("/v1/ocr?pages=") + bad, pdf, "application/pdf");
+    auto refused = server.Client()->Post(std::string("/v1/ocr?pages=") + bad, pdf,
+                                         "application/pdf");
     ExpectError(refused, 400, "invalid_argument");
     EXPECT_NE(refused->body.find("pages"), std::string::npos) << refused->body;
   }
@@ -599,8 +600,8 @@ namespace {
 // Issue 14 item 6: engines built for many language sets are unloaded when idle and their
 // charge returned; the server does not stay locked in `429 memory` after a burst.
 TEST(ServeTest, AfterABurstOfFiveLanguageRequestsTheServerServesAndReturnsTheMemory) {
-  ServeProcess server(
-      {"--memory-limit", "300M", "--workers", "2", "--engine-idle", "2", "--job-ttl", "2"});
+  ServeProcess server({"--memory-limit", "300M", "--workers", "2", "--engine-idle", "2",
+                       "--job-ttl", "2"});
   const int64_t idle_reserved =
       server.Status()["memory"]["reserved_bytes"].get<int64_t>();
   const std::string tif =
