@@ -94,7 +94,7 @@ class VlmEngineGroup {
     char line[384];
     std::snprintf(line, sizeof line,
                   "vlm: %lld pages, %lld requests (%lld retries, %lld connection errors), latency mean %.2f s max "
-                  "%.2f s; %lld prompt + %lld completion tokens; %lld pages fell back, %lld failed",
+                  "%.2f s; %lld prompt + %lld completion tokens; of the pages %lld fell back, %lld failed",
                   static_cast<long long>(pages.load()), static_cast<long long>(n),
                   static_cast<long long>(retries.load()), static_cast<long long>(connection_errors.load()), mean,
                   max_latency_us.load() / 1e6, static_cast<long long>(prompt_tokens.load()),
