@@ -29,29 +29,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::Eventually;
 using testing::ServeProcess;
-
-// A vlm server that accepts connections and never answers: a page sent to it holds its
-// reservation until its job is cancelled.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(listen(fd_, 16), 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentServer() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using testing::SilentServer;
 
 // Submits to /v1/jobs (query may be empty) and returns the job's id ("" on failure).
 std::string Submit(const ServeProcess& server, const std::string& body,

@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::Eventually;
 using testing::ServeProcess;
+using testing::SilentServer;
 
 // Generous deadlines for things that happen "eventually"; tests never assert on time.
 // Spooled uploads left in the server's spool directory or its state directory below it
@@ -537,29 +538,6 @@ TEST(ServeTest, AdmissionAsksTheJobsEngineWhatItsFirstPageCosts) {
 
 namespace pageflow {
 namespace {
-
-// A vlm server that takes connections and never answers: the kernel accepts them into
-// the listen backlog; nobody reads.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(listen(fd_, 16), 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentServer() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // Deleting a job whose page waits on a server that never answers drops the request and
 // returns the page's memory: the engine sees the cancellation, not the 600 s timeout.

@@ -1,8 +1,12 @@
 #include "testing/serve_process.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -82,5 +86,19 @@ json ServeProcess::Job(const std::string& id) const {
 bool ServeProcess::WaitDone(const std::string& id) const {
   return Eventually([&] { return Job(id).value("status", "") == "done"; });
 }
+
+SilentServer::SilentServer() {
+  fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(listen(fd_, 16), 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+}
+
+SilentServer::~SilentServer() { close(fd_); }
 
 }  // namespace pageflow::testing

@@ -57,4 +57,20 @@ class ServeProcess {
   int port_ = 0;
 };
 
+// A vlm server that takes connections and never answers: the kernel accepts them into
+// the listen backlog; nobody reads. A page sent to it holds its reservation until its
+// job is cancelled.
+class SilentServer {
+ public:
+  SilentServer();
+  ~SilentServer();
+  SilentServer(const SilentServer&) = delete;
+  SilentServer& operator=(const SilentServer&) = delete;
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 }  // namespace pageflow::testing
