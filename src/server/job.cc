@@ -15,10 +15,14 @@ using nlohmann::json;
 
 std::string_view JobStateName(JobState state) {
   switch (state) {
-    case JobState::kQueued: return "queued";
-    case JobState::kRunning: return "running";
-    case JobState::kDone: return "done";
-    case JobState::kCancelled: return "cancelled";
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kDone:
+      return "done";
+    case JobState::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -33,7 +37,8 @@ Job::Job(std::string id, std::string filename, std::string upload_path,
       settings_(std::move(settings)),
       store_(store) {
   // Created 0600 like the upload: results are the user's document text.
-  const int fd = open(result_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int fd =
+      open(result_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd >= 0) close(fd);
   out_.open(result_path_, std::ios::binary | std::ios::trunc);
 }
@@ -129,7 +134,8 @@ void Job::OnPageDone(PageRecord record) {
     // Small writes of one page's text; the lock keeps lines whole and in order.
     WriteLocked(record);
     ++next_page_;
-    for (auto it = early_.find(next_page_); it != early_.end(); it = early_.find(next_page_)) {
+    for (auto it = early_.find(next_page_); it != early_.end();
+         it = early_.find(next_page_)) {
       WriteLocked(it->second);
       early_.erase(it);
       ++next_page_;
@@ -187,7 +193,8 @@ void Job::RequestCancel() {
 int Job::WaitForLines(int lines_seen, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_for(lock, timeout, [&] {
-    return next_page_ - 1 > lines_seen || state_ == JobState::kDone || state_ == JobState::kCancelled;
+    return next_page_ - 1 > lines_seen || state_ == JobState::kDone ||
+           state_ == JobState::kCancelled;
   });
   return next_page_ - 1;
 }
@@ -212,7 +219,9 @@ JobSnapshot Job::Snapshot() const {
   s.pages_done = next_page_ - 1;
   s.pages_failed = pages_failed_;
   const bool over = state_ == JobState::kDone || state_ == JobState::kCancelled;
-  s.seconds = std::chrono::duration<double>((over ? finished_at_ : Clock::now()) - admitted_).count();
+  s.seconds =
+      std::chrono::duration<double>((over ? finished_at_ : Clock::now()) - admitted_)
+          .count();
   s.engine = settings_.engine.kind;
   s.admission_bytes = admission_bytes_;
   return s;
@@ -243,9 +252,14 @@ StoredJob Job::Stored() const {
 
 std::string Job::SummaryJson() const {
   const JobSnapshot s = Snapshot();
-  json j = {{"type", "summary"},  {"id", s.id},           {"status", JobStateName(s.state)},
-            {"pages", s.pages},   {"pages_done", s.pages_done}, {"pages_failed", s.pages_failed},
-            {"seconds", s.seconds}, {"engine", s.engine}};
+  json j = {{"type", "summary"},
+            {"id", s.id},
+            {"status", JobStateName(s.state)},
+            {"pages", s.pages},
+            {"pages_done", s.pages_done},
+            {"pages_failed", s.pages_failed},
+            {"seconds", s.seconds},
+            {"engine", s.engine}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -4,7 +4,8 @@
 // follow the file while only the few pages that finished early are held in memory.
 //
 //   job->OnPageDone(record);                 // worker thread, any order
-//   while (job->WaitForLines(seen, 200ms) ...) read job->result_path() up to LinesWritten()
+//   while (job->WaitForLines(seen, 200ms) ...) read job->result_path() up to
+//   LinesWritten()
 //
 // Thread-safe.
 #pragma once
@@ -51,10 +52,10 @@ struct JobSnapshot {
   std::string id;
   std::string filename;
   JobState state = JobState::kQueued;
-  int pages = 0;         // in the document
-  int pages_done = 0;    // written to the result, including failed ones
+  int pages = 0;       // in the document
+  int pages_done = 0;  // written to the result, including failed ones
   int pages_failed = 0;
-  double seconds = 0;    // since admission (until finished)
+  double seconds = 0;  // since admission (until finished)
   std::string engine;
   int64_t admission_bytes = 0;  // what its first page was sized at when admitted
 };
@@ -144,16 +145,16 @@ class Job {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  JobState state_ = JobState::kQueued;         // guarded by mu_
-  bool cancel_ = false;                        // guarded by mu_
-  std::map<int, PageRecord> early_;  // guarded by mu_; pages ahead of next_page_,
-                                     // at most the pages in flight; by index
-  int next_page_ = 1;                // guarded by mu_; 1-based index of the
-                                     // selected pages (= page without pages=)
-  int pages_failed_ = 0;                       // guarded by mu_
-  std::ofstream out_;                          // guarded by mu_
-  Clock::time_point finished_at_;              // guarded by mu_
-  std::time_t finished_wall_ = 0;              // guarded by mu_
+  JobState state_ = JobState::kQueued;  // guarded by mu_
+  bool cancel_ = false;                 // guarded by mu_
+  std::map<int, PageRecord> early_;     // guarded by mu_; pages ahead of next_page_,
+                                        // at most the pages in flight; by index
+  int next_page_ = 1;                   // guarded by mu_; 1-based index of the
+                                        // selected pages (= page without pages=)
+  int pages_failed_ = 0;                // guarded by mu_
+  std::ofstream out_;                   // guarded by mu_
+  Clock::time_point finished_at_;       // guarded by mu_
+  std::time_t finished_wall_ = 0;       // guarded by mu_
   // With a store: the pages written since the last saved range, at most
   // JobStore::kRangePages records (their text and boxes, tens of KB a page: like early_,
   // small and bounded, not charged to the budget). Guarded by mu_.

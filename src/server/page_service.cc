@@ -44,7 +44,8 @@ struct PageService::WorkerEngines {
   std::vector<Loaded> loaded;
 };
 
-PageService::PageService(const PageServiceOptions& options, PageServiceObserver* observer, int64_t limit)
+PageService::PageService(const PageServiceOptions& options, PageServiceObserver* observer,
+                         int64_t limit)
     : options_(options),
       observer_(observer),
       budget_(limit),
@@ -59,13 +60,16 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
   options.queue = std::max(0, options.queue);
   if (options.spool_dir.empty()) {
     const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp != nullptr ? tmp : "/tmp") + "/pageflow-serve-XXXXXX";
-    if (mkdtemp(templ.data()) == nullptr) return IoError("cannot create a spool directory in " + templ);
+    std::string templ =
+        std::string(tmp != nullptr ? tmp : "/tmp") + "/pageflow-serve-XXXXXX";
+    if (mkdtemp(templ.data()) == nullptr)
+      return IoError("cannot create a spool directory in " + templ);
     options.spool_dir = templ;
   } else if (mkdir(options.spool_dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return IoError("cannot create spool directory " + options.spool_dir);
   }
-  const int64_t limit = options.memory_limit_bytes > 0 ? options.memory_limit_bytes : DefaultMemoryLimitBytes();
+  const int64_t limit = options.memory_limit_bytes > 0 ? options.memory_limit_bytes
+                                                       : DefaultMemoryLimitBytes();
   std::unique_ptr<PageService> s(new PageService(options, observer, limit));
   s->owns_spool_dir_ = in.spool_dir.empty();
   if (!options.state_dir.empty()) {
@@ -73,14 +77,18 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
   }
 
   SetPdfStoreLimit(options.pdf_store_bytes);
-  PF_ASSIGN_OR_RETURN(s->pdf_store_, s->budget_.ChargeFixed(options.pdf_store_bytes, "PDF resource store"));
+  PF_ASSIGN_OR_RETURN(s->pdf_store_, s->budget_.ChargeFixed(options.pdf_store_bytes,
+                                                            "PDF resource store"));
   // Every offered kind gets its run-wide factory now (a vlm server is checked here, not
   // on a user's first page), and the default engine is loaded by every worker.
   std::vector<std::string>& offered = s->offered_;
   offered = {options.defaults.engine.kind};
   for (const std::string& k : options.engines) {
-    if (!IsKnownEngine(k)) return InvalidArgument("unknown engine '" + k + "' (use " + KnownEnginesList() + ")");
-    if (std::find(offered.begin(), offered.end(), k) == offered.end()) offered.push_back(k);
+    if (!IsKnownEngine(k))
+      return InvalidArgument("unknown engine '" + k + "' (use " + KnownEnginesList() +
+                             ")");
+    if (std::find(offered.begin(), offered.end(), k) == offered.end())
+      offered.push_back(k);
   }
   for (const std::string& kind : offered) {
     EngineOptions e = options.defaults.engine;
@@ -91,7 +99,8 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
     s->engines_.push_back(std::make_unique<WorkerEngines>());
     const int64_t before = s->budget_.Stats().fixed_bytes;
     StatusOr<Engine*> engine = s->AcquireEngine(i, options.defaults.engine);
-    if (!engine.ok()) return engine.status().WithContext("worker " + std::to_string(i + 1));
+    if (!engine.ok())
+      return engine.status().WithContext("worker " + std::to_string(i + 1));
     s->ReleaseEngine(i, *engine);
     s->default_engine_cost_ = s->budget_.Stats().fixed_bytes - before;
   }
@@ -110,13 +119,15 @@ StatusOr<std::unique_ptr<PageService>> PageService::Start(const PageServiceOptio
     s->sizing_[kind] = {(*engine)->PageRenderRequest()};
   }
   const MemoryBudgetStats fixed = s->budget_.Stats();
-  LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " + FormatBytes(fixed.fixed_bytes) + " (" +
-          std::to_string(options.workers) + " x " + options.defaults.engine.kind +
-          " engine + PDF store); up to " + FormatBytes(s->budget_.MaxSingleReservation()) + " per page");
+  LogInfo("memory limit " + FormatBytes(limit) + "; fixed costs " +
+          FormatBytes(fixed.fixed_bytes) + " (" + std::to_string(options.workers) +
+          " x " + options.defaults.engine.kind + " engine + PDF store); up to " +
+          FormatBytes(s->budget_.MaxSingleReservation()) + " per page");
   if (s->store_) s->Recover();
   s->governor_.Start();
   s->threads_.emplace_back([p = s.get()] { p->Feed(); });
-  for (int i = 0; i < options.workers; ++i) s->threads_.emplace_back([p = s.get(), i] { p->Work(i); });
+  for (int i = 0; i < options.workers; ++i)
+    s->threads_.emplace_back([p = s.get(), i] { p->Work(i); });
   s->threads_.emplace_back([p = s.get()] { p->Reap(); });
   return s;
 }
@@ -199,7 +210,9 @@ StatusOr<std::string> PageService::NewSpoolFile() {
   return path;
 }
 
-bool PageService::Offers(const std::string& kind) const { return factories_.count(kind) != 0; }
+bool PageService::Offers(const std::string& kind) const {
+  return factories_.count(kind) != 0;
+}
 
 std::string PageService::OfferedList() const {
   std::string list;
@@ -207,18 +220,20 @@ std::string PageService::OfferedList() const {
   return list;
 }
 
-int64_t PageService::AdmissionBytes(const JobSettings& settings, const PageGeometry& geometry) const {
+int64_t PageService::AdmissionBytes(const JobSettings& settings,
+                                    const PageGeometry& geometry) const {
   auto it = sizing_.find(settings.engine.kind);
   if (it == sizing_.end()) return 0;
-  StatusOr<int64_t> bytes = PageReservationBytes(it->second.request, geometry, settings.render,
-                                                 budget_.MaxSingleReservation());
+  StatusOr<int64_t> bytes = PageReservationBytes(
+      it->second.request, geometry, settings.render, budget_.MaxSingleReservation());
   // A page that cannot fit even alone fails by itself later, with its reason.
   return bytes.ok() ? *bytes : 0;
 }
 
 bool PageService::HasRoom() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return !stopping_ && static_cast<int>(running_.size()) < options_.max_jobs + options_.queue;
+  return !stopping_ &&
+         static_cast<int>(running_.size()) < options_.max_jobs + options_.queue;
 }
 
 StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path,
@@ -249,8 +264,8 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path,
     const int first_page = settings.pages.empty() ? 0 : settings.pages[0].first;
     PF_ASSIGN_OR_RETURN(PageGeometry geometry, doc->Geometry(first_page));
     if (!Offers(settings.engine.kind)) {
-      return InvalidArgument("engine '" + settings.engine.kind + "' is not offered here (use " +
-                             OfferedList() + ")");
+      return InvalidArgument("engine '" + settings.engine.kind +
+                             "' is not offered here (use " + OfferedList() + ")");
     }
     first_page_bytes = AdmissionBytes(settings, geometry);
   }
@@ -278,11 +293,13 @@ StatusOr<std::shared_ptr<Job>> PageService::Submit(const std::string& path,
   {
     std::lock_guard<std::mutex> lock(mu_);
     ExpireLocked();
-    if (stopping_ || static_cast<int>(running_.size()) >= options_.max_jobs + options_.queue) {
+    if (stopping_ ||
+        static_cast<int>(running_.size()) >= options_.max_jobs + options_.queue) {
       *why = Rejection::kQueueFull;
       job->DisownUpload();  // not admitted: the caller keeps the upload (its job file
                             // goes with the job)
-      return ResourceExhausted("the job queue is full (" + std::to_string(options_.max_jobs) + " running + " +
+      return ResourceExhausted("the job queue is full (" +
+                               std::to_string(options_.max_jobs) + " running + " +
                                std::to_string(options_.queue) + " waiting)");
     }
     running_[job->id()] = JobProgress{job, 0, 0};
@@ -316,14 +333,16 @@ bool PageService::Cancel(const std::string& id, bool forget) {
     if (forget) {
       if (store_) store_->Remove(id);  // not run again after a restart
       by_id_.erase(id);
-      finished_.erase(std::remove(finished_.begin(), finished_.end(), job), finished_.end());
+      finished_.erase(std::remove(finished_.begin(), finished_.end(), job),
+                      finished_.end());
     }
   }
   feed_cv_.notify_all();
   return true;
 }
 
-void PageService::FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it, JobState state) {
+void PageService::FinishLocked(std::unordered_map<std::string, JobProgress>::iterator it,
+                               JobState state) {
   std::shared_ptr<Job> job = it->second.job;
   running_.erase(it);
   active_.erase(std::remove(active_.begin(), active_.end(), job->id()), active_.end());
@@ -346,9 +365,12 @@ void PageService::ExpireLocked() {
   const Clock::time_point now = Clock::now();
   while (!finished_.empty()) {
     const std::shared_ptr<Job>& oldest = finished_.front();
-    const bool too_many = finished_.size() > static_cast<size_t>(options_.max_finished_jobs);
+    const bool too_many =
+        finished_.size() > static_cast<size_t>(options_.max_finished_jobs);
     const bool finished = oldest->finished();
-    if (!too_many && (!finished || now - oldest->finished_at() < std::chrono::seconds(options_.job_ttl_s))) break;
+    if (!too_many && (!finished || now - oldest->finished_at() <
+                                       std::chrono::seconds(options_.job_ttl_s)))
+      break;
     auto it = by_id_.find(oldest->id());
     if (it != by_id_.end() && it->second == oldest) by_id_.erase(it);
     finished_.pop_front();
@@ -361,7 +383,8 @@ void PageService::Feed() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       auto pick = [&]() -> bool {
-        while (static_cast<int>(active_.size()) < options_.max_jobs && !waiting_.empty()) {
+        while (static_cast<int>(active_.size()) < options_.max_jobs &&
+               !waiting_.empty()) {
           waiting_.front()->MarkRunning();
           active_.push_back(waiting_.front()->id());
           waiting_.pop_front();
@@ -396,8 +419,11 @@ void PageService::Work(int index) {
     const Clock::time_point t0 = Clock::now();
     const double queue_seconds = std::chrono::duration<double>(t0 - task->queued).count();
     const EngineOptions& wanted = job->settings().engine;
-    PageWork work{job->upload_path(), task->page, job->settings().render,
-                  "page " + std::to_string(task->page + 1) + " of job " + job->id(), job->cancel_flag(),
+    PageWork work{job->upload_path(),
+                  task->page,
+                  job->settings().render,
+                  "page " + std::to_string(task->page + 1) + " of job " + job->id(),
+                  job->cancel_flag(),
                   job->settings().layout};
     // Every page keeps its boxes in the job's result file, whatever the job asked:
     // hOCR and ALTO may be asked of any finished job. They live on disk (about 30 KB a
@@ -417,8 +443,8 @@ void PageService::Work(int index) {
       const PageRecord& record = outcome.record;
       if (!record.error.empty()) LogWarning(work.label + ": " + record.error);
       if (observer_ != nullptr) {
-        observer_->OnPage(record.error.empty() ? record.engine : wanted.kind, !record.error.empty(),
-                          queue_seconds, record.seconds);
+        observer_->OnPage(record.error.empty() ? record.engine : wanted.kind,
+                          !record.error.empty(), queue_seconds, record.seconds);
       }
       job->OnPageDone(std::move(outcome.record));
     }
@@ -590,7 +616,9 @@ void PageService::Settle(const std::shared_ptr<Job>& job) {
     if (it == running_.end()) return;
     JobProgress& p = it->second;
     ++p.settled;
-    if (p.settled < p.job->page_count() && !(job->cancel_requested() && p.settled == p.fed)) return;
+    if (p.settled < p.job->page_count() &&
+        !(job->cancel_requested() && p.settled == p.fed))
+      return;
     FinishLocked(it, JobState::kDone);
   }
   feed_cv_.notify_all();

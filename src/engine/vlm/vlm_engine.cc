@@ -37,7 +37,10 @@ int64_t AnswerCapBytes(const VlmOptions& o) {
 }
 
 int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count() + 1;
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             Clock::now().time_since_epoch())
+             .count() +
+         1;
 }
 
 // Sleeps in short steps so that a stop request (the run's, or the page's own
@@ -47,17 +50,20 @@ bool SleepMs(int64_t ms, const std::atomic<bool>* stop, const PageAccess& page) 
   const Clock::time_point end = Clock::now() + std::chrono::milliseconds(ms);
   while (Clock::now() < end) {
     if (stopping()) return false;
-    std::this_thread::sleep_for(std::min<Clock::duration>(end - Clock::now(), std::chrono::milliseconds(50)));
+    std::this_thread::sleep_for(
+        std::min<Clock::duration>(end - Clock::now(), std::chrono::milliseconds(50)));
   }
   return !stopping();
 }
 
 }  // namespace
 
-int64_t VlmWorkingBytes(const VlmOptions& o, int64_t prompt_bytes, int width, int height) {
+int64_t VlmWorkingBytes(const VlmOptions& o, int64_t prompt_bytes, int width,
+                        int height) {
   const int64_t png = PngBoundBytes(width, height, 1);
   // The body: the JSON around the image (prompt escaped at most 6x), the base64 PNG.
-  const int64_t body = 1024 + 6 * prompt_bytes + static_cast<int64_t>(o.model.size()) + Base64Bytes(png) + kRequestSuffixBytes;
+  const int64_t body = 1024 + 6 * prompt_bytes + static_cast<int64_t>(o.model.size()) +
+                       Base64Bytes(png) + kRequestSuffixBytes;
   return png + body + AnswerCapBytes(o);
 }
 
@@ -69,14 +75,16 @@ class VlmEngineGroup {
   std::string bearer;
   std::string endpoint;
   int64_t prompt_bytes = 0;
-  bool release_documents = false;  // close a waiting slot's document (more slots than cores)
+  bool release_documents =
+      false;  // close a waiting slot's document (more slots than cores)
   std::mutex fallback_mu;
-  std::unique_ptr<Engine> tesseract;  // guarded by fallback_mu; the --vlm-fallback tesseract engine
+  std::unique_ptr<Engine>
+      tesseract;  // guarded by fallback_mu; the --vlm-fallback tesseract engine
   std::unique_ptr<ServerSupervisor> supervisor;
 
-  // Since when (steady clock, us) no request has reached the server; 0 = it answers. Shared
-  // so that once the server has been gone for --vlm-unreachable-timeout, every page fails
-  // over at once instead of each waiting that long again.
+  // Since when (steady clock, us) no request has reached the server; 0 = it answers.
+  // Shared so that once the server has been gone for --vlm-unreachable-timeout, every
+  // page fails over at once instead of each waiting that long again.
   std::atomic<int64_t> unreachable_since_us{0};
   // When the "does not answer" warning was last logged (us; 0 = not during this outage),
   // and the pages waiting for the server right now.
@@ -85,37 +93,44 @@ class VlmEngineGroup {
   // The first permanent refusal (a 4xx other than 408/429) is logged, with what the
   // server said; later pages fail the same way without repeating it.
   std::atomic<bool> refusal_logged{false};
-  std::atomic<int64_t> requests{0}, retries{0}, connection_errors{0}, pages{0}, pages_fallback{0},
-      pages_failed{0}, latency_us{0}, max_latency_us{0}, prompt_tokens{0}, completion_tokens{0};
+  std::atomic<int64_t> requests{0}, retries{0}, connection_errors{0}, pages{0},
+      pages_fallback{0}, pages_failed{0}, latency_us{0}, max_latency_us{0},
+      prompt_tokens{0}, completion_tokens{0};
 
   ~VlmEngineGroup() {
     const int64_t n = requests.load();
     const double mean = n > 0 ? latency_us.load() / 1e6 / n : 0;
     char line[384];
     std::snprintf(line, sizeof line,
-                  "vlm: %lld pages, %lld requests (%lld retries, %lld connection errors), latency mean %.2f s max "
-                  "%.2f s; %lld prompt + %lld completion tokens; of the pages %lld fell back, %lld failed",
+                  "vlm: %lld pages, %lld requests (%lld retries, %lld connection "
+                  "errors), latency mean %.2f s max "
+                  "%.2f s; %lld prompt + %lld completion tokens; of the pages %lld fell "
+                  "back, %lld failed",
                   static_cast<long long>(pages.load()), static_cast<long long>(n),
-                  static_cast<long long>(retries.load()), static_cast<long long>(connection_errors.load()), mean,
-                  max_latency_us.load() / 1e6, static_cast<long long>(prompt_tokens.load()),
-                  static_cast<long long>(completion_tokens.load()), static_cast<long long>(pages_fallback.load()),
+                  static_cast<long long>(retries.load()),
+                  static_cast<long long>(connection_errors.load()), mean,
+                  max_latency_us.load() / 1e6,
+                  static_cast<long long>(prompt_tokens.load()),
+                  static_cast<long long>(completion_tokens.load()),
+                  static_cast<long long>(pages_fallback.load()),
                   static_cast<long long>(pages_failed.load()));
     if (pages.load() > 0) LogInfo(line);
   }
 
   std::string StatsJson() const {
     const int64_t n = requests.load();
-    return nlohmann::json({{"vlm_pages", pages.load()},
-                           {"vlm_requests", n},
-                           {"vlm_retries", retries.load()},
-                           {"vlm_connection_errors", connection_errors.load()},
-                           {"vlm_latency_mean_seconds", n > 0 ? latency_us.load() / 1e6 / n : 0.0},
-                           {"vlm_latency_max_seconds", max_latency_us.load() / 1e6},
-                           {"vlm_prompt_tokens", prompt_tokens.load()},
-                           {"vlm_completion_tokens", completion_tokens.load()},
-                           {"vlm_pages_fallback", pages_fallback.load()},
-                           {"vlm_pages_failed", pages_failed.load()},
-                           {"vlm_server_restarts", supervisor ? supervisor->restarts() : 0}})
+    return nlohmann::json(
+               {{"vlm_pages", pages.load()},
+                {"vlm_requests", n},
+                {"vlm_retries", retries.load()},
+                {"vlm_connection_errors", connection_errors.load()},
+                {"vlm_latency_mean_seconds", n > 0 ? latency_us.load() / 1e6 / n : 0.0},
+                {"vlm_latency_max_seconds", max_latency_us.load() / 1e6},
+                {"vlm_prompt_tokens", prompt_tokens.load()},
+                {"vlm_completion_tokens", completion_tokens.load()},
+                {"vlm_pages_fallback", pages_fallback.load()},
+                {"vlm_pages_failed", pages_failed.load()},
+                {"vlm_server_restarts", supervisor ? supervisor->restarts() : 0}})
         .dump();
   }
 
@@ -135,8 +150,8 @@ namespace {
 // One page's request: body and answer buffer, paid by `reservation`.
 struct PreparedPage {
   Reservation reservation;
-  std::string body;         // prefix + base64 PNG + suffix
-  size_t suffix_at = 0;     // where the suffix (max_tokens, temperature) starts
+  std::string body;      // prefix + base64 PNG + suffix
+  size_t suffix_at = 0;  // where the suffix (max_tokens, temperature) starts
   std::string answer;
 };
 
@@ -230,12 +245,16 @@ class VlmEngine final : public Engine {
 
       const Clock::time_point t0 = Clock::now();
       const std::function<bool()> cancelled = [&page] { return page.Cancelled(); };
-      StatusOr<HttpResponse> r = http_.Post(g.endpoint, prepared.body, g.bearer,
-                                            AnswerCapBytes(o), &prepared.answer, cancelled);
-      const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
+      StatusOr<HttpResponse> r =
+          http_.Post(g.endpoint, prepared.body, g.bearer, AnswerCapBytes(o),
+                     &prepared.answer, cancelled);
+      const int64_t us =
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0)
+              .count();
       ++g.requests;
       g.latency_us += us;
-      for (int64_t m = g.max_latency_us.load(); us > m && !g.max_latency_us.compare_exchange_weak(m, us);) {
+      for (int64_t m = g.max_latency_us.load();
+           us > m && !g.max_latency_us.compare_exchange_weak(m, us);) {
       }
       if (!r.ok() && r.status().code() == StatusCode::kCancelled) return r.status();
       if (!r.ok() && IsConnectionError(r.status())) {
@@ -246,8 +265,8 @@ class VlmEngine final : public Engine {
         g.unreachable_since_us.compare_exchange_strong(since, now_us);
         since = g.unreachable_since_us.load();
         if (since != 0 && now_us - since > int64_t{o.unreachable_timeout_s} * 1000000) {
-          error = "server unreachable for " + std::to_string((now_us - since) / 1000000) + " s (" +
-                  r.status().message() + ")";
+          error = "server unreachable for " + std::to_string((now_us - since) / 1000000) +
+                  " s (" + r.status().message() + ")";
           break;
         }
         WaitingPage waiting(&g);
@@ -266,7 +285,8 @@ class VlmEngine final : public Engine {
       ++out.attempts;
       if (!r.ok()) {
         error = r.status().message();
-        if (!SleepMs(g.BackoffMs(out.attempts), o.stop, page)) return Cancelled("stopping");
+        if (!SleepMs(g.BackoffMs(out.attempts), o.stop, page))
+          return Cancelled("stopping");
         continue;
       }
       if (r->status != 200) {
@@ -279,7 +299,8 @@ class VlmEngine final : public Engine {
             LogError("vlm: " + page.Label() + ": " + error);
           break;
         }
-        if (!SleepMs(g.BackoffMs(out.attempts), o.stop, page)) return Cancelled("stopping");
+        if (!SleepMs(g.BackoffMs(out.attempts), o.stop, page))
+          return Cancelled("stopping");
         continue;
       }
       VlmAnswer usage;
@@ -314,17 +335,21 @@ class VlmEngine final : public Engine {
     // buffer (VlmWorkingBytes); it is shrunk to body + answer once the PNG is gone.
     p.reservation = std::move(raster.reservation());
     std::string png;
-    png.reserve(PngBoundBytes(raster.width(), raster.height(), raster.channels()));  // paid by p.reservation
+    png.reserve(PngBoundBytes(raster.width(), raster.height(),
+                              raster.channels()));  // paid by p.reservation
     PF_RETURN_IF_ERROR(EncodePng(raster, rotation, &png));
     raster = Raster();  // pixels freed; the reservation lives on in p
-    // The body is the base64 copy of the PNG with the JSON around it: paid by p.reservation.
-    p.body.reserve(g.prefix.size() + Base64Bytes(static_cast<int64_t>(png.size())) + kRequestSuffixBytes);
+    // The body is the base64 copy of the PNG with the JSON around it: paid by
+    // p.reservation.
+    p.body.reserve(g.prefix.size() + Base64Bytes(static_cast<int64_t>(png.size())) +
+                   kRequestSuffixBytes);
     p.body = g.prefix;
     AppendBase64(png, &p.body);
     p.suffix_at = p.body.size();
     png = std::string();
     p.answer.reserve(AnswerCapBytes(o));  // paid by p.reservation
-    p.reservation.ShrinkTo(static_cast<int64_t>(p.body.capacity() + p.answer.capacity()) + (16 << 10));
+    p.reservation.ShrinkTo(static_cast<int64_t>(p.body.capacity() + p.answer.capacity()) +
+                           (16 << 10));
     return p;
   }
 
@@ -382,7 +407,8 @@ class VlmEngine final : public Engine {
 
   StatusOr<PageText> Fallback(PageAccess& page, PageText vlm, const std::string& error) {
     VlmEngineGroup& g = *group_;
-    const std::string reason = "vlm failed after " + std::to_string(vlm.attempts) + " attempts: " + error;
+    const std::string reason =
+        "vlm failed after " + std::to_string(vlm.attempts) + " attempts: " + error;
     nlohmann::json attrs = {{"prompt_tokens", vlm.prompt_tokens},
                             {"completion_tokens", vlm.completion_tokens},
                             {"attempts", vlm.attempts}};
@@ -399,7 +425,8 @@ class VlmEngine final : public Engine {
     }
     if (!text.ok()) {
       ++g.pages_failed;
-      return Unavailable(reason + "; fallback " + g.options.fallback + ": " + text.status().message());
+      return Unavailable(reason + "; fallback " + g.options.fallback + ": " +
+                         text.status().message());
     }
     ++g.pages_fallback;
     text->fallback = reason;
@@ -418,9 +445,9 @@ class VlmEngine final : public Engine {
 
 }  // namespace
 
-StatusOr<std::shared_ptr<VlmEngineGroup>> CreateVlmEngineGroup(const VlmOptions& options,
-                                                               const TesseractOptions& fallback_tesseract,
-                                                               MemoryBudget& budget) {
+StatusOr<std::shared_ptr<VlmEngineGroup>> CreateVlmEngineGroup(
+    const VlmOptions& options, const TesseractOptions& fallback_tesseract,
+    MemoryBudget& budget) {
   auto g = std::make_shared<VlmEngineGroup>();
   g->options = options;
   VlmOptions& o = g->options;
@@ -440,7 +467,8 @@ StatusOr<std::shared_ptr<VlmEngineGroup>> CreateVlmEngineGroup(const VlmOptions&
   g->front_matter = PromptWantsFrontMatter(o.prompt);
   g->bearer = o.api_key;
   g->endpoint = o.url + "/v1/chat/completions";
-  g->release_documents = o.max_inflight > static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  g->release_documents = o.max_inflight > static_cast<int>(std::max(
+                                              1u, std::thread::hardware_concurrency()));
   if (o.fallback == "tesseract") {
     PF_ASSIGN_OR_RETURN(g->tesseract, CreateTesseractEngine(fallback_tesseract, budget));
   }
@@ -451,12 +479,16 @@ StatusOr<std::shared_ptr<VlmEngineGroup>> CreateVlmEngineGroup(const VlmOptions&
   // heap arena (up to 8 per core), and each arena keeps its high-water mark of freed
   // rasters and documents: 16 slots peaked at 102 MiB RSS on gnuplot.pdf, 69 MiB with two
   // arenas, at the same speed (bench/vlm). Set before the workers start.
-  mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  mallopt(M_ARENA_MAX,
+          static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
   return g;
 }
 
-StatusOr<std::unique_ptr<Engine>> CreateVlmEngine(std::shared_ptr<VlmEngineGroup> group, MemoryBudget& budget) {
-  PF_ASSIGN_OR_RETURN(Reservation fixed, budget.ChargeFixed(kEngineFixedBytes, "vlm engine (HTTP connection)"));
+StatusOr<std::unique_ptr<Engine>> CreateVlmEngine(std::shared_ptr<VlmEngineGroup> group,
+                                                  MemoryBudget& budget) {
+  PF_ASSIGN_OR_RETURN(
+      Reservation fixed,
+      budget.ChargeFixed(kEngineFixedBytes, "vlm engine (HTTP connection)"));
   return std::unique_ptr<Engine>(new VlmEngine(std::move(group), std::move(fixed)));
 }
 
