@@ -25,6 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::Eventually;
+using testing::Lines;
 using testing::ServeProcess;
 
 // Submits to /v1/jobs and waits until it is done; its id ("" on failure).
@@ -42,15 +43,6 @@ std::string SubmitAndWait(const ServeProcess& server, const std::string& body,
            json::parse(r->body)["status"].get<std::string>() == "done";
   }));
   return id;
-}
-
-std::vector<json> Lines(const std::string& body) {
-  std::vector<json> lines;
-  std::istringstream in(body);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
 }
 
 // `text` with every `from` replaced by `to`.

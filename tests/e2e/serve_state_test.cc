@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::Eventually;
+using testing::Lines;
 using testing::ServeProcess;
 
 // serve's flags after --state-dir `state`.
@@ -42,15 +43,6 @@ std::string NumberedPdf(const std::string& dir, int n) {
   const std::string path = dir + "/doc" + std::to_string(n) + ".pdf";
   testing::WriteTestPdf(path, pages);
   return testing::ReadFile(path);
-}
-
-std::vector<json> Lines(const std::string& body) {
-  std::vector<json> lines;
-  std::istringstream in(body);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
 }
 
 int64_t PagesProcessed(const ServeProcess& server, const std::string& engine) {

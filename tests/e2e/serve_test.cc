@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::Eventually;
+using testing::Lines;
 using testing::ServeProcess;
 using testing::SilentServer;
 
@@ -58,15 +59,6 @@ std::string Pdf(const std::string& dir, int pages) {
   const std::string path = dir + "/doc" + std::to_string(pages) + ".pdf";
   testing::WriteTestPdf(path, NumberedPages(pages));
   return testing::ReadFile(path);
-}
-
-std::vector<json> Lines(const std::string& body) {
-  std::vector<json> lines;
-  std::istringstream in(body);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
 }
 
 std::string ErrorCode(const httplib::Result& r) {

@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 namespace pageflow::testing {
@@ -24,6 +25,15 @@ bool Eventually(const std::function<bool()>& condition, std::chrono::millisecond
     std::this_thread::sleep_for(poll);
   }
   return false;
+}
+
+std::vector<json> Lines(const std::string& body) {
+  std::vector<json> lines;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  return lines;
 }
 
 ServeProcess::ServeProcess(std::vector<std::string> extra)

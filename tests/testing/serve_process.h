@@ -21,6 +21,9 @@ namespace pageflow::testing {
 bool Eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds poll = std::chrono::milliseconds(50));
 
+// The JSON objects of an NDJSON body, one per non-empty line.
+std::vector<nlohmann::json> Lines(const std::string& body);
+
 class ServeProcess {
  public:
   // In a temporary directory of its own, spooling to dir()/spool; `extra` follows.
