@@ -64,13 +64,12 @@ std::string PhototestJpeg() {
   return bytes;
 }
 
-// A scanned PDF: one page showing the JPEG at 300 DPI, no text.
-void WriteScannedPdf(const std::string& path) {
-  PixPtr pix = Phototest();
-  const std::string jpeg = PhototestJpeg();
-  const int w = pixGetWidth(pix.get()), h = pixGetHeight(pix.get());
-  const std::string wpt = std::to_string(w * 72.0 / 300),
-                    hpt = std::to_string(h * 72.0 / 300);
+// A one-page PDF showing a w x h gray picture at `dpi`: `filter` is its /Filter entry
+// ("" for raw pixels) and `data` its stream.
+void WriteImagePagePdf(const std::string& path, int w, int h, int dpi,
+                       const std::string& filter, const std::string& data) {
+  const std::string wpt = std::to_string(w * 72.0 / dpi),
+                    hpt = std::to_string(h * 72.0 / dpi);
   const std::string content = "q " + wpt + " 0 0 " + hpt + " 0 0 cm /Im0 Do Q";
   testing::WriteRawPdf(
       path,
@@ -80,9 +79,16 @@ void WriteScannedPdf(const std::string& path) {
        "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
            "\nendstream",
        "<< /Type /XObject /Subtype /Image /Width " + std::to_string(w) + " /Height " +
-           std::to_string(h) +
-           " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length " +
-           std::to_string(jpeg.size()) + " >>\nstream\n" + jpeg + "\nendstream"});
+           std::to_string(h) + " /ColorSpace /DeviceGray /BitsPerComponent 8 " +
+           (filter.empty() ? "" : "/Filter " + filter + " ") + "/Length " +
+           std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream"});
+}
+
+// A scanned PDF: one page showing the JPEG at 300 DPI, no text.
+void WriteScannedPdf(const std::string& path) {
+  PixPtr pix = Phototest();
+  WriteImagePagePdf(path, pixGetWidth(pix.get()), pixGetHeight(pix.get()), 300,
+                    "/DCTDecode", PhototestJpeg());
 }
 
 // A plain PDF showing `pix` (as 8-bit gray, uncompressed) at `dpi`, one page: what a
@@ -98,19 +104,7 @@ void WriteGrayPdf(const std::string& path, PIX* pix, int dpi) {
       pixGetPixel(gray.get(), x, y, &v);
       pixels.push_back(static_cast<char>(v));
     }
-  const std::string wpt = std::to_string(w * 72.0 / dpi),
-                    hpt = std::to_string(h * 72.0 / dpi);
-  const std::string content = "q " + wpt + " 0 0 " + hpt + " 0 0 cm /Im0 Do Q";
-  testing::WriteRawPdf(
-      path,
-      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
-       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + wpt + " " + hpt +
-           "] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>",
-       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
-           "\nendstream",
-       "<< /Type /XObject /Subtype /Image /Width " + std::to_string(w) + " /Height " +
-           std::to_string(h) + " /ColorSpace /DeviceGray /BitsPerComponent 8 /Length " +
-           std::to_string(pixels.size()) + " >>\nstream\n" + pixels + "\nendstream"});
+  WriteImagePagePdf(path, w, h, dpi, "", pixels);
 }
 
 // Two G4 frames of the page.
