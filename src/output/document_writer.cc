@@ -69,28 +69,16 @@ int64_t CountCodePoints(std::string_view s) {
   return n;
 }
 
-namespace {
-
-// An anonymous read/write file in `dir`: removed from the directory at once, gone with
-// its last handle.
-StatusOr<std::FILE*> OpenSpill(const std::string& dir) {
-  std::string path = (dir.empty() ? std::string(".") : dir) + "/spill-XXXXXX";
-  const int fd = mkstemp(path.data());
-  if (fd < 0)
-    return IoError("cannot create a spill file in " + dir + ": " + std::strerror(errno));
-  unlink(path.c_str());
-  std::FILE* f = fdopen(fd, "w+b");
-  if (f == nullptr) {
-    close(fd);
-    return IoError("cannot open a spill file: " + std::string(std::strerror(errno)));
-  }
-  return f;
-}
-
-}  // namespace
-
 DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
-    : meta_(meta), sinks_(std::move(sinks)) {
+    : meta_(meta),
+      sinks_(std::move(sinks)),
+      spans_(sinks_.spill_dir),
+      failed_(sinks_.spill_dir),
+      notes_(sinks_.spill_dir),
+      fallbacks_(sinks_.spill_dir),
+      furniture_(sinks_.spill_dir),
+      page_attributes_(sinks_.spill_dir),
+      boxes_(sinks_.spill_dir) {
   if (sinks_.jsonl)
     started_ = sinks_.jsonl("{\"id\":" + json(meta_.id).dump() + ",\"text\":\"");
   if (started_.ok() && sinks_.hocr) started_ = sinks_.hocr(HocrHeader(meta_.name()));
@@ -100,18 +88,11 @@ DocumentAssembler::DocumentAssembler(const DocumentMeta& meta, Sinks sinks)
         sinks_.pdf_source.empty() ? meta_.source_path : sinks_.pdf_source,
         SearchablePdfOptions{sinks_.spill_dir, sinks_.budget});
   }
-  if (started_.ok() && sinks_.jsonl && sinks_.boxes) {
-    StatusOr<std::FILE*> spill = OpenSpill(sinks_.spill_dir);
-    if (spill.ok()) {
-      boxes_spill_.reset(*spill);
-    } else {
-      started_ = spill.status();
-    }
-  }
 }
 
 void DocumentAssembler::Observe(const PageRecord& p) {
-  for (const PageRecord::Margin& m : p.margins) margins_seen_.ObserveAt(p.page, m.text, m.y_permille);
+  for (const PageRecord::Margin& m : p.margins)
+    margins_seen_.ObserveAt(p.page, m.text, m.y_permille);
 }
 
 Status DocumentAssembler::Add(const PageRecord& record) {
@@ -127,12 +108,12 @@ Status DocumentAssembler::Add(const PageRecord& record) {
     json a = json::parse(p.attributes, nullptr, /*allow_exceptions=*/false);
     if (a.is_object()) {
       a["page"] = p.page;
-      page_attributes_.push_back(std::move(a));
+      PF_RETURN_IF_ERROR(page_attributes_.Append(a));
     }
   }
   if (!p.fallback.empty()) {
-    fallbacks_.push_back(
-        {{"page", p.page}, {"engine", p.engine}, {"reason", p.fallback}});
+    PF_RETURN_IF_ERROR(fallbacks_.Append(
+        {{"page", p.page}, {"engine", p.engine}, {"reason", p.fallback}}));
   }
   if (sinks_.md) PF_RETURN_IF_ERROR(sinks_.md(PageMarkdown(p)));
   if (sinks_.txt) PF_RETURN_IF_ERROR(sinks_.txt(PagePlainText(p, first_page_)));
@@ -141,15 +122,17 @@ Status DocumentAssembler::Add(const PageRecord& record) {
   if (sinks_.alto) PF_RETURN_IF_ERROR(sinks_.alto(AltoPage(p, meta_.points_dpi)));
   if (pdf_) PF_RETURN_IF_ERROR(pdf_->Add(p));
   if (!p.error.empty()) {
-    failed_.push_back({{"page", p.page}, {"error", p.error}});
+    PF_RETURN_IF_ERROR(failed_.Append({{"page", p.page}, {"error", p.error}}));
     first_page_ = false;
     return Status::Ok();
   }
   ++engines_[p.engine];
   any_text_ = any_text_ || p.text.find_first_not_of(" \t\r\n") != std::string::npos;
-  if (!p.note.empty()) notes_.push_back({{"page", p.page}, {"note", p.note}});
+  if (!p.note.empty())
+    PF_RETURN_IF_ERROR(notes_.Append({{"page", p.page}, {"note", p.note}}));
   for (const PageRecord::Furniture& f : p.furniture) {
-    furniture_.push_back({{"page", p.page}, {"kind", f.kind}, {"text", f.text}});
+    PF_RETURN_IF_ERROR(
+        furniture_.Append({{"page", p.page}, {"kind", f.kind}, {"text", f.text}}));
   }
   if (sinks_.jsonl) {
     if (!first_page_) {
@@ -157,18 +140,14 @@ Status DocumentAssembler::Add(const PageRecord& record) {
       offset_ += CountCodePoints(kPageSeparator);
     }
     const int64_t len = CountCodePoints(p.text);
-    spans_.push_back({offset_, offset_ + len, p.page});
+    PF_RETURN_IF_ERROR(spans_.Append({offset_, offset_ + len, p.page}));
     offset_ += len;
     PF_RETURN_IF_ERROR(sinks_.jsonl(Escaped(p.text)));
   }
-  if (boxes_spill_ && p.boxes) {
+  if (sinks_.jsonl && sinks_.boxes && p.boxes) {
     json entry = {{"page", p.page}};
     entry.update(PageBoxesToJson(*p.boxes));
-    const std::string line = (boxes_pages_++ > 0 ? "," : "") +
-                             entry.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (std::fwrite(line.data(), 1, line.size(), boxes_spill_.get()) != line.size())
-      return IoError("cannot write page boxes to the spill file: " +
-                     std::string(std::strerror(errno)));
+    PF_RETURN_IF_ERROR(boxes_.Append(entry));
   }
   first_page_ = false;
   return Status::Ok();
@@ -201,54 +180,51 @@ Status DocumentAssembler::Finish(DocumentSummary* summary) {
     created =
         stat(meta_.source_path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
   }
+  // The small members as JSON; the per-page lists copied from their spill files
+  // behind them (so "attributes" and "metadata" end the record, lists last).
   json metadata = {{"source_file", meta_.name()}, {"pdf_total_pages", meta_.page_count},
                    {"engine", meta_.engine},      {"lang", meta_.lang},
-                   {"engines_used", engines_},    {"failed_pages", failed_},
-                   {"page_notes", notes_},        {"processing_seconds", seconds_}};
-  if (prompt_tokens_ > 0 || completion_tokens_ > 0 || !page_attributes_.empty()) {
+                   {"engines_used", engines_},    {"processing_seconds", seconds_}};
+  const bool tokens =
+      prompt_tokens_ > 0 || completion_tokens_ > 0 || !page_attributes_.empty();
+  if (tokens)
     metadata["tokens"] = {{"prompt", prompt_tokens_}, {"completion", completion_tokens_}};
-    metadata["page_attributes"] = page_attributes_;
-  }
-  if (!fallbacks_.empty()) metadata["fallback_pages"] = fallbacks_;
   json document_notes = meta_.notes;
   if (summary->no_text) document_notes.push_back(kNoTextNote);
   if (!pdf_status_.ok())
     document_notes.push_back("searchable PDF not written: " + pdf_status_.message());
   if (!document_notes.empty()) metadata["document_notes"] = std::move(document_notes);
-  if (!furniture_.empty()) metadata["page_furniture"] = furniture_;
-  json tail = {{"source", "pageflow"},
-               {"added", IsoTime(std::time(nullptr))},
-               {"created", IsoTime(created)},
-               {"metadata", metadata},
-               {"attributes", {{"pdf_page_numbers", spans_}}}};
-  if (!boxes_spill_) {
-    std::string rest = tail.dump(-1, ' ', false, json::error_handler_t::replace);
-    rest[0] = ',';  // splice the remaining fields after "text"
-    return sinks_.jsonl("\"" + rest + "\n");
-  }
-  // metadata.page_boxes is copied from the spill file in pieces: metadata goes last.
-  tail.erase("metadata");
-  std::string rest = tail.dump(-1, ' ', false, json::error_handler_t::replace);
-  rest[0] = ',';
-  rest.pop_back();  // '}'
-  std::string head = metadata.dump(-1, ' ', false, json::error_handler_t::replace);
-  head.pop_back();  // '}'
+  const json head = {{"source", "pageflow"},
+                     {"added", IsoTime(std::time(nullptr))},
+                     {"created", IsoTime(created)}};
+  auto open_object = [](const json& j) {  // {"a":1,"b":2} -> "a":1,"b":2
+    const std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return s.substr(1, s.size() - 2);
+  };
+  const Sink& out = sinks_.jsonl;
   PF_RETURN_IF_ERROR(
-      sinks_.jsonl("\"" + rest + ",\"metadata\":" + head + ",\"page_boxes\":["));
-  if (std::fflush(boxes_spill_.get()) != 0 ||
-      std::fseek(boxes_spill_.get(), 0, SEEK_SET) != 0)
-    return IoError("cannot read back the page boxes: " +
-                   std::string(std::strerror(errno)));
-  // A fixed 64 KB window, whatever the document's size.
-  std::string chunk(64 << 10, '\0');
-  size_t n = 0;
-  while ((n = std::fread(chunk.data(), 1, chunk.size(), boxes_spill_.get())) > 0) {
-    PF_RETURN_IF_ERROR(sinks_.jsonl(std::string_view(chunk.data(), n)));
+      out("\"," + open_object(head) + ",\"attributes\":{\"pdf_page_numbers\":"));
+  PF_RETURN_IF_ERROR(spans_.CopyTo(out));
+  PF_RETURN_IF_ERROR(out("},\"metadata\":{" + open_object(metadata)));
+  const std::pair<const char*, SpilledJsonArray*> lists[] = {
+      {"failed_pages", &failed_},
+      {"page_notes", &notes_},
+      {"fallback_pages", &fallbacks_},
+      {"page_furniture", &furniture_},
+      {"page_attributes", &page_attributes_},
+      {"page_boxes", &boxes_}};
+  for (const auto& [name, list] : lists) {
+    const std::string key = name;
+    // Always: failed_pages, page_notes; the others when they have entries (page_boxes
+    // with --boxes, page_attributes beside tokens).
+    const bool always = key == "failed_pages" || key == "page_notes" ||
+                        (key == "page_boxes" && sinks_.boxes) ||
+                        (key == "page_attributes" && tokens);
+    if (!always && list->empty()) continue;
+    PF_RETURN_IF_ERROR(out(",\"" + key + "\":"));
+    PF_RETURN_IF_ERROR(list->CopyTo(out));
   }
-  if (std::ferror(boxes_spill_.get()))
-    return IoError("cannot read back the page boxes: " +
-                   std::string(std::strerror(errno)));
-  return sinks_.jsonl("]}}\n");
+  return out("}}\n");
 }
 
 Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
@@ -297,8 +273,8 @@ Status WriteDocument(const Workspace& ws, const DocumentMeta& meta,
       StatusOr<std::vector<PageRecord>> pages =
           ws.ReadRange(meta.id, range, meta.source_stamp);
       if (!pages.ok()) {
-        return pages.status().WithContext("pages " + std::to_string(range.first + 1) + "-" +
-                                          std::to_string(range.last + 1));
+        return pages.status().WithContext("pages " + std::to_string(range.first + 1) +
+                                          "-" + std::to_string(range.last + 1));
       }
       for (const PageRecord& p : *pages) {
         if (observe) {

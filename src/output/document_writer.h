@@ -20,6 +20,7 @@
 #include "base/status.h"
 #include "layout/furniture.h"
 #include "output/searchable_pdf.h"
+#include "output/spilled_array.h"
 #include "output/workspace.h"
 
 namespace pageflow {
@@ -39,14 +40,14 @@ struct OutputFormats {
 inline bool KeepBoxes(const OutputFormats& f) {
   return f.boxes || f.hocr || f.alto || f.pdf;
 }
-// "jsonl,md,txt,hocr,alto,pdf" -> formats; INVALID_ARGUMENT for unknown names. Leaves `boxes`
-// off.
+// "jsonl,md,txt,hocr,alto,pdf" -> formats; INVALID_ARGUMENT for unknown names. Leaves
+// `boxes` off.
 StatusOr<OutputFormats> ParseFormats(const std::string& list);
 
 struct DocumentMeta {
   std::string id;
   std::string source_path;  // the file pages are read from
-  std::string relative;  // path below its INPUT, for mirrors
+  std::string relative;     // path below its INPUT, for mirrors
   int page_count = 0;
   std::string engine;  // requested engine
   std::string lang;
@@ -77,7 +78,7 @@ struct DocumentSummary {
   int pages_failed = 0;
   int pages_fallback = 0;  // done by the fallback engine after the primary one failed
   bool over_error_rate =
-      false;  // not written: (failed + fallback) / pages > max_page_error_rate
+      false;             // not written: (failed + fallback) / pages > max_page_error_rate
   bool no_text = false;  // no page that was read has any text
   // Non-empty: the searchable PDF could not be written, and why (the other outputs
   // were; the record's document_notes say so too).
@@ -92,8 +93,11 @@ inline constexpr const char* kNoTextNote =
 // Dolma record's text page by page and its metadata at the end, the Markdown and the
 // plain text likewise. `run`, queue workers (through WriteDocument) and `serve` (its
 // results in every format) all assemble documents here, so a document reads the same
-// from every face. Memory: the per-page lists of the metadata (spans, failures, notes)
-// grow with the page count; the text does not accumulate.
+// from every face. Memory is flat in the document's length: the text is written as it
+// comes and the metadata's per-page lists (text spans, failed pages, notes, furniture,
+// fallbacks, page attributes, boxes) wait in unlinked spill files (SpilledJsonArray in
+// Sinks::spill_dir) until the record's tail copies them out; what stays in memory is a
+// few counters and the bounded margin summary of Observe.
 //
 //   DocumentAssembler a(meta, {.jsonl = [&](std::string_view s) { return out.Write(s);
 //   }}); for (each page in order) PF_RETURN_IF_ERROR(a.Add(page));
@@ -115,9 +119,9 @@ class DocumentAssembler {
     std::string pdf_source;
     MemoryBudget* budget = nullptr;
     // With `jsonl`: each page's boxes (PageRecord::boxes) go into the record's metadata
-    // as "page_boxes". They are spilled to an unlinked temporary file in `spill_dir`
-    // until the record's tail is written, so memory stays flat in the document's length.
+    // as "page_boxes".
     bool boxes = false;
+    // Where the metadata's per-page lists and the PDF's text layers wait (see above).
     std::string spill_dir;
   };
 
@@ -140,24 +144,21 @@ class DocumentAssembler {
   const DocumentMeta& meta_;
   Sinks sinks_;
   Status started_;
-  nlohmann::json spans_ = nlohmann::json::array();
-  nlohmann::json failed_ = nlohmann::json::array();
-  nlohmann::json notes_ = nlohmann::json::array();
-  nlohmann::json fallbacks_ = nlohmann::json::array();
+  // The metadata's per-page lists, in spill files (see above).
+  SpilledJsonArray spans_;  // [start, end, page] of each page's text in the record
+  SpilledJsonArray failed_;
+  SpilledJsonArray notes_;
+  SpilledJsonArray fallbacks_;
   // Headers, footers and page numbers kept out of the text: {"page", "kind", "text"};
   // at most PageRecord::kMaxFurniture a page.
-  nlohmann::json furniture_ = nlohmann::json::array();
-  nlohmann::json page_attributes_ = nlohmann::json::array();
+  SpilledJsonArray furniture_;
+  SpilledJsonArray page_attributes_;
+  SpilledJsonArray boxes_;         // with Sinks::boxes: {"page", blocks...} a page
   FurnitureTracker margins_seen_;  // filled by Observe
   int64_t prompt_tokens_ = 0, completion_tokens_ = 0;
   std::map<std::string, int> engines_;
-  struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-  };
   std::unique_ptr<SearchablePdf> pdf_;
   Status pdf_status_;
-  std::unique_ptr<std::FILE, FileCloser> boxes_spill_;  // "{page boxes},{...}" so far
-  int64_t boxes_pages_ = 0;
   int64_t offset_ = 0;  // code points of text written so far
   int pages_ = 0;
   bool any_text_ = false;

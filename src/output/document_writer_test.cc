@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "base/process_stats.h"
 #include "testing/test_util.h"
 
 namespace pageflow {
@@ -34,13 +35,17 @@ TEST(DocumentWriterTest, WritesDolmaRecordWithCodePointSpansAndFailures) {
   EXPECT_EQ(j["text"].get<std::string>(), "Grüße\n\nend\n€");
   EXPECT_EQ(j["source"].get<std::string>(), "pageflow");
   // Offsets count code points: "Grüße" is 5, separator 2, "end\n€" 5.
-  EXPECT_EQ(j["attributes"]["pdf_page_numbers"].dump(), json::parse("[[0,5,1],[7,12,3]]").dump());
+  EXPECT_EQ(j["attributes"]["pdf_page_numbers"].dump(),
+            json::parse("[[0,5,1],[7,12,3]]").dump());
   EXPECT_EQ(j["metadata"]["failed_pages"][0]["page"].get<int64_t>(), 2);
-  EXPECT_NE(j["metadata"]["failed_pages"][0]["error"].get<std::string>().find("broken stream"), std::string::npos);
+  EXPECT_NE(
+      j["metadata"]["failed_pages"][0]["error"].get<std::string>().find("broken stream"),
+      std::string::npos);
   EXPECT_EQ(j["metadata"]["engines_used"]["tesseract"].get<int64_t>(), 1);
   EXPECT_EQ(j["metadata"]["pdf_total_pages"].get<int64_t>(), 3);
   EXPECT_EQ(testing::ReadFile(dir.path() + "/txt/sub/a.txt"), "Grüße\n\f\fend\n€\n");
-  EXPECT_NE(testing::ReadFile(dir.path() + "/md/sub/a.md").find("<!-- page 2 failed"), std::string::npos);
+  EXPECT_NE(testing::ReadFile(dir.path() + "/md/sub/a.md").find("<!-- page 2 failed"),
+            std::string::npos);
 }
 
 // A page's margins become furniture only when another page has the same text at the
@@ -52,7 +57,8 @@ TEST(DocumentWriterTest, MarginsThatRepeatAreFurnitureTheOthersStayText) {
   DocumentMeta meta{"doc1", "/in/a.pdf", "a.pdf", 2, "auto", "eng", {{0, 0}, {1, 1}}};
   PageRecord p1{1, "# Title\n\nBody one.", "text-layer", 1.0f, "", "", 3, 0.1};
   p1.markdown = true;
-  p1.margins = {{false, 40, "Journal of Tests, vol. 1"}, {true, 960, "Unique closing line"}};
+  p1.margins = {{false, 40, "Journal of Tests, vol. 1"},
+                {true, 960, "Unique closing line"}};
   PageRecord p2{2, "Body two.", "text-layer", 1.0f, "", "", 2, 0.1};
   p2.markdown = true;
   p2.margins = {{false, 45, "Journal of Tests, vol. 2"}, {false, 80, "A line seen once"}};
@@ -61,8 +67,9 @@ TEST(DocumentWriterTest, MarginsThatRepeatAreFurnitureTheOthersStayText) {
   DocumentSummary summary;
   ASSERT_OK(WriteDocument(*ws, meta, OutputFormats{true, true, false}, &summary));
   json j = json::parse(testing::ReadFile(ws->ResultPath("doc1")));
-  EXPECT_EQ(j["text"].get<std::string>(),
-            "# Title\n\nBody one.\n\nUnique closing line\n\nA line seen once\n\nBody two.");
+  EXPECT_EQ(
+      j["text"].get<std::string>(),
+      "# Title\n\nBody one.\n\nUnique closing line\n\nA line seen once\n\nBody two.");
   EXPECT_EQ(j["metadata"]["page_furniture"].dump(),
             json::parse(R"([{"page":1,"kind":"header","text":"Journal of Tests, vol. 1"},
                             {"page":2,"kind":"header","text":"Journal of Tests, vol. 2"}])")
@@ -75,7 +82,8 @@ TEST(DocumentWriterTest, MarginsThatRepeatAreFurnitureTheOthersStayText) {
   EXPECT_EQ(back->margins[1].text, "A line seen once");
   EXPECT_EQ(back->margins[1].y_permille, 80);
   EXPECT_FALSE(back->margins[1].bottom);
-  EXPECT_EQ(TextWithMargins(*back), "Journal of Tests, vol. 2\n\nA line seen once\n\nBody two.");
+  EXPECT_EQ(TextWithMargins(*back),
+            "Journal of Tests, vol. 2\n\nA line seen once\n\nBody two.");
 }
 
 PageBoxes OneWordBoxes(const std::string& word) {
@@ -167,7 +175,8 @@ TEST(WorkspaceTest, RangesAndDoneMarkersAreTiedToTheFingerprint) {
   testing::TempDir dir;
   StatusOr<Workspace> a = Workspace::Open(dir.path(), "engine=auto");
   ASSERT_TRUE(a.ok());
-  ASSERT_OK(a->WriteRange("d", {0, 0}, {PageRecord{1, "x", "tesseract", 1, "", "", 1, 0}}));
+  ASSERT_OK(
+      a->WriteRange("d", {0, 0}, {PageRecord{1, "x", "tesseract", 1, "", "", 1, 0}}));
   ASSERT_OK(a->MarkDone("d"));
   EXPECT_TRUE(a->HasRange("d", {0, 0}));
   EXPECT_TRUE(a->IsDone("d"));
@@ -269,6 +278,67 @@ TEST(DocumentWriterTest, ASearchablePdfThatCannotBeMadeLeavesTheOtherOutputs) {
                 "searchable PDF not written"),
             std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/pdf/a.pdf"));
+}
+
+// The record's per-page lists (spans, notes, furniture, failures) wait in spill files:
+// assembling 20,000 pages that each bring a note and two pieces of furniture adds next
+// to nothing to the process's memory after the first 2,000 (kept in JSON values in
+// memory they added about 1 KB a page, 20 MiB here), and the record still has them all.
+TEST(DocumentWriterTest, AssemblyMemoryIsFlatInTheDocumentsLength) {
+  if (!testing::kRssIsMeaningful) GTEST_SKIP() << "RSS means nothing under ASan";
+  testing::TempDir dir;
+  constexpr int kPages = 20000;
+  DocumentMeta meta{"doc1", "/in/a.pdf", "a.pdf", kPages, "auto", "eng", {}};
+  int64_t record_bytes = 0;
+  std::string record_tail;  // the record after its text
+  bool in_tail = false;
+  DocumentAssembler::Sinks sinks;
+  sinks.spill_dir = dir.path();
+  sinks.jsonl = [&](std::string_view s) {
+    record_bytes += static_cast<int64_t>(s.size());
+    if (in_tail) record_tail.append(s);
+    return Status::Ok();
+  };
+  DocumentAssembler assembler(meta, std::move(sinks));
+  int64_t rss_at_2000 = 0;
+  for (int i = 1; i <= kPages; ++i) {
+    PageRecord p;
+    p.page = i;
+    p.text = "Body text of page " + std::to_string(i);
+    p.engine = "text-layer";
+    p.note = "note of page " + std::to_string(i) + std::string(100, 'n');
+    if (i % 10 == 0) {
+      p.engine.clear();
+      p.text.clear();
+      p.note.clear();
+      p.error = "cannot render page " + std::to_string(i) + std::string(100, 'e');
+    } else {
+      p.furniture = {{"header", "Running header of the document " + std::string(60, 'h')},
+                     {"page_number", std::to_string(i)}};
+    }
+    ASSERT_OK(assembler.Add(p));
+    if (i == 2000) {
+      TrimHeap();
+      rss_at_2000 = CurrentRssBytes();
+    }
+  }
+  TrimHeap();
+  const int64_t grown = CurrentRssBytes() - rss_at_2000;
+  std::printf("[ figure ] assembling pages 2,001-20,000: RSS %+.2f MiB\n",
+              grown / 1048576.0);
+  EXPECT_LT(grown, 4ll << 20);
+  in_tail = true;
+  DocumentSummary summary;
+  ASSERT_OK(assembler.Finish(&summary));
+  EXPECT_EQ(summary.pages_failed, kPages / 10);
+  const json tail = json::parse("{\"text\":\"" + record_tail);
+  EXPECT_EQ(tail["attributes"]["pdf_page_numbers"].size(),  // failed pages have no text
+            static_cast<size_t>(kPages * 9 / 10));
+  EXPECT_EQ(tail["metadata"]["failed_pages"].size(), static_cast<size_t>(kPages / 10));
+  EXPECT_EQ(tail["metadata"]["page_notes"].size(), static_cast<size_t>(kPages * 9 / 10));
+  EXPECT_EQ(tail["metadata"]["page_furniture"].size(),
+            static_cast<size_t>(kPages * 9 / 10 * 2));
+  EXPECT_EQ(tail["metadata"]["page_furniture"][1]["text"], "1");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
@@ -92,20 +93,6 @@ std::string SourceStamp(const std::string& path) {
   return buf;
 }
 
-bool Workspace::IsDone(const std::string& id, const std::string& source_stamp) const {
-  StatusOr<std::string> marker = ReadSmallFile(state_dir() + "/done/" + id);
-  if (!marker.ok()) return false;
-  const size_t eol = marker->find('\n');
-  if (marker->substr(0, eol) != fingerprint_) return false;
-  if (eol == std::string::npos || source_stamp.empty()) return true;
-  return marker->substr(eol + 1) == source_stamp;
-}
-
-bool Workspace::HasRange(const std::string& id, PageRange range,
-                         const std::string& source_stamp) const {
-  return ReadRange(id, range, source_stamp).ok();
-}
-
 namespace {
 
 // A string member of `doc`, "" when absent or of another type (a damaged file).
@@ -114,13 +101,78 @@ std::string StringMember(const json& doc, const char* key) {
   return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// The "pages" array of a range file made with `fingerprint`; null for anything else
-// (not JSON, not an object, another run's options, members of the wrong type): damaged
-// files are answered, never thrown out of a resume.
-const json* PagesOf(const json& doc, const std::string& fingerprint) {
-  if (!doc.is_object() || StringMember(doc, "fingerprint") != fingerprint) return nullptr;
-  const auto it = doc.find("pages");
-  return it != doc.end() && it->is_array() ? &*it : nullptr;
+// What a range or partial file holds besides its pages.
+struct PagesFileHead {
+  bool ours = false;  // a JSON object whose "fingerprint" is this run's
+  bool has_source =
+      false;           // it has a "source" member: the input version it was made from
+  std::string source;  // that version (SourceStamp); "" when not a string
+  size_t pages = 0;    // entries of its "pages" array
+};
+
+// Reads {"fingerprint":F[,"source":S],"pages":[P,...]} (WritePagesFile's form) from the
+// file as a stream, a page at a time: what it holds at once is one page's JSON and, into
+// `pages` (null: only count them), the pages' records — never the file's text or all of
+// its JSON, which for a range of many long pages (--pages-per-range) would be several
+// times the records. NOT_FOUND without the file; CORRUPT if it is not such an object or a
+// page is damaged. A file of another run (another fingerprint) comes back with
+// ours = false and no pages read.
+StatusOr<PagesFileHead> ScanPagesFile(const std::string& path,
+                                      const std::string& fingerprint,
+                                      std::vector<PageRecord>* pages) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read " + path);
+  PagesFileHead head;
+  std::string key;  // the top-level member being read
+  Status page_status;
+  const json::parser_callback_t visit = [&](int depth, json::parse_event_t event,
+                                            json& parsed) -> bool {
+    using E = json::parse_event_t;
+    if (depth == 1 && event == E::key) {
+      key = parsed.is_string() ? parsed.get<std::string>() : std::string();
+      return true;
+    }
+    if (depth == 1 && event == E::value && key == "fingerprint") {
+      head.ours = parsed.is_string() && parsed.get<std::string>() == fingerprint;
+      return true;
+    }
+    // A finished element of "pages": taken and dropped from the tree being built.
+    if (depth == 2 && key == "pages" && (event == E::object_end || event == E::value)) {
+      ++head.pages;
+      if (head.ours && pages != nullptr && page_status.ok()) {
+        StatusOr<PageRecord> p = PageRecordFromJson(parsed);
+        if (p.ok()) {
+          pages->push_back(std::move(*p));
+        } else {
+          page_status = p.status();
+        }
+      }
+      return false;
+    }
+    return true;
+  };
+  // What is left of the file: its members but the pages.
+  const json doc = json::parse(in, visit, /*allow_exceptions=*/false);
+  const auto it = doc.is_object() ? doc.find("pages") : doc.end();
+  if (it == doc.end() || !it->is_array()) return Corrupt("stale or damaged range file");
+  head.ours = StringMember(doc, "fingerprint") == fingerprint;
+  head.has_source = doc.contains("source");
+  head.source = StringMember(doc, "source");
+  if (!head.ours && pages != nullptr) pages->clear();
+  PF_RETURN_IF_ERROR(page_status);
+  return head;
+}
+
+// Whether a range file's head fits `range` of the input version `source_stamp`.
+Status CheckRange(const PagesFileHead& head, PageRange range,
+                  const std::string& source_stamp) {
+  if (!head.ours || head.pages != static_cast<size_t>(range.size())) {
+    return Corrupt("stale or damaged range file");
+  }
+  if (!source_stamp.empty() && head.has_source && head.source != source_stamp) {
+    return Corrupt("range file of another version of the input");
+  }
+  return Status::Ok();
 }
 
 // Writes {"fingerprint":F[,"source":S],"pages":[P,...]} a page at a time, so a range of
@@ -148,6 +200,22 @@ Status WritePagesFile(const std::string& path, const std::string& fingerprint,
 
 }  // namespace
 
+bool Workspace::IsDone(const std::string& id, const std::string& source_stamp) const {
+  StatusOr<std::string> marker = ReadSmallFile(state_dir() + "/done/" + id);
+  if (!marker.ok()) return false;
+  const size_t eol = marker->find('\n');
+  if (marker->substr(0, eol) != fingerprint_) return false;
+  if (eol == std::string::npos || source_stamp.empty()) return true;
+  return marker->substr(eol + 1) == source_stamp;
+}
+
+bool Workspace::HasRange(const std::string& id, PageRange range,
+                         const std::string& source_stamp) const {
+  StatusOr<PagesFileHead> head =
+      ScanPagesFile(RangePath(id, range), fingerprint_, nullptr);
+  return head.ok() && CheckRange(*head, range, source_stamp).ok();
+}
+
 Status Workspace::WriteRange(const std::string& id, PageRange range,
                              const std::vector<PageRecord>& pages,
                              const std::string& source_stamp) {
@@ -157,21 +225,10 @@ Status Workspace::WriteRange(const std::string& id, PageRange range,
 
 StatusOr<std::vector<PageRecord>> Workspace::ReadRange(
     const std::string& id, PageRange range, const std::string& source_stamp) const {
-  PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(RangePath(id, range)));
-  const json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
-  const json* records = PagesOf(doc, fingerprint_);
-  if (records == nullptr || records->size() != static_cast<size_t>(range.size())) {
-    return Corrupt("stale or damaged range file");
-  }
-  if (!source_stamp.empty() && doc.contains("source") &&
-      StringMember(doc, "source") != source_stamp) {
-    return Corrupt("range file of another version of the input");
-  }
   std::vector<PageRecord> pages;
-  for (const json& j : *records) {
-    PF_ASSIGN_OR_RETURN(PageRecord p, PageRecordFromJson(j));
-    pages.push_back(std::move(p));
-  }
+  PF_ASSIGN_OR_RETURN(PagesFileHead head,
+                      ScanPagesFile(RangePath(id, range), fingerprint_, &pages));
+  PF_RETURN_IF_ERROR(CheckRange(head, range, source_stamp));
   return pages;
 }
 
@@ -194,20 +251,20 @@ Status Workspace::WritePartial(const std::string& id, PageRange range,
 
 StatusOr<std::vector<PageRecord>> Workspace::ReadPartial(
     const std::string& id, PageRange range, const std::string& source_stamp) const {
-  PF_ASSIGN_OR_RETURN(std::string data, ReadSmallFile(PartialPath(id, range)));
-  const json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
-  const json* records = PagesOf(doc, fingerprint_);
-  if (records == nullptr || StringMember(doc, "source") != source_stamp ||
-      records->size() >= static_cast<size_t>(range.size())) {
+  std::vector<PageRecord> pages;
+  StatusOr<PagesFileHead> scanned =
+      ScanPagesFile(PartialPath(id, range), fingerprint_, &pages);
+  if (!scanned.ok() && scanned.status().code() == StatusCode::kNotFound)
+    return scanned.status();
+  const PagesFileHead head = scanned.ok() ? *scanned : PagesFileHead{};
+  if (!scanned.ok() || !head.ours || head.source != source_stamp ||
+      head.pages >= static_cast<size_t>(range.size())) {
     return Corrupt("stale or damaged partial range file");
   }
-  std::vector<PageRecord> pages;
-  for (const json& j : *records) {
-    PF_ASSIGN_OR_RETURN(PageRecord p, PageRecordFromJson(j));
+  for (const PageRecord& p : pages) {
     if (p.page < range.first + 1 || p.page > range.last + 1) {
       return Corrupt("partial range file holds a page outside its range");
     }
-    pages.push_back(std::move(p));
   }
   return pages;
 }
@@ -226,8 +283,9 @@ void Workspace::Cleanup(const std::string& id) {
 Status Workspace::RecordFailure(const std::string& id, const std::string& path,
                                 const std::string& reason) {
   json j = {{"id", id}, {"source_file", path}, {"error", reason}};
-  return WriteFileAtomically(state_dir() + "/failed/" + id + ".json",
-                             j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+  return WriteFileAtomically(
+      state_dir() + "/failed/" + id + ".json",
+      j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace pageflow

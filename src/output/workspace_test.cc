@@ -77,30 +77,52 @@ TEST(WorkspaceTest, ADamagedRangeFileIsCorruptNotAThrow) {
   }
 }
 
-// A range of long pages is written a page at a time: writing 64 MiB of page text adds
-// little to the process's peak RSS (building the whole file's JSON first added twice it).
-TEST(WorkspaceTest, WritingARangeHoldsOnePageAtATime) {
+// A range of long pages is written and read a page at a time: writing 64 MiB of page
+// text adds little to the process's peak RSS (building the whole file's JSON first added
+// twice it); reading it back adds the records and one page's JSON (reading the file's
+// text and parsing it whole added three times the records); checking that it is there
+// adds what parsing one page takes.
+TEST(WorkspaceTest, ARangeIsWrittenAndReadAPageAtATime) {
   if (!testing::kRssIsMeaningful) GTEST_SKIP() << "RSS means nothing under ASan";
   testing::TempDir dir;
   StatusOr<Workspace> ws = Workspace::Open(dir.path(), "fp");
   ASSERT_OK(ws);
   constexpr int kPages = 16;
+  constexpr int64_t kPageBytes = 4 << 20;
   std::vector<PageRecord> pages(kPages);
   for (int i = 0; i < kPages; ++i) {
     pages[i].page = i + 1;
-    pages[i].text.assign(4 << 20, static_cast<char>('a' + i));  // touched: resident
+    pages[i].text.assign(kPageBytes, static_cast<char>('a' + i));  // touched: resident
   }
   TrimHeap();
   if (!ResetPeakRss()) GTEST_SKIP() << "/proc/self/clear_refs is not writable here";
-  const int64_t before = CurrentRssBytes();
+  int64_t before = CurrentRssBytes();
   ASSERT_OK(ws->WriteRange("doc", {0, kPages - 1}, pages));
-  const int64_t added = PeakRssBytes() - before;
-  std::printf("[ figure ] writing a 16 x 4 MiB range: peak RSS +%.1f MiB\n",
-              added / 1048576.0);
-  EXPECT_LT(added, 32ll << 20);
+  const int64_t written = PeakRssBytes() - before;
+  EXPECT_LT(written, 32ll << 20);
+
+  pages.clear();
+  pages.shrink_to_fit();
+  TrimHeap();
+  ASSERT_TRUE(ResetPeakRss());
+  before = CurrentRssBytes();
+  EXPECT_TRUE(ws->HasRange("doc", {0, kPages - 1}));
+  const int64_t checked = PeakRssBytes() - before;
+  EXPECT_LT(checked, 8 * kPageBytes);  // a page's text, token and value, not the range's
+
+  TrimHeap();
+  ASSERT_TRUE(ResetPeakRss());
+  before = CurrentRssBytes();
   StatusOr<std::vector<PageRecord>> back = ws->ReadRange("doc", {0, kPages - 1});
+  const int64_t read = PeakRssBytes() - before;
   ASSERT_OK(back);
-  EXPECT_EQ((*back)[15].text, pages[15].text);
+  ASSERT_EQ(back->size(), static_cast<size_t>(kPages));
+  EXPECT_EQ((*back)[15].text, std::string(kPageBytes, 'p'));
+  EXPECT_LT(read, kPages * kPageBytes + 8 * kPageBytes);
+  std::printf(
+      "[ figure ] a 16 x 4 MiB range: peak RSS +%.1f MiB writing, +%.1f MiB checking, "
+      "+%.1f MiB reading (the records alone: 64 MiB)\n",
+      written / 1048576.0, checked / 1048576.0, read / 1048576.0);
 }
 
 }  // namespace
