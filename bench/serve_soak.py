@@ -226,6 +226,17 @@ def proc_sample():
     return rss, threads, len(os.listdir("/proc/%d/fd" % PID))
 
 
+def open_files():
+    """What each open file descriptor of the server points at (socket:[N], a path...)."""
+    names = []
+    for fd in os.listdir("/proc/%d/fd" % PID):
+        try:
+            names.append(os.readlink("/proc/%d/fd/%s" % (PID, fd)))
+        except OSError:
+            pass
+    return names
+
+
 def state_files():
     n = 0
     for root, _, files in os.walk(STATE):
@@ -282,6 +293,7 @@ sampler_tail = threading.Event()
 print("warm-up: %s" % do("good_ocr", "127.0.0.1", random.Random(0)), file=sys.stderr)
 time.sleep(1)
 rss0, threads0, fds0 = proc_sample()
+open0 = open_files()
 files0 = state_files()
 sampler_tail.set()
 sam = threading.Thread(target=sampler)
@@ -308,6 +320,7 @@ time.sleep(1)
 sampler_tail.clear()
 sam.join()
 rss1, threads1, fds1 = proc_sample()
+open1 = open_files()
 files1 = state_files()
 
 over = [s for s in samples if s[1] > LIMIT]
@@ -333,6 +346,12 @@ print("RSS: %d samples every 0.5 s, peak %.0f MiB, --memory-limit %.0f MiB: %s"
       % (len(samples), mib(peak), mib(LIMIT),
          "never over" if not over else "OVER in %d samples" % len(over)))
 print("file descriptors: %d at start, %d at end" % (fds0, fds1))
+if fds1 > fds0:
+    extra = list(open1)
+    for name in open0:
+        if name in extra:
+            extra.remove(name)
+    print("  open at the end, not at the start: %s" % ", ".join(sorted(extra)))
 print("threads: %d at start, %d at end" % (threads0, threads1))
 print("state-directory files: %d at start, %d at end" % (files0, files1))
 print("answers outside 2xx/4xx: %s" % (dict(bad) if bad else "none"))
