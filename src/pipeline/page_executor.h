@@ -60,6 +60,10 @@ class PageExecutor {
   // Every byte the page needs is reserved from the budget before it is allocated and
   // released before Run returns (only the text travels on).
   PageOutcome Run(Engine& engine, const PageWork& work);
+  // Lets go of the document the last page came from (Run keeps it open for the next
+  // page when reopening would cost much): for a worker going idle, so that nothing
+  // holds a file its owner may delete (serve: a finished job's upload).
+  void CloseDocument() { doc_.Close(); }
 
  private:
   MemoryBudget* budget_;

@@ -409,7 +409,16 @@ void PageService::Feed() {
 
 void PageService::Work(int index) {
   PageExecutor executor(&budget_);
-  while (std::optional<PageTask> task = pages_.Pop()) {
+  for (;;) {
+    std::optional<PageTask> task = pages_.TryPop();
+    if (!task) {
+      // Idle: the last page's document is let go before waiting, or the worker would
+      // hold a finished job's upload open past its deletion (a file that takes disk
+      // space until the next page comes).
+      executor.CloseDocument();
+      task = pages_.Pop();
+      if (!task) break;
+    }
     const std::shared_ptr<Job> job = task->job;
     if (job->cancel_requested()) {
       Settle(job);  // dropped before reserving anything
