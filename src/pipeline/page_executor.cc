@@ -5,9 +5,8 @@
 #include <optional>
 
 #include "base/process_stats.h"
-#include "layout/furniture.h"
-#include "layout/geometry.h"
 #include "layout/layout.h"
+#include "layout/margins.h"
 #include "layout/markdown_reader.h"
 #include "layout/writers.h"
 #include "pipeline/page_access.h"
@@ -34,68 +33,18 @@ int64_t LayoutReservationBytes(const PageText& text, bool boxes) {
 
 namespace {
 
-// Moves the lines alone at the top and bottom edges of the page (single-line paragraphs
-// or headings first and last in reading order, inside the margin band) out of the body
-// into `margins`: whether they are running headers or footers is decided when the
-// document is assembled, from its other pages (PageRecord::margins).
-// A line's type size: its font size where the source knows it, else its height.
-float SizeOf(const TextLine& l) { return l.font_size > 0 ? l.font_size : float(l.box.height()); }
-
+// Sets the page's margin lines apart (layout/margins.h): furniture by place and form
+// goes to the model's furniture, the others into `margins`, whether they are running
+// headers or footers being decided when the document is assembled, from its other pages
+// (PageRecord::margins).
 void SetMarginsApart(PageModel& model, std::vector<PageRecord::Margin>* margins) {
-  const float band = LayoutOptions{}.margin_band;
-  auto candidate = [&](const Block& b, Band want) {
-    return (b.kind == BlockKind::kParagraph || b.kind == BlockKind::kHeading) &&
-           b.lines.size() == 1 && b.box.x1 > b.box.x0 && b.text.size() <= 200 &&
-           BandOf(b.box, model.page_width, model.page_height, band) == want;
-  };
-  size_t top = 0, bottom = 0;
-  const size_t n = model.blocks.size();
-  while (top < n && top < PageRecord::kMaxMargins && candidate(model.blocks[top], Band::kTop)) ++top;
-  while (bottom < n - top && top + bottom < PageRecord::kMaxMargins &&
-         candidate(model.blocks[n - 1 - bottom], Band::kBottom)) {
-    ++bottom;
-  }
-  // A margin line set apart from the body by a wide gap, in the body's size or smaller
-  // and not a heading, is a running header or footer by its place alone: on a page
-  // read by itself there is no other page to repeat it.
-  std::vector<float> sizes;
-  for (size_t i = top; i < n - bottom; ++i) {
-    for (const TextLine& l : model.blocks[i].lines) sizes.push_back(SizeOf(l));
-  }
-  const float body_size = sizes.empty() ? 0 : Median(std::move(sizes));
-  auto alone = [&](size_t i, bool at_bottom) {
-    const Block& b = model.blocks[i];
-    if (b.kind != BlockKind::kParagraph || body_size <= 0 ||
-        SizeOf(b.lines[0]) > 1.05f * body_size) {
-      return false;
-    }
-    const bool has_body = top < n - bottom;
-    if (!has_body) return false;
-    const Block& next = model.blocks[at_bottom ? n - bottom - 1 : top];
-    const int gap = at_bottom ? b.box.y0 - next.box.y1 : next.box.y0 - b.box.y1;
-    return gap >= 1.5f * float(b.box.height());
-  };
-  auto margin = [&](size_t i, bool at_bottom) {
-    const Block& b = model.blocks[i];
-    if (alone(i, at_bottom)) {
-      Block f = b;
-      f.kind = at_bottom ? BlockKind::kFooter : BlockKind::kHeader;
-      model.furniture.push_back(std::move(f));
-      return;
-    }
+  for (MarginLine& m : SetMarginsApart(model, PageRecord::kMaxMargins)) {
     PageModel one;
-    one.blocks = {b};
+    one.blocks = {std::move(m.block)};
     std::string md = RenderMarkdown(one);
     while (!md.empty() && md.back() == '\n') md.pop_back();
-    const int y = int(500.0 * (b.box.y0 + b.box.y1) / std::max(1, model.page_height));
-    margins->push_back({at_bottom, y, std::move(md)});
-  };
-  for (size_t i = 0; i < top; ++i) margin(i, false);
-  for (size_t i = n - bottom; i < n; ++i) margin(i, true);
-  std::stable_sort(model.furniture.begin(), model.furniture.end(),
-                   [](const Block& a, const Block& b) { return a.box.y0 < b.box.y0; });
-  model.blocks.erase(model.blocks.end() - static_cast<std::ptrdiff_t>(bottom), model.blocks.end());
-  model.blocks.erase(model.blocks.begin(), model.blocks.begin() + static_cast<std::ptrdiff_t>(top));
+    margins->push_back({m.bottom, m.y_permille, std::move(md)});
+  }
 }
 
 // Runs the layout stage over `text` and writes the Markdown, the furniture and the
@@ -179,7 +128,8 @@ PageOutcome PageExecutor::Run(Engine& engine, const PageWork& work) {
   if (!doc.ok()) {
     out.record.error = doc.status().message();
   } else {
-    std::optional<PageText> text;  // what the engine read, laid out once the access is gone
+    std::optional<PageText>
+        text;  // what the engine read, laid out once the access is gone
     std::string render_note;
     {
       // An engine waiting on a server may close the document meanwhile (ReleaseSource);
@@ -193,7 +143,8 @@ PageOutcome PageExecutor::Run(Engine& engine, const PageWork& work) {
       if (recognized.ok()) {
         text = std::move(*recognized);
         render_note = access.render_note();
-      } else if (recognized.status().code() == StatusCode::kCancelled || access.Cancelled()) {
+      } else if (recognized.status().code() == StatusCode::kCancelled ||
+                 access.Cancelled()) {
         out.cancelled = true;
       } else {
         out.record.error = recognized.status().message();
@@ -201,8 +152,8 @@ PageOutcome PageExecutor::Run(Engine& engine, const PageWork& work) {
     }
     if (text) {
       const double layout0 = ThreadCpuSeconds();
-      out.record = BuildPageRecord(work.page + 1, std::move(*text), render_note, work.layout,
-                                   budget_, work.boxes);
+      out.record = BuildPageRecord(work.page + 1, std::move(*text), render_note,
+                                   work.layout, budget_, work.boxes);
       out.layout_cpu_seconds = ThreadCpuSeconds() - layout0;
     }
   }
