@@ -6,6 +6,8 @@
 
 #include "layout/geometry.h"
 #include "layout/lists.h"
+#include "layout/paragraphs.h"
+#include "layout/word_list.h"
 
 namespace pageflow {
 namespace {
@@ -118,6 +120,32 @@ std::string HtmlTable(const Table& t) {
   return out + "</table>";
 }
 
+// `next` carries on the sentence `prev` broke off: both are paragraphs, `next` starts
+// with a small letter, and either `prev` ends mid-sentence (a letter, a comma or a
+// line-end hyphen) at the foot of a column and `next` stands in another column,
+// starting higher up than `prev` ends, or `prev` ends with a line-end hyphen and `next`
+// is its next line down (a paragraph break the source put inside a word).
+bool Continues(const Block& prev, const Block& next) {
+  if (prev.kind != BlockKind::kParagraph || next.kind != BlockKind::kParagraph)
+    return false;
+  const std::string_view end = Trim(prev.text), start = Trim(next.text);
+  if (end.size() < 2 || start.empty()) return false;
+  if (std::islower(static_cast<unsigned char>(start[0])) == 0) return false;
+  if (prev.box.x1 <= prev.box.x0 || next.box.x1 <= next.box.x0) return false;
+  const unsigned char last = static_cast<unsigned char>(end.back());
+  const auto letter = [](unsigned char c) { return std::isalpha(c) || c >= 0x80; };
+  const bool hyphen =
+      last == '-' && letter(static_cast<unsigned char>(end[end.size() - 2]));
+  const bool mid_sentence = hyphen || letter(last) || last == ',';
+  const int overlap = HorizontalOverlap(prev.box, next.box);
+  const bool other_column = next.box.y0 < prev.box.y1 &&
+                            overlap < std::min(prev.box.width(), next.box.width()) / 2;
+  const int line_height = prev.box.height() / std::max<int>(1, int(prev.lines.size()));
+  const bool next_line = overlap > 0 && next.box.y0 >= prev.box.y1 - line_height / 2 &&
+                         next.box.y0 <= prev.box.y1 + line_height;
+  return (mid_sentence && other_column) || (hyphen && next_line);
+}
+
 template <typename RenderBlock>
 std::string Render(const PageModel& model, RenderBlock render) {
   std::string out;
@@ -125,6 +153,16 @@ std::string Render(const PageModel& model, RenderBlock render) {
   for (const Block& b : model.blocks) {
     std::string piece = render(b);
     if (piece.empty()) continue;
+    if (prev != nullptr && Continues(*prev, b)) {
+      // One paragraph: joined as two lines of it (a hyphen removed when the word is one).
+      const size_t para = out.rfind("\n\n");
+      const size_t from = para == std::string::npos ? 0 : para + 2;
+      const std::string joined =
+          JoinLines({std::string_view(out).substr(from), piece}, WordList::Default());
+      out.replace(from, std::string::npos, joined);
+      prev = &b;
+      continue;
+    }
     if (prev != nullptr) {
       const bool list =
           prev->kind == BlockKind::kListItem && b.kind == BlockKind::kListItem;

@@ -19,7 +19,11 @@ namespace pageflow {
 // Headings as "#" x level, paragraphs and captions separated by blank lines, list items
 // one a line ("- " for bullets, "3. " for numbers, "- (a) " for other markers), tables
 // as GitHub pipe tables (the first row as the header), or as an HTML <table> when a cell
-// spans rows or columns. Text that would read as markup is escaped (see below).
+// spans rows or columns. Text that would read as markup is escaped (see below). A
+// paragraph broken off mid-sentence at the foot of a column and carried on at the head
+// of the next (a small letter, higher up in another column), or split after a line-end
+// hyphen ("prolifer-" / "ation and survival"), is written as one, its hyphen undone
+// like a line's (layout/paragraphs.h).
 std::string RenderMarkdown(const PageModel& model);
 
 // Text only: blocks separated by blank lines, list items one a line with their marker,

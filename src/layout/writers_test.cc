@@ -90,6 +90,42 @@ TEST(RenderMarkdownTest, SpanningCellsBecomeHtml) {
             "</table>\n");
 }
 
+// Two columns: the left one ends mid-word ("prolifer-"), the right one carries on with
+// "ation"; then a sentence broken at a comma. One paragraph each time; a paragraph that
+// ends a sentence, one below the other in the same column, or a capital stays apart.
+TEST(RenderMarkdownTest, ASentenceCarriedToTheNextColumnIsOneParagraph) {
+  auto at = [](std::string text, Box box) {
+    Block b = Make(BlockKind::kParagraph, std::move(text));
+    b.box = box;
+    return b;
+  };
+  PageModel m;
+  m.blocks = {at("Cells depend on blood serum for their prolifer-", {50, 400, 290, 700}),
+              at("ation and survival, as shown in", {310, 60, 550, 300}),
+              at("the next column, where it goes on.", {50, 60, 290, 380})};
+  // The third sits in the first's column again, above it: reading order is the
+  // caller's; only where a column ends and the next begins counts.
+  EXPECT_EQ(
+      RenderMarkdown(m),
+      "Cells depend on blood serum for their proliferation and survival, as shown in "
+      "the next column, where it goes on.\n");
+  EXPECT_EQ(
+      RenderPlainText(m),
+      "Cells depend on blood serum for their proliferation and survival, as shown in "
+      "the next column, where it goes on.\n");
+
+  PageModel apart;
+  apart.blocks = {at("A sentence ends here.", {50, 400, 290, 700}),
+                  at("then a small letter", {310, 60, 550, 300}),
+                  at("No full stop", {310, 320, 550, 400}),
+                  at("below in the same column", {310, 420, 550, 500}),
+                  at("A capital", {50, 60, 290, 100})};
+  EXPECT_EQ(
+      RenderMarkdown(apart),
+      "A sentence ends here.\n\nthen a small letter\n\nNo full stop\n\nbelow in the "
+      "same column\n\nA capital\n");
+}
+
 TEST(RenderPlainTextTest, TextInReadingOrder) {
   PageModel m;
   m.blocks.push_back(Make(BlockKind::kHeading, "Results", 1));
