@@ -51,6 +51,13 @@ std::string JoinLines(const std::vector<std::string_view>& texts, const WordList
       out += text;
       continue;
     }
+    // An identifier broken after an underscore ("ASN1_" / "ARRAY_ERROR"): one word.
+    if (out.size() >= 2 && out.back() == '_' &&
+        std::isalnum(static_cast<unsigned char>(out[out.size() - 2])) &&
+        (std::isalnum(static_cast<unsigned char>(text[0])) || text[0] == '_')) {
+      out += text;
+      continue;
+    }
     const bool hyphen = out.size() >= 2 && out.back() == '-' &&
                         IsLetterByte(out[out.size() - 2]) && IsLetterByte(text[0]);
     if (!hyphen) {

@@ -22,6 +22,7 @@ namespace pageflow {
 // line starting with a letter, is joined without the space; the hyphen is dropped when
 // the joined word (trailing punctuation aside) is in `words`, kept otherwise (and always
 // kept when `words` is empty). A soft hyphen (U+00AD) at a line's end is always dropped.
+// An identifier broken after an underscore ("ASN1_" + "ARRAY_ERROR") is joined whole.
 std::string JoinLines(const std::vector<std::string_view>& texts, const WordList& words);
 std::string JoinLineTexts(const std::vector<LayoutLine>& lines, const WordList& words);
 

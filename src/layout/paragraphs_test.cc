@@ -38,6 +38,13 @@ TEST(JoinLinesTest, WithoutAWordListKeepsHyphens) {
   EXPECT_EQ(JoinLines({"docu-", "ment"}, WordList()), "docu-ment");
 }
 
+TEST(JoinLinesTest, JoinsAnIdentifierBrokenAfterAnUnderscore) {
+  EXPECT_EQ(JoinLines({"more information), ASN1_", "ARRAY_ERROR if wrong."}, Tiny()),
+            "more information), ASN1_ARRAY_ERROR if wrong.");
+  // A blank to fill in is no identifier.
+  EXPECT_EQ(JoinLines({"Name: ______", "Date"}, Tiny()), "Name: ______ Date");
+}
+
 TEST(JoinLinesTest, DropsASoftHyphen) {
   EXPECT_EQ(JoinLines({"proces\xC2\xAD", "sing"}, WordList()), "processing");
 }
