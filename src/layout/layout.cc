@@ -35,6 +35,28 @@ Block TableBlock(FoundTable found, std::vector<LayoutLine> lines) {
   return b;
 }
 
+// A line of at least five dashes, equals signs or underscores (ASCII or typographic
+// dashes) and nothing else but spaces: a rule drawn with characters.
+bool IsTextRule(std::string_view text) {
+  int marks = 0;
+  for (size_t i = 0; i < text.size();) {
+    const std::string_view rest = text.substr(i);
+    if (text[i] == '-' || text[i] == '=' || text[i] == '_') {
+      ++marks;
+      ++i;
+    } else if (rest.rfind("\u2014", 0) == 0 || rest.rfind("\u2013", 0) == 0 ||
+               rest.rfind("\u2500", 0) == 0) {
+      ++marks;
+      i += 3;
+    } else if (text[i] == ' ') {
+      ++i;
+    } else {
+      return false;
+    }
+  }
+  return marks >= 5;
+}
+
 class PageLayout {
  public:
   PageLayout(const LayoutInput& input, const LayoutOptions& options)
@@ -48,10 +70,18 @@ class PageLayout {
     model.page_height = input_.page_height;
     model.unit = input_.unit;
     std::vector<LayoutLine> lines;
+    std::vector<Box> rulings = input_.rulings;
     for (const LayoutLine& l : input_.lines) {
       LayoutLine line = l;
       NormalizeLine(&line);
-      if (!line.text.empty()) lines.push_back(std::move(line));
+      if (line.text.empty()) continue;
+      // A rule typed as text ("-----" under a table's header): a ruling, not words.
+      if (IsTextRule(line.text)) {
+        const int y = (line.box.y0 + line.box.y1) / 2;
+        rulings.push_back({line.box.x0, y, line.box.x1, y + 1});
+        continue;
+      }
+      lines.push_back(std::move(line));
     }
     if (lines.empty()) return model;
     lines = SetFurnitureApart(std::move(lines), tracker, &model.furniture);
@@ -63,8 +93,8 @@ class PageLayout {
     // Tables from rulings are placed in the reading order as one item each.
     std::vector<FoundTable> ruled;
     std::vector<bool> taken(lines.size(), false);
-    if (options_.tables && !input_.rulings.empty()) {
-      ruled = TablesFromRulings(input_.rulings, lines,
+    if (options_.tables && !rulings.empty()) {
+      ruled = TablesFromRulings(rulings, lines,
                                 {0, 0, input_.page_width, input_.page_height}, words_);
       for (const FoundTable& t : ruled) {
         for (size_t i : t.lines) taken[i] = true;

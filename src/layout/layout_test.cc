@@ -184,6 +184,34 @@ TEST(AnalyzeTest, AlignedWordsBecomeATable) {
   EXPECT_EQ(Analyze(TestPage(lines), no_tables).blocks[1].kind, BlockKind::kParagraph);
 }
 
+// A rule typed under the header row ("-----", as DocBook's text tables have) is a
+// ruling, not a row: the header stays the table's first row.
+TEST(AnalyzeTest, ARuleTypedUnderTheHeaderIsNoRow) {
+  std::vector<LayoutLine> lines = {
+      TestLine("Scores of the three runs are below.", 50, 80, 400, 92, 10)};
+  const char* rows[][3] = {{"Run", "Score", "Time"},
+                           {"first", "0.91", "3"},
+                           {"second", "0.85", "9"},
+                           {"third", "0.80", "12"}};
+  for (int r = 0; r < 4; ++r) {
+    const int y = r == 0 ? 110 : 125 + 15 * r;
+    lines.push_back(
+        TestWords({{rows[r][0], 50}, {rows[r][1], 200}, {rows[r][2], 350}}, y, y + 12));
+    for (LayoutWord& w : lines.back().words) w.font_size = 10;
+    if (r == 0) {
+      lines.push_back(
+          TestLine("-----------------------------------------", 50, 124, 380, 134, 10));
+    }
+  }
+  EXPECT_EQ(RenderMarkdown(Analyze(TestPage(lines), Options())),
+            "Scores of the three runs are below.\n\n"
+            "| Run | Score | Time |\n"
+            "| --- | --- | --- |\n"
+            "| first | 0.91 | 3 |\n"
+            "| second | 0.85 | 9 |\n"
+            "| third | 0.80 | 12 |\n");
+}
+
 TEST(AnalyzeTest, RuledTableSitsInReadingOrder) {
   LayoutInput in = TestPage({
       TestLine("Before the table.", 50, 60, 300, 72, 10),
