@@ -1,6 +1,7 @@
 #include "layout/tables.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <numeric>
 
@@ -171,17 +172,67 @@ std::vector<Chunk> ChunksOf(const LayoutLine& line, float gap) {
   return chunks;
 }
 
+// A header set on two lines whose first line leaves the first column empty ("" /
+// "Compress" / "Decompress" over "Flag" / "usage" / "usage"): one header row, each
+// column's two pieces joined. Only when the table has rows besides, the lines are close
+// and neither holds a number.
+void MergeTwoLineHeader(Table* t, const std::vector<Box>& row_boxes, float line_height) {
+  if (t->rows < 3 || row_boxes.size() < 2) return;
+  const TableCell* first = t->At(0, 0);
+  const TableCell* second = t->At(1, 0);
+  if ((first != nullptr && !first->text.empty()) || second == nullptr ||
+      second->text.empty() || row_boxes[1].y0 - row_boxes[0].y1 > 0.5f * line_height) {
+    return;
+  }
+  for (const TableCell& c : t->cells) {
+    if (c.row > 1) break;
+    if (std::any_of(c.text.begin(), c.text.end(),
+                    [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+      return;
+  }
+  std::vector<TableCell> merged;
+  for (int col = 0; col < t->cols; ++col) {
+    const TableCell* top = t->At(0, col);
+    const TableCell* bottom = t->At(1, col);
+    TableCell cell = bottom != nullptr ? *bottom : TableCell{};
+    cell.row = 0;
+    cell.col = col;
+    if (top != nullptr && !top->text.empty()) {
+      cell.text = cell.text.empty() ? top->text : top->text + " " + cell.text;
+      cell.box = Union(cell.box, top->box);
+    }
+    merged.push_back(std::move(cell));
+  }
+  for (TableCell& c : t->cells) {
+    if (c.row < 2) continue;
+    c.row -= 1;
+    merged.push_back(std::move(c));
+  }
+  t->cells = std::move(merged);
+  t->rows -= 1;
+}
+
 // A table from lines [begin, end) of `lines` with their chunks, or none (rows == 0).
 // Columns come from the lines of two or more chunks; a line of one chunk (a cell's
 // second line) must fit in one column. A line with nothing in the first column, close
 // under the line above, continues that row (multi-line cells).
-FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
-                        const std::vector<std::vector<Chunk>>& chunks, size_t begin,
-                        size_t end, float line_height) {
+FoundTable AlignedTableOf(const std::vector<LayoutLine>& lines,
+                          const std::vector<std::vector<Chunk>>& chunks, size_t begin,
+                          size_t end, float line_height, bool header_aware) {
+  // With rows of three or more cells, columns come from the fullest rows: a header's
+  // cell spanning a gutter ("Decompress" over "-s usage" and "Corpus size") would join
+  // two columns. Lines above the first full row are the header; their cells go to the
+  // column they overlap most.
+  size_t most = 0, full_rows = 0;
+  for (size_t i = begin; i < end; ++i) most = std::max(most, chunks[i].size());
+  for (size_t i = begin; i < end; ++i) full_rows += chunks[i].size() == most ? 1 : 0;
+  const bool by_full_rows = header_aware && most >= 3 && full_rows >= 2;
+  size_t first_full = begin;
+  while (by_full_rows && chunks[first_full].size() != most) ++first_full;
   std::vector<std::pair<int, int>> spans;
   std::vector<float> words_per_chunk;
   for (size_t i = begin; i < end; ++i) {
-    if (chunks[i].size() < 2) continue;
+    if (chunks[i].size() < 2 || (by_full_rows && chunks[i].size() != most)) continue;
     for (const Chunk& c : chunks[i]) {
       spans.push_back({c.x0, c.x1});
       words_per_chunk.push_back(float(c.words));
@@ -202,8 +253,11 @@ FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
   t.table.cols = int(columns.size());
   bool all_labels = columns.size() == 2;
   std::vector<TableCell> row;
+  std::vector<Box> row_boxes;  // each row's lines
   auto flush = [&]() {
     if (row.empty()) return;
+    row_boxes.push_back({});
+    for (const TableCell& c : row) row_boxes.back() = Union(row_boxes.back(), c.box);
     if (row[0].text.empty() || row[0].text.back() != ':') all_labels = false;
     for (size_t col = 0; col < row.size(); ++col) {
       row[col].row = t.table.rows;
@@ -215,11 +269,24 @@ FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
   };
   for (size_t i = begin; i < end; ++i) {
     std::vector<TableCell> cells(columns.size());
+    const bool header = i < first_full;
     for (const Chunk& c : chunks[i]) {
       size_t col = 0;
-      while (col + 1 < columns.size() && c.x0 > columns[col].second) ++col;
-      // A chunk reaching into the next column's range: not this table's line.
-      if (col + 1 < columns.size() && c.x1 >= columns[col + 1].first) return {};
+      if (header) {
+        int best = -1;
+        for (size_t k = 0; k < columns.size(); ++k) {
+          const int overlap =
+              std::min(c.x1, columns[k].second) - std::max(c.x0, columns[k].first);
+          if (overlap > best) {
+            best = overlap;
+            col = k;
+          }
+        }
+      } else {
+        while (col + 1 < columns.size() && c.x0 > columns[col].second) ++col;
+        // A chunk reaching into the next column's range: not this table's line.
+        if (col + 1 < columns.size() && c.x1 >= columns[col + 1].first) return {};
+      }
       TableCell& cell = cells[col];
       if (!cell.text.empty()) cell.text += ' ';
       cell.text += c.text;
@@ -243,6 +310,19 @@ FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
   }
   flush();
   if (all_labels || t.table.rows < 2) return {};
+  MergeTwoLineHeader(&t.table, row_boxes, line_height);
+  return t;
+}
+
+FoundTable AlignedTable(const std::vector<LayoutLine>& lines,
+                        const std::vector<std::vector<Chunk>>& chunks, size_t begin,
+                        size_t end, float line_height) {
+  // Columns from the fullest rows first; a row that then fits no column (a description
+  // run into the next column, split only at a narrower gutter) falls back to columns
+  // from every row.
+  FoundTable t = AlignedTableOf(lines, chunks, begin, end, line_height, true);
+  if (t.table.rows == 0)
+    t = AlignedTableOf(lines, chunks, begin, end, line_height, false);
   return t;
 }
 

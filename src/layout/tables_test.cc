@@ -102,6 +102,46 @@ TEST(TablesFromAlignmentTest, SplitsColumnsAtNarrowGuttersEveryRowLeaves) {
   EXPECT_EQ(t.At(3, 1)->text, "FT_Face");
 }
 
+// bzip2's memory table: a header on two lines, the first with nothing over "Flag", and a
+// header cell ("Decompress") wider than its column, reaching over the gutter to the
+// next. Columns come from the full rows; the header is one row.
+TEST(TablesFromAlignmentTest, ATwoLineHeaderWiderThanItsColumns) {
+  std::vector<LayoutLine> lines = {
+      TestWords(
+          {{"Compress", 130}, {"Decompress", 190}, {"Decompress", 262}, {"Corpus", 330}},
+          100, 108),
+      TestWords({{"Flag", 94},
+                 {"usage", 135},
+                 {"usage", 190},
+                 {"-s", 250},
+                 {"usage", 266},
+                 {"Size", 317}},
+                110, 118)};
+  const char* rows[][5] = {{"-1", "1200k", "500k", "350k", "914704"},
+                           {"-2", "2000k", "900k", "600k", "877703"},
+                           {"-3", "2800k", "1300k", "850k", "860338"}};
+  for (int r = 0; r < 3; ++r) {
+    lines.push_back(TestWords({{rows[r][0], 94},
+                               {rows[r][1], 131},
+                               {rows[r][2], 187},
+                               {rows[r][3], 250},
+                               {rows[r][4], 306}},
+                              124 + 12 * r, 132 + 12 * r));
+  }
+  for (LayoutLine& l : lines) NormalizeLine(&l);
+  std::vector<FoundTable> tables = TablesFromAlignment(lines, 8, 3);
+  ASSERT_EQ(tables.size(), 1u);
+  const Table& t = tables[0].table;
+  ASSERT_EQ(t.cols, 5);
+  ASSERT_EQ(t.rows, 4);
+  EXPECT_EQ(t.At(0, 0)->text, "Flag");
+  EXPECT_EQ(t.At(0, 1)->text, "Compress usage");
+  EXPECT_EQ(t.At(0, 3)->text, "Decompress -s usage");
+  EXPECT_EQ(t.At(0, 4)->text, "Corpus Size");
+  EXPECT_EQ(t.At(2, 3)->text, "600k");
+  EXPECT_EQ(t.At(2, 4)->text, "877703");
+}
+
 TEST(TablesFromAlignmentTest, NeedsThreeRows) {
   EXPECT_TRUE(TablesFromAlignment(Rows({{"Name", "Age"}, {"Alice", "30"}}), 12).empty());
 }
