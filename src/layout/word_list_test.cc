@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
 
 namespace pageflow {
 namespace {
@@ -21,7 +22,7 @@ TEST(WordListTest, FindsWordsCaseInsensitively) {
 }
 
 // Words that are prefixes of one another, unsorted, and a list already in order: each
-// is found (the sort compares up to the end of the shorter word).
+// is found, and nothing else (a prefix or an extension of a word is not the word).
 TEST(WordListTest, PrefixesAndSortedListsAreFound) {
   for (const char* text : {"abc\nb\nab\na\nzz\naa\n", "a\naa\nab\nabc\nb\nzz\n"}) {
     const WordList words = WordList::FromText(text);
@@ -32,6 +33,22 @@ TEST(WordListTest, PrefixesAndSortedListsAreFound) {
     EXPECT_FALSE(words.Contains("abcd"));
     EXPECT_FALSE(words.Contains("c"));
   }
+}
+
+// Thousands of words (the table grows several times), each found after growing; a word
+// listed in two cases is one word.
+TEST(WordListTest, ManyWordsAreAllFoundAndCaseDuplicatesCountOnce) {
+  std::string text = "Alpha\nalpha\nALPHA\n";
+  for (int i = 0; i < 5000; ++i) text += "w" + std::to_string(i) + "x\n";
+  const WordList words = WordList::FromText(text);
+  EXPECT_EQ(words.size(), 5001u);
+  EXPECT_TRUE(words.Contains("alpha"));
+  for (int i = 0; i < 5000; ++i) {
+    ASSERT_TRUE(words.Contains("W" + std::to_string(i) + "X")) << i;
+  }
+  EXPECT_FALSE(words.Contains("w5000x"));
+  EXPECT_FALSE(words.Contains("w1"));
+  EXPECT_FALSE(words.Contains("w1x\n"));
 }
 
 TEST(WordListTest, MissingFilesGiveAnEmptyList) {
@@ -49,7 +66,7 @@ TEST(WordListTest, DefaultLoadsTheSystemList) {
   EXPECT_GT(words.size(), 50000u);
   EXPECT_TRUE(words.Contains("document"));
   EXPECT_FALSE(words.Contains("selfexplanatory"));
-  // One buffer and a 4-byte offset a word: the fixed cost the header states.
+  // One buffer and a table of 4-byte offsets: the fixed cost the header states.
   EXPECT_LT(words.MemoryBytes(), 1600u * 1024);
 }
 
