@@ -6,7 +6,8 @@
 #   PAGEFLOW_BIN, CORPUS        binary and corpus locations (env overrides)
 #   BENCH_TMP                   a fresh temp dir, removed on exit
 #   measure NAME CMD...         run CMD under /usr/bin/time and a process-tree RSS sampler;
-#                               sets M_RC, M_WALL (s, CMD's own, start to exit),
+#                               sets M_RC, M_WALL (s, CMD's own, start to exit), M_CPU
+#                               (s of user + system CPU of CMD and what it waited for),
 #                               M_RSS_MIB (largest single process,
 #                               from /usr/bin/time %M), M_TREE_MIB (peak of the sampled sum
 #                               of RSS over the whole process tree, every 0.1 s)
@@ -31,9 +32,10 @@ BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pageflow-bench.XXXXXX")
 trap 'rm -rf "$BENCH_TMP"' EXIT
 
 # Runs argv[2:] as a child, sums VmRSS over it and all its descendants every 0.1 s (in a
-# thread), and writes "PEAK_KIB WALL_SECONDS" to argv[1]: the wall time is the child's,
-# from its start to its exit, without this interpreter's own start-up (0.1-0.7 s through
-# a pyenv shim, which made every variant look slower by as much and ratios closer to 1).
+# thread), and writes "PEAK_KIB WALL_SECONDS CPU_SECONDS" to argv[1]: the wall time is the
+# child's, from its start to its exit, without this interpreter's own start-up (0.1-0.7 s
+# through a pyenv shim, which made every variant look slower by as much and ratios closer
+# to 1); the CPU time is the child's and that of the descendants it waited for.
 # Exits with the child's exit code.
 _PY_TREEPEAK='
 import os, subprocess, sys, threading, time
@@ -61,9 +63,12 @@ def sample():
     while not done.is_set():
         peak[0] = max(peak[0], tree_rss(child.pid)); done.wait(0.1)
 sampler = threading.Thread(target=sample, daemon=True); sampler.start()
-rc = child.wait(); wall = time.monotonic() - t0
+_, status, usage = os.wait4(child.pid, 0)
+wall = time.monotonic() - t0
+child.returncode = rc = os.waitstatus_to_exitcode(status)
 done.set(); sampler.join()
-with open(out, "w") as f: f.write("%d %.3f\n" % (peak[0], wall))
+cpu = usage.ru_utime + usage.ru_stime  # the child and the descendants it waited for
+with open(out, "w") as f: f.write("%d %.3f %.3f\n" % (peak[0], wall, cpu))
 sys.exit(rc if rc >= 0 else 128 - rc)
 '
 
@@ -75,9 +80,10 @@ measure() {
   # /usr/bin/time prepends "Command exited with non-zero status N" on failure.
   local kib tree_kib child_wall
   read -r kib M_WALL < <(tail -n 1 "$tf")
-  read -r tree_kib child_wall < <(cat "$pf" 2>/dev/null || echo "0 -")
+  read -r tree_kib child_wall M_CPU < <(cat "$pf" 2>/dev/null || echo "0 - -")
   # The command's own wall time (the sampler's), else /usr/bin/time's of the whole wrapper.
   [ -n "${child_wall:-}" ] && [ "$child_wall" != - ] && M_WALL=$child_wall
+  M_CPU=${M_CPU:--}
   M_RSS_MIB=$(awk -v k="$kib" 'BEGIN{printf "%.0f", k/1024}')
   M_TREE_MIB=$(awk -v k="${tree_kib:-0}" 'BEGIN{printf "%.0f", k/1024}')
 }
