@@ -273,15 +273,17 @@ std::vector<FoundTable> TablesFromRulings(const std::vector<Box>& rulings,
       if (Crosses(h[i], v[j])) parent[Find(parent, h.size() + j)] = Find(parent, i);
     }
   }
+  // Each component's members in one pass (a pass over every rule for each component was
+  // quadratic: pages of many short rules spent 1% of a text-layer run's CPU there).
+  std::vector<std::vector<size_t>> component(parent.size());
+  for (size_t k = 0; k < parent.size(); ++k) component[Find(parent, k)].push_back(k);
   std::vector<FoundTable> tables;
   std::vector<bool> in_grid(h.size(), false);
   for (size_t root = 0; root < parent.size(); ++root) {
-    if (Find(parent, root) != root) continue;
+    const std::vector<size_t>& members = component[root];
+    if (members.empty()) continue;
     std::vector<Rule> gh, gv;
-    std::vector<size_t> members;
-    for (size_t k = 0; k < parent.size(); ++k) {
-      if (Find(parent, k) != root) continue;
-      members.push_back(k);
+    for (size_t k : members) {
       (k < h.size() ? gh : gv).push_back(k < h.size() ? h[k] : v[k - h.size()]);
     }
     if (gh.size() < 2 || gv.size() < 2) continue;
