@@ -1,5 +1,6 @@
 #include "layout/word_list.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -10,10 +11,14 @@ char Lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// FNV-1a over the word's bytes (already lowercased).
+// FNV-1a over the word's bytes (already lowercased), its bits mixed down (the table
+// is indexed by the low bits, which FNV alone spreads poorly over short words).
 uint32_t Hash(std::string_view word) {
   uint32_t h = 2166136261u;
   for (char c : word) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
   return h;
 }
 
@@ -23,50 +28,86 @@ std::string_view WordAt(const std::string& buffer, uint32_t v) {
   return std::string_view(buffer).substr(begin, buffer.find('\n', begin) - begin);
 }
 
-}  // namespace
+// Calls `f` with each word of one line: no apostrophe or space, a trailing '\r' dropped.
+template <typename F>
+void OfLine(std::string_view line, F& f) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.empty()) return;
+  for (char c : line) {
+    if (c == '\'' || c == ' ') return;
+  }
+  f(line);
+}
 
-// A hash table, not a sorted array: sorting the 74,000 words of wamerican with a
-// string comparison took ~55 ms, paid on the first page's layout while every worker
-// waited for the list (5% of a text-layer run's CPU over the corpus's born-digital
-// PDFs); hashing them takes a few.
-WordList WordList::FromText(std::string_view text) {
-  WordList list;
-  list.slots_.assign(1024, 0);
-  list.buffer_.reserve(text.size() + 1);
-  std::string lower;
+// Calls `f` with each word of `text`, one a line.
+template <typename F>
+void EachWord(std::string_view text, F& f) {
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view word = text.substr(start, end - start);
-    if (!word.empty() && word.back() == '\r') word.remove_suffix(1);
+    OfLine(text.substr(start, end - start), f);
     start = end + 1;
-    if (word.empty() || word.find_first_of("' ") != std::string_view::npos) continue;
-    lower.assign(word);
-    for (char& c : lower) c = Lower(c);
-    const size_t slot = list.Find(lower, Hash(lower));
-    if (list.slots_[slot] != 0) continue;  // "A" and "a"
-    list.slots_[slot] = static_cast<uint32_t>(list.buffer_.size() + 1);
-    list.buffer_ += lower;
-    list.buffer_.push_back('\n');
-    if (3 * ++list.size_ > 2 * list.slots_.size()) list.Grow();  // load factor <= 2/3
   }
-  if (list.size_ == 0) list.slots_.clear();
-  list.buffer_.shrink_to_fit();
-  list.slots_.shrink_to_fit();
+}
+
+// Calls `f` with each word of the file, read 64 KiB at a time from its start (a line cut
+// by a read is carried over to the next).
+template <typename F>
+void EachWordOfFile(std::FILE* file, F& f) {
+  std::rewind(file);
+  std::vector<char> chunk(64 << 10);
+  std::string carry;
+  size_t n;
+  while ((n = std::fread(chunk.data(), 1, chunk.size(), file)) > 0) {
+    std::string_view text(chunk.data(), n);
+    size_t start = 0;
+    if (!carry.empty()) {
+      const size_t end = text.find('\n');
+      if (end == std::string_view::npos) {
+        carry.append(text);
+        continue;
+      }
+      carry.append(text.substr(0, end));
+      OfLine(carry, f);
+      carry.clear();
+      start = end + 1;
+    }
+    const size_t last = text.rfind('\n');
+    if (last == std::string_view::npos || last < start) {
+      carry.assign(text.substr(start));
+      continue;
+    }
+    EachWord(text.substr(start, last - start), f);
+    carry.assign(text.substr(last + 1));
+  }
+  OfLine(carry, f);
+}
+
+}  // namespace
+
+template <typename Each>
+WordList WordList::Build(const Each& each) {
+  size_t words = 0, bytes = 0;
+  auto count = [&](std::string_view w) {
+    ++words;
+    bytes += w.size() + 1;
+  };
+  each(count);
+  WordList list;
+  list.Reserve(words, bytes);
+  auto insert = [&](std::string_view w) { list.Insert(w); };
+  each(insert);
   return list;
 }
 
-void WordList::Grow() {
-  std::vector<uint32_t> old(2 * slots_.size(), 0);
-  old.swap(slots_);
-  const size_t mask = slots_.size() - 1;
-  for (uint32_t v : old) {
-    if (v == 0) continue;
-    size_t i = Hash(WordAt(buffer_, v)) & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = v;
-  }
+// A hash table, not a sorted array: sorting the 74,000 words of wamerican with a
+// string comparison took ~70 ms, paid on the first page's layout while every worker
+// waited for the list (5% of a text-layer run's CPU over the corpus's born-digital
+// PDFs). Nothing is allocated but the list, sized once: on this machine each page of
+// memory touched for the first time costs tens of microseconds.
+WordList WordList::FromText(std::string_view text) {
+  return Build([text](auto& f) { EachWord(text, f); });
 }
 
 WordList WordList::FromFiles(const std::vector<std::string>& paths) {
@@ -76,12 +117,7 @@ WordList WordList::FromFiles(const std::vector<std::string>& paths) {
   for (const std::string& path : paths) {
     std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "rb"));
     if (!file) continue;
-    std::string text;
-    char chunk[1 << 16];
-    size_t n;
-    while ((n = std::fread(chunk, 1, sizeof chunk, file.get())) > 0)
-      text.append(chunk, n);
-    WordList list = FromText(text);
+    WordList list = Build([&file](auto& f) { EachWordOfFile(file.get(), f); });
     if (!list.empty()) return list;
   }
   return WordList();
@@ -92,6 +128,42 @@ const WordList& WordList::Default() {
       FromFiles({"/usr/share/dict/words", "/usr/share/dict/american-english",
                  "/usr/share/dict/british-english"});
   return list;
+}
+
+void WordList::Reserve(size_t words, size_t bytes) {
+  if (words == 0) return;
+  size_t slots = 16;
+  while (2 * slots < 3 * words) slots *= 2;  // load factor at most 2/3
+  slots_.assign(slots, 0);
+  buffer_.reserve(bytes);
+}
+
+void WordList::Insert(std::string_view word) {
+  // More words than counted (a file that grew between the two reads): room is made.
+  if (2 * slots_.size() < 3 * (size_ + 1)) Grow();
+  const size_t at = buffer_.size();
+  for (char c : word) buffer_.push_back(Lower(c));
+  const std::string_view lower = std::string_view(buffer_).substr(at);
+  const size_t slot = Find(lower, Hash(lower));
+  if (slots_[slot] != 0) {  // "A" and "a"
+    buffer_.resize(at);
+    return;
+  }
+  buffer_.push_back('\n');
+  slots_[slot] = static_cast<uint32_t>(at + 1);
+  ++size_;
+}
+
+void WordList::Grow() {
+  std::vector<uint32_t> old(std::max<size_t>(16, 2 * slots_.size()), 0);
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  for (uint32_t v : old) {
+    if (v == 0) continue;
+    size_t i = Hash(WordAt(buffer_, v)) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = v;
+  }
 }
 
 size_t WordList::Find(std::string_view lower, uint32_t hash) const {

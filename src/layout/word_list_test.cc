@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -35,8 +36,8 @@ TEST(WordListTest, PrefixesAndSortedListsAreFound) {
   }
 }
 
-// Thousands of words (the table grows several times), each found after growing; a word
-// listed in two cases is one word.
+// Thousands of words, each found; a word listed in two cases is one word (and takes
+// one place in the list).
 TEST(WordListTest, ManyWordsAreAllFoundAndCaseDuplicatesCountOnce) {
   std::string text = "Alpha\nalpha\nALPHA\n";
   for (int i = 0; i < 5000; ++i) text += "w" + std::to_string(i) + "x\n";
@@ -49,6 +50,28 @@ TEST(WordListTest, ManyWordsAreAllFoundAndCaseDuplicatesCountOnce) {
   EXPECT_FALSE(words.Contains("w5000x"));
   EXPECT_FALSE(words.Contains("w1"));
   EXPECT_FALSE(words.Contains("w1x\n"));
+}
+
+// A file read 64 KiB at a time: words cut by a read, CRLF line ends, apostrophes and a
+// last line without its newline are read as in a text.
+TEST(WordListTest, AFileIsReadAsItsText) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    text += "Word" + std::to_string(i) + (i % 7 == 0 ? "'s" : "") + "\r\n";
+  }
+  text += "last";
+  const std::string path = ::testing::TempDir() + "/word_list_test_words.txt";
+  std::ofstream(path, std::ios::binary) << text;
+  const WordList from_file = WordList::FromFiles({"/nonexistent/words", path});
+  const WordList from_text = WordList::FromText(text);
+  std::remove(path.c_str());
+  EXPECT_EQ(from_file.size(), 20000u - 2858u + 1u);  // 2,858 of the words have an 's
+  EXPECT_EQ(from_file.size(), from_text.size());
+  for (int i = 0; i < 20000; ++i) {
+    ASSERT_EQ(from_file.Contains("word" + std::to_string(i)), i % 7 != 0) << i;
+  }
+  EXPECT_TRUE(from_file.Contains("LAST"));
+  EXPECT_FALSE(from_file.Contains("word7's"));
 }
 
 TEST(WordListTest, MissingFilesGiveAnEmptyList) {
