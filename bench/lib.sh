@@ -6,7 +6,9 @@
 #   PAGEFLOW_BIN, CORPUS        binary and corpus locations (env overrides)
 #   BENCH_TMP                   a fresh temp dir, removed on exit
 #   measure NAME CMD...         run CMD under /usr/bin/time and a process-tree RSS sampler;
-#                               sets M_RC, M_WALL (s), M_RSS_MIB (largest single process,
+#                               sets M_RC, M_WALL (s, CMD's own, start to exit), M_CPU
+#                               (s of user + system CPU of CMD and what it waited for),
+#                               M_RSS_MIB (largest single process,
 #                               from /usr/bin/time %M), M_TREE_MIB (peak of the sampled sum
 #                               of RSS over the whole process tree, every 0.1 s)
 #   extract_pages IN FIRST LAST OUT   write pages FIRST..LAST of PDF IN to OUT (ghostscript)
@@ -29,12 +31,15 @@ command -v python3 >/dev/null || die "python3 is required"
 BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pageflow-bench.XXXXXX")
 trap 'rm -rf "$BENCH_TMP"' EXIT
 
-# Runs argv[2:] as a child, sums VmRSS over it and all its descendants every 0.1 s,
-# writes the peak (KiB) to argv[1] and exits with the child's exit code.
+# Runs argv[2:] as a child, sums VmRSS over it and all its descendants every 0.1 s (in a
+# thread), and writes "PEAK_KIB WALL_SECONDS CPU_SECONDS" to argv[1]: the wall time is the
+# child's, from its start to its exit, without this interpreter's own start-up (0.1-0.7 s
+# through a pyenv shim, which made every variant look slower by as much and ratios closer
+# to 1); the CPU time is the child's and that of the descendants it waited for.
+# Exits with the child's exit code.
 _PY_TREEPEAK='
-import os, subprocess, sys, time
+import os, subprocess, sys, threading, time
 out, cmd = sys.argv[1], sys.argv[2:]
-child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
 def tree_rss(root):
     kids, rss = {}, {}
     for d in os.listdir("/proc"):
@@ -50,11 +55,21 @@ def tree_rss(root):
     while todo:
         p = todo.pop(); total += rss.get(p, 0); todo.extend(kids.get(p, []))
     return total * os.sysconf("SC_PAGE_SIZE") // 1024
-peak = 0
-while child.poll() is None:
-    peak = max(peak, tree_rss(child.pid)); time.sleep(0.1)
-with open(out, "w") as f: f.write("%d\n" % peak)
-sys.exit(child.returncode if child.returncode >= 0 else 128 - child.returncode)
+t0 = time.monotonic()
+child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+peak = [0]
+done = threading.Event()
+def sample():
+    while not done.is_set():
+        peak[0] = max(peak[0], tree_rss(child.pid)); done.wait(0.1)
+sampler = threading.Thread(target=sample, daemon=True); sampler.start()
+_, status, usage = os.wait4(child.pid, 0)
+wall = time.monotonic() - t0
+child.returncode = rc = os.waitstatus_to_exitcode(status)
+done.set(); sampler.join()
+cpu = usage.ru_utime + usage.ru_stime  # the child and the descendants it waited for
+with open(out, "w") as f: f.write("%d %.3f %.3f\n" % (peak[0], wall, cpu))
+sys.exit(rc if rc >= 0 else 128 - rc)
 '
 
 measure() {
@@ -63,9 +78,14 @@ measure() {
   M_RC=0
   /usr/bin/time -o "$tf" -f '%M %e' python3 -c "$_PY_TREEPEAK" "$pf" "$@" || M_RC=$?
   # /usr/bin/time prepends "Command exited with non-zero status N" on failure.
+  local kib tree_kib child_wall
   read -r kib M_WALL < <(tail -n 1 "$tf")
+  read -r tree_kib child_wall M_CPU < <(cat "$pf" 2>/dev/null || echo "0 - -")
+  # The command's own wall time (the sampler's), else /usr/bin/time's of the whole wrapper.
+  [ -n "${child_wall:-}" ] && [ "$child_wall" != - ] && M_WALL=$child_wall
+  M_CPU=${M_CPU:--}
   M_RSS_MIB=$(awk -v k="$kib" 'BEGIN{printf "%.0f", k/1024}')
-  M_TREE_MIB=$(awk -v k="$(cat "$pf" 2>/dev/null || echo 0)" 'BEGIN{printf "%.0f", k/1024}')
+  M_TREE_MIB=$(awk -v k="${tree_kib:-0}" 'BEGIN{printf "%.0f", k/1024}')
 }
 
 extract_pages() {  # IN FIRST LAST OUT

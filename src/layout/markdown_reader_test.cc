@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "layout/writers.h"
 
 namespace pageflow {
@@ -59,6 +61,28 @@ TEST(ParseMarkdownTest, ReadsHtmlTablesWithSpans) {
   EXPECT_EQ(t.At(1, 1)->text, "EU");  // row 1 starts after the spanning "Year"
   EXPECT_EQ(t.At(1, 2)->text, "US & CA");
   EXPECT_EQ(t.At(2, 2)->text, "2 3");
+}
+
+// A long table of <td>s only, its header row of <th>s first: every cell is read, in
+// its row and column, up to the last one (tags are looked for once each, front to back).
+TEST(ParseMarkdownTest, ReadsEveryCellOfALongHtmlTable) {
+  std::string html = "<table>\n<tr><th colspan=\"2\">Key</th><th>Value</th></tr>\n";
+  for (int r = 1; r <= 400; ++r) {
+    const std::string n = std::to_string(r);
+    html += "<tr><td>k" + n + "</td><td>j" + n + "</td><td>v" + n + "</td></tr>\n";
+  }
+  html += "</table>\n";
+  const PageModel m = ParseMarkdown(html);
+  ASSERT_EQ(m.blocks.size(), 1u);
+  const Table& t = m.blocks[0].table;
+  EXPECT_EQ(t.rows, 401);
+  EXPECT_EQ(t.cols, 3);
+  ASSERT_EQ(t.cells.size(), 2u + 3 * 400);
+  EXPECT_EQ(t.At(0, 0)->col_span, 2);
+  EXPECT_EQ(t.At(0, 2)->text, "Value");
+  EXPECT_EQ(t.At(1, 0)->text, "k1");
+  EXPECT_EQ(t.At(250, 1)->text, "j250");
+  EXPECT_EQ(t.At(400, 2)->text, "v400");
 }
 
 TEST(ParseMarkdownTest, KeepsCodeVerbatim) {

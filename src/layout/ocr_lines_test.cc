@@ -62,6 +62,24 @@ TEST(LinesFromBoxesTest, AReceiptsPriceColumnStaysOnItsRows) {
                                       "MINERAL WATER 1.80", "TOTAL 12.50"}));
 }
 
+// A fax header slanting up to the right over a form (funsd_83594639 as ppocr reads
+// it): the row's four boxes are one line in reading order, above the form's rows.
+TEST(LinesFromBoxesTest, ASkewedHeaderRowStaysOneLine) {
+  const std::vector<RecognizedBox> boxes = {
+      {637.2f, 72.8f, 670.0f, 85.8f, "001", 0.99f},
+      {338.5f, 74.3f, 472.6f, 89.9f, "ROPER STARCH WORLDWID", 0.95f},
+      {114.4f, 77.5f, 278.4f, 90.9f, "M0N 15:35 FAX 12124554900", 0.94f},
+      {55.7f, 79.9f, 107.7f, 91.4f, "09/22/97", 0.99f},
+      {100.8f, 267.0f, 160.0f, 285.0f, "Date:", 0.99f},
+      {209.0f, 267.0f, 315.0f, 285.0f, "September 22, 1997", 0.99f},
+      {100.8f, 296.7f, 150.0f, 316.0f, "To:", 0.99f},
+      {209.3f, 296.7f, 279.9f, 316.0f, "Ron Milstein", 0.96f}};
+  EXPECT_EQ(Texts(LinesFromBoxes(boxes)),
+            (std::vector<std::string>{
+                "09/22/97 M0N 15:35 FAX 12124554900 ROPER STARCH WORLDWID 001",
+                "Date: September 22, 1997", "To: Ron Milstein"}));
+}
+
 TEST(LinesFromBoxesTest, WordBoxesShareTheBoxByCharacters) {
   const std::vector<TextLine> lines =
       LinesFromBoxes({{100, 50, 190, 80, "ab cdefgh", 0.8f}});

@@ -59,7 +59,10 @@ class XyCut {
       words.push_back(float(item.word_count));
       lines += item.lines;
     }
-    return lines >= 2 && side.width() >= 0.2f * region.width() &&
+    // Lines stacked, not side by side: the boxes of one skewed row of a scan (a fax
+    // header: date, time, sender, page) have gaps between them but are no columns.
+    return lines >= 2 && side.height() >= kStackedLines * line_height_ &&
+           side.width() >= 0.2f * region.width() &&
            (!one || Median(std::move(widths)) >= 0.5f * side.width()) &&
            Median(std::move(words)) >= 3;
   }
@@ -81,6 +84,9 @@ class XyCut {
     }
     return false;
   }
+
+  // A column's lines reach at least this many line heights down the page: two lines.
+  static constexpr float kStackedLines = 1.5f;
 
   // Items at least this share of the region wide span its columns (titles, figures,
   // footnotes under both columns); a column is under half the width.

@@ -24,8 +24,8 @@ struct OrderItem {
 
 // Splits `items` into groups in reading order. At each level the region is cut
 //  1. at a vertical gutter between two columns of running text (each side at least two
-//     items, a fifth of the width, a median of three words a line, and lines filling
-//     their column) — the leftmost such gutter first;
+//     lines stacked, 1.5 line heights tall, a fifth of the width, a median of three
+//     words a line, and lines filling their column) — the leftmost such gutter first;
 //  2. else, when the items narrower than 60% of the region would have such a gutter,
 //     above and below each full-width item (titles, figures spanning the columns);
 //  3. else at the widest horizontal gap of at least 0.75 line heights (smaller gaps are

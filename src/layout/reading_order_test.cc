@@ -74,6 +74,19 @@ TEST(ReadingOrderTest, LabelsAndValuesAreNotColumns) {
   EXPECT_EQ(groups[0], (std::vector<size_t>{0, 1, 2, 3, 4, 5}));  // row by row
 }
 
+// One skewed row of a scanned fax's header, four boxes with wide gaps between them
+// (funsd_83594639): side by side, not stacked, so no column of either pair; the row is
+// one group, left to right.
+TEST(ReadingOrderTest, BoxesOfOneSkewedRowAreNotColumns) {
+  const std::vector<OrderItem> items = {{{637, 72, 670, 86}, 1},
+                                        {{338, 74, 473, 90}, 3},
+                                        {{114, 77, 279, 91}, 4},
+                                        {{55, 79, 108, 92}, 1}};
+  const auto groups = ReadingOrderGroups(items);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0], (std::vector<size_t>{3, 2, 1, 0}));
+}
+
 TEST(ReadingOrderTest, EveryItemOnceAndEmptyInput) {
   EXPECT_TRUE(ReadingOrderGroups({}).empty());
   const auto groups = ReadingOrderGroups({{{10, 10, 20, 20}, 1}});
