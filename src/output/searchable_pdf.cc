@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <qpdf/Pipeline.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFObjectHandle.hh>
@@ -20,7 +21,9 @@
 #include "input/document.h"
 #include "input/format.h"
 #include "input/jpeg_probe.h"
+#include "output/pdf_incremental_writer.h"
 #include "output/pdf_text_layer.h"
+#include "output/qpdf_support.h"
 #include "raster/render_plan.h"
 
 namespace pageflow {
@@ -31,6 +34,26 @@ constexpr const char* kFontName = "/PFGlyphless";
 constexpr int kDefaultImageDpi = 300;
 // Bytes read from a spill or JPEG file at a time.
 constexpr size_t kChunk = 64 << 10;
+// Layered pages read with one QPDF object before it is dropped. qpdf keeps every object
+// it has parsed (a whole object stream of them for one object in it) until it is
+// destroyed, so the input is reopened after this many pages: what qpdf holds stays that
+// of a few pages, whatever the document's length. Reopening reads the cross-reference
+// table again (about 2 ms for 7,700 objects).
+constexpr int kPagesPerOpen = 16;
+// What a QPDF object holds for each object of the input it opened (its cross-reference
+// table, before any object is parsed; PlanAppend holds a copy of it for a moment), and
+// what it keeps of the kPagesPerOpen pages it reads (their dictionaries, resources,
+// annotations, and the whole object streams they are in). Measured on gnuplot.pdf
+// (7,685 objects, 311 pdfTeX pages in object streams): 81 bytes an object, twice that
+// with the copy; 2.4-6.9 MB for 16 pages (the last ones, an index of links, the most).
+constexpr int64_t kQpdfBytesPerObject = 160;
+constexpr int64_t kQpdfGroupBytes = 8 << 20;
+// A content stream's decoded size against its stored /Length, for what filtering it
+// holds (qpdf's tokenizer reads a page's whole content before filtering it).
+constexpr int64_t kContentExpansion = 4;
+// The per-page records (spilled layers, the update's cross-reference entries) are
+// paid for in steps of this many bytes.
+constexpr int64_t kRecordStep = 64 << 10;
 
 std::string Num(double v) {
   char buf[32];
@@ -47,71 +70,14 @@ std::string MatrixOps(const double m[6]) {
   return s + "cm\n";
 }
 
-// Passes the PDF qpdf writes on to the sink; remembers the sink's first error (qpdf
-// only sees an exception).
-class SinkPipeline : public Pipeline {
- public:
-  explicit SinkPipeline(const SearchablePdf::Sink& sink)
-      : Pipeline("searchable pdf", nullptr), sink_(sink) {}
-  void write(unsigned char const* data, size_t len) override {
-    if (!status_.ok()) throw std::runtime_error(status_.message());
-    status_ = sink_(std::string_view(reinterpret_cast<const char*>(data), len));
-    if (!status_.ok()) throw std::runtime_error(status_.message());
-  }
-  void finish() override {}
-  const Status& status() const { return status_; }
+std::string Ref(int id) { return std::to_string(id) + " 0 R"; }
 
- private:
-  const SearchablePdf::Sink& sink_;
-  Status status_;
-};
-
-// Removes text drawn invisibly (render mode 3) from a page's content: an earlier OCR
-// layer that ours replaces. Operands are held until their operator (a text object's
-// strings; an inline image's bytes at most).
-class InvisibleTextFilter : public QPDFObjectHandle::TokenFilter {
- public:
-  void handleToken(QPDFTokenizer::Token const& token) override {
-    if (token.getType() != QPDFTokenizer::tt_word) {
-      pending_.push_back(token);
-      return;
-    }
-    const std::string& op = token.getValue();
-    if (op == "Tr") {
-      for (const auto& t : pending_) {
-        if (t.getType() == QPDFTokenizer::tt_integer ||
-            t.getType() == QPDFTokenizer::tt_real)
-          mode_ = std::atoi(t.getValue().c_str());
-      }
-    } else if (op == "q") {
-      saved_.push_back(mode_);
-    } else if (op == "Q") {
-      if (!saved_.empty()) {
-        mode_ = saved_.back();
-        saved_.pop_back();
-      }
-    }
-    const bool shows = op == "Tj" || op == "TJ" || op == "'" || op == "\"";
-    if (shows && mode_ == 3) {
-      pending_.clear();
-      // ' and " also move to the next line: keep that for any visible text after.
-      if (op != "Tj" && op != "TJ") write("T* ");
-      return;
-    }
-    Flush();
-    writeToken(token);
-  }
-  void handleEOF() override { Flush(); }
-
- private:
-  void Flush() {
-    for (const auto& t : pending_) writeToken(t);
-    pending_.clear();
-  }
-  std::vector<QPDFTokenizer::Token> pending_;
-  std::vector<int> saved_;
-  int mode_ = 0;
-};
+// "<< ... >>" as qpdf unparses a dictionary, without its closing ">>", for more keys.
+std::string OpenDict(const std::string& dict) {
+  return dict.size() >= 2 && dict.compare(dict.size() - 2, 2, ">>") == 0
+             ? dict.substr(0, dict.size() - 2)
+             : "<< ";
+}
 
 }  // namespace
 
@@ -149,9 +115,43 @@ struct SearchablePdf::Impl {
   int64_t spilled = 0;
   Status provider_error;  // the first failure inside a stream provider
 
+  // Charges for the per-page records: the layers' table and `more` bytes.
+  std::vector<Reservation> record_charges;
+  int64_t record_charged = 0;
+  Status ChargeRecords(int64_t more);
+
   Status OpenSpill();
+  // Writes a page's layer, placed by `prefix`, to `out`.
+  Status ReadLayer(const Layer& layer, const std::string& prefix,
+                   const PdfIncrementalWriter::Sink& out);
   // Streams a page's layer, placed by `prefix`, into the pipeline.
   void PipeLayer(const Layer& layer, const std::string& prefix, Pipeline* p);
+
+  // PDF inputs: the original bytes and an incremental update with the layered pages'
+  // new versions, their layers and the font (output/pdf_incremental_writer.h), reading
+  // the input kPagesPerOpen pages at a time.
+  struct AppendPlan {
+    int first_new_object = 0;
+    int64_t object_count = 0;
+    int64_t startxref = 0;
+    std::string trailer;  // /Root, /Info, /ID of the original
+  };
+  // UNSUPPORTED when the input is not one to append to (encrypted, damaged: qpdf
+  // warned), which the rewrite below handles instead.
+  StatusOr<AppendPlan> PlanAppend();
+  // With `dry_run`, writes nothing of the original and checks that qpdf reads every
+  // layered page without a warning (UNSUPPORTED otherwise), so a damaged input falls
+  // back to the rewrite before a byte is written.
+  Status Append(const AppendPlan& plan, const PdfIncrementalWriter::Sink& sink,
+                bool dry_run);
+  struct Shared {
+    int font = 0, push = 0, pop = 0;
+  };
+  Status WriteShared(PdfIncrementalWriter& w, Shared* ids);
+  // Page `index`'s new version, its layer and (when it had invisible text) its new
+  // content. With `w` null (the dry run), reads all that qpdf must read for it and
+  // writes nothing.
+  Status AppendPage(QPDF& pdf, PdfIncrementalWriter* w, int index, const Shared& ids);
   void Fail(Status st) {
     if (provider_error.ok()) provider_error = st;
     throw std::runtime_error(st.message());
@@ -184,25 +184,253 @@ Status SearchablePdf::Impl::OpenSpill() {
   return Status::Ok();
 }
 
-void SearchablePdf::Impl::PipeLayer(const Layer& layer, const std::string& prefix,
-                                    Pipeline* p) {
-  p->writeString(prefix);
+Status SearchablePdf::Impl::ChargeRecords(int64_t more) {
+  const int64_t need = static_cast<int64_t>(layers.capacity() * sizeof(Layer)) +
+                       std::max<int64_t>(more, 0);
+  while (record_charged < need) {
+    // Whose budget: the run's (options.budget), for this document's per-page records.
+    PF_ASSIGN_OR_RETURN(Reservation r, options.budget->Reserve(
+                                           kRecordStep, "searchable PDF page records"));
+    record_charges.push_back(std::move(r));
+    record_charged += kRecordStep;
+  }
+  return Status::Ok();
+}
+
+Status SearchablePdf::Impl::ReadLayer(const Layer& layer, const std::string& prefix,
+                                      const PdfIncrementalWriter::Sink& out) {
+  PF_RETURN_IF_ERROR(out(prefix));
   // The layer's own text: the spill file, read back in chunks. Whose budget: none, a
-  // fixed 64 KB window (plus qpdf's copy of this one stream while it writes it).
+  // fixed 64 KB window.
   std::string chunk(kChunk, '\0');
   int64_t left = layer.length;
   if (std::fseek(spill.get(), layer.offset, SEEK_SET) != 0) {
-    Fail(IoError("cannot read back a text layer: " + std::string(std::strerror(errno))));
+    return IoError("cannot read back a text layer: " + std::string(std::strerror(errno)));
   }
   while (left > 0) {
     const size_t want = static_cast<size_t>(std::min<int64_t>(left, chunk.size()));
     const size_t n = std::fread(chunk.data(), 1, want, spill.get());
-    if (n != want) Fail(IoError("cannot read back a text layer"));
-    p->write(reinterpret_cast<const unsigned char*>(chunk.data()), n);
+    if (n != want) return IoError("cannot read back a text layer");
+    PF_RETURN_IF_ERROR(out(std::string_view(chunk.data(), n)));
     left -= static_cast<int64_t>(n);
   }
-  p->writeString("Q\n");
+  return out("Q\n");
+}
+
+void SearchablePdf::Impl::PipeLayer(const Layer& layer, const std::string& prefix,
+                                    Pipeline* p) {
+  // (plus qpdf's copy of this one stream while it writes it)
+  Status st = ReadLayer(layer, prefix, [p](std::string_view s) {
+    p->write(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+    return Status::Ok();
+  });
+  if (!st.ok()) Fail(st);
   p->finish();
+}
+
+StatusOr<SearchablePdf::Impl::AppendPlan> SearchablePdf::Impl::PlanAppend() {
+  AppendPlan plan;
+  StatusOr<int64_t> startxref = FindStartXref(source_path);
+  if (!startxref.ok()) return Unsupported(startxref.status().message());
+  plan.startxref = *startxref;
+  QPDF pdf;
+  OpenWindowed(pdf, source_path);
+  if (pdf.isEncrypted()) return Unsupported("the input is encrypted");
+  QPDFObjectHandle trailer = pdf.getTrailer();
+  QPDFObjectHandle root = trailer.getKey("/Root");
+  QPDFObjectHandle size = trailer.getKey("/Size");
+  if (!root.isIndirect() || !size.isInteger())
+    return Unsupported("the input's trailer has no /Root or /Size");
+  // Not getObjectCount(): it parses every object of the file, looking for references to
+  // missing ones. The table is a copy (a few hundred KB, for a moment).
+  int64_t highest = 0;
+  {
+    const std::map<QPDFObjGen, QPDFXRefEntry> xref = pdf.getXRefTable();
+    plan.object_count = static_cast<int64_t>(xref.size());
+    if (!xref.empty()) highest = xref.rbegin()->first.getObj();
+    // The update keeps the original's cross-reference table, so it must be right: a
+    // reader that has to rebuild it (qpdf --check warns then) would rebuild ours too.
+    PF_RETURN_IF_ERROR(CheckXref(source_path, xref));
+  }
+  plan.first_new_object =
+      static_cast<int>(std::max<int64_t>(size.getIntValue(), highest + 1));
+  plan.trailer = "/Root " + root.unparse();
+  QPDFObjectHandle info = trailer.getKey("/Info");
+  if (info.isDictionary()) plan.trailer += " /Info " + info.unparse();
+  QPDFObjectHandle id = trailer.getKey("/ID");
+  if (id.isArray()) plan.trailer += " /ID " + id.unparse();
+  if (pdf.anyWarnings()) return Unsupported("qpdf repaired the input");
+  return plan;
+}
+
+Status SearchablePdf::Impl::WriteShared(PdfIncrementalWriter& w, Shared* ids) {
+  const std::string_view program = GlyphlessFontProgram();
+  const int program_id = w.NewObject();
+  PF_RETURN_IF_ERROR(w.WriteStream(
+      program_id, "/Length1 " + std::to_string(program.size()),
+      [&](const PdfIncrementalWriter::Sink& out) { return out(program); }, true));
+  const int descriptor_id = w.NewObject();
+  PF_RETURN_IF_ERROR(w.WriteObject(
+      descriptor_id, 0,
+      "<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [0 0 500 "
+      "1000] /ItalicAngle 0 /Ascent 1000 /Descent -1 /CapHeight 1000 /StemV 80"
+      " /FontFile2 " +
+          Ref(program_id) + " >>"));
+  const int map_id = w.NewObject();
+  PF_RETURN_IF_ERROR(w.WriteStream(
+      map_id, "",
+      [](const PdfIncrementalWriter::Sink& out) { return out(GlyphlessCidToGidMap()); },
+      true));
+  const int cid_font_id = w.NewObject();
+  PF_RETURN_IF_ERROR(w.WriteObject(
+      cid_font_id, 0,
+      "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont"
+      " /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
+      " /DW " +
+          std::to_string(kGlyphlessAdvance) + " /FontDescriptor " + Ref(descriptor_id) +
+          " /CIDToGIDMap " + Ref(map_id) + " >>"));
+  const int to_unicode_id = w.NewObject();
+  PF_RETURN_IF_ERROR(w.WriteStream(
+      to_unicode_id, "",
+      [](const PdfIncrementalWriter::Sink& out) { return out(GlyphlessToUnicodeCMap()); },
+      true));
+  ids->font = w.NewObject();
+  PF_RETURN_IF_ERROR(w.WriteObject(
+      ids->font, 0,
+      "<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding /Identity-H"
+      " /DescendantFonts [" +
+          Ref(cid_font_id) + "] /ToUnicode " + Ref(to_unicode_id) + " >>"));
+  ids->push = w.NewObject();
+  PF_RETURN_IF_ERROR(w.WriteStream(
+      ids->push, "", [](const PdfIncrementalWriter::Sink& out) { return out("q\n"); },
+      false));
+  ids->pop = w.NewObject();
+  return w.WriteStream(
+      ids->pop, "", [](const PdfIncrementalWriter::Sink& out) { return out("Q\n"); },
+      false);
+}
+
+Status SearchablePdf::Impl::AppendPage(QPDF& pdf, PdfIncrementalWriter* w, int index,
+                                       const Shared& ids) {
+  QPDFObjectHandle page = FindPage(pdf, index);
+  if (!page.isDictionary() || !page.isIndirect())
+    return Unsupported("page " + std::to_string(index + 1) + " is not in the page tree");
+  QPDFPageObjectHelper helper(page);
+  QPDFObjectHandle::Rectangle box = helper.getCropBox(false, false).getArrayAsRectangle();
+  QPDFObjectHandle rotate = helper.getAttribute("/Rotate", false);
+  const int degrees = rotate.isInteger() ? rotate.getIntValueAsInt() : 0;
+  const PageTransform t =
+      DisplayToUser(std::min(box.llx, box.urx), std::min(box.lly, box.ury),
+                    std::max(box.llx, box.urx), std::max(box.lly, box.ury), degrees);
+  if (t.display_width <= 0 || t.display_height <= 0) return Status::Ok();
+  const Layer layer = layers[index];
+  // The boxes' space (y up) onto the displayed page, then onto user space.
+  const double scale[6] = {t.display_width / layer.width,   0, 0,
+                           t.display_height / layer.height, 0, 0};
+  const std::string prefix = "q\n" + MatrixOps(t.m) + MatrixOps(scale);
+
+  // The page's own content inside q/Q, so that what it leaves in the graphics state
+  // (an unbalanced cm) does not move the layer; rewritten only when it has invisible
+  // text of its own (an earlier OCR layer, which ours replaces).
+  std::string contents = "[" + Ref(ids.push);
+  QPDFObjectHandle own = page.getKey("/Contents");
+  std::vector<QPDFObjectHandle> streams;
+  if (own.isArray()) {
+    streams = own.getArrayAsVector();
+  } else if (own.isStream()) {
+    streams.push_back(own);
+  }
+  int64_t stored = 0;
+  for (QPDFObjectHandle& s : streams) {
+    if (!s.isStream()) continue;
+    QPDFObjectHandle length = s.getDict().getKey("/Length");
+    if (length.isInteger()) stored += std::max<long long>(length.getIntValue(), 0);
+  }
+  // Whose budget: the run's, for the page's content, which qpdf's tokenizer holds
+  // decoded while it filters it (an estimate from its stored size).
+  PF_ASSIGN_OR_RETURN(Reservation content,
+                      options.budget->Reserve(stored * kContentExpansion + kChunk,
+                                              "searchable PDF page content"));
+  InvisibleTextFilter probe;
+  if (!streams.empty()) {
+    TrScanner scanner;
+    helper.pipeContents(&scanner);
+    if (scanner.found()) helper.filterContents(&probe);
+  }
+  // The page's resources (its own or inherited), with the font added.
+  QPDFObjectHandle resources = helper.getAttribute("/Resources", false);
+  QPDFObjectHandle r = resources.isDictionary() ? resources.shallowCopy()
+                                                : QPDFObjectHandle::newDictionary();
+  QPDFObjectHandle fonts = r.getKey("/Font");
+  QPDFObjectHandle f =
+      fonts.isDictionary() ? fonts.shallowCopy() : QPDFObjectHandle::newDictionary();
+  f.removeKey(kFontName);
+  r.removeKey("/Font");
+  QPDFObjectHandle dict = page.shallowCopy();
+  dict.removeKey("/Contents");
+  dict.removeKey("/Resources");
+  const std::string dict_head = OpenDict(dict.unparse()) + "/Contents ";
+  const std::string dict_tail = " /Resources " + OpenDict(r.unparse()) + "/Font " +
+                                OpenDict(f.unparse()) + kFontName + " " + Ref(ids.font) +
+                                " >> >> >>";
+  if (w == nullptr) return Status::Ok();
+
+  if (probe.dropped()) {
+    const int filtered = w->NewObject();
+    PF_RETURN_IF_ERROR(w->WriteStream(
+        filtered, "",
+        [&helper](const PdfIncrementalWriter::Sink& out) {
+          SinkPipeline p(out);
+          InvisibleTextFilter filter;
+          helper.filterContents(&filter, &p);
+          return p.status();
+        },
+        true));
+    contents += " " + Ref(filtered);
+  } else {
+    for (QPDFObjectHandle& s : streams) {
+      if (s.isIndirect()) contents += " " + s.unparse();
+    }
+  }
+  const int layer_id = w->NewObject();
+  contents += " " + Ref(ids.pop) + " " + Ref(layer_id) + "]";
+  PF_RETURN_IF_ERROR(w->WriteStream(
+      layer_id, "",
+      [&](const PdfIncrementalWriter::Sink& out) {
+        return ReadLayer(layer, prefix, out);
+      },
+      true));
+  return w->WriteObject(page.getObjectID(), page.getGeneration(),
+                        dict_head + contents + dict_tail);
+}
+
+Status SearchablePdf::Impl::Append(const AppendPlan& plan,
+                                   const PdfIncrementalWriter::Sink& sink, bool dry_run) {
+  PdfIncrementalWriter w(sink, plan.first_new_object);
+  if (!dry_run) PF_RETURN_IF_ERROR(w.CopyOriginal(source_path));
+  size_t next = 0;
+  while (next < layers.size() && layers[next].length == 0) ++next;
+  if (next == layers.size()) return Status::Ok();  // no layer: the original as it is
+  // Whose budget: the run's, for what each QPDF object below holds (see kPagesPerOpen).
+  PF_ASSIGN_OR_RETURN(
+      Reservation tables,
+      options.budget->Reserve(plan.object_count * kQpdfBytesPerObject + kQpdfGroupBytes,
+                              "searchable PDF reader"));
+  Shared ids;
+  if (!dry_run) PF_RETURN_IF_ERROR(WriteShared(w, &ids));
+  while (next < layers.size()) {
+    QPDF pdf;
+    OpenWindowed(pdf, source_path);
+    for (int pages = 0; next < layers.size() && pages < kPagesPerOpen; ++next) {
+      if (layers[next].length == 0) continue;
+      ++pages;
+      PF_RETURN_IF_ERROR(
+          AppendPage(pdf, dry_run ? nullptr : &w, static_cast<int>(next), ids));
+    }
+    if (pdf.anyWarnings()) return Unsupported("qpdf repaired the input");
+    PF_RETURN_IF_ERROR(ChargeRecords(w.RecordBytes()));
+  }
+  return dry_run ? Status::Ok() : w.Finish(plan.trailer, plan.startxref);
 }
 
 QPDFObjectHandle SearchablePdf::Impl::MakeFont(QPDF& pdf) {
@@ -425,7 +653,13 @@ Status SearchablePdf::Add(const PageRecord& page) {
                                   std::string(std::strerror(errno)));
     return impl_->spill_status;
   }
-  if (static_cast<int>(impl_->layers.size()) < page.page) impl_->layers.resize(page.page);
+  if (static_cast<int>(impl_->layers.size()) < page.page) {
+    impl_->layers.resize(page.page);
+    if (impl_->options.budget != nullptr) {
+      impl_->spill_status = impl_->ChargeRecords(0);
+      PF_RETURN_IF_ERROR(impl_->spill_status);
+    }
+  }
   impl_->layers[page.page - 1] = {impl_->spilled, static_cast<int32_t>(content.size()),
                                   page.boxes->width, page.boxes->height};
   impl_->spilled += static_cast<int64_t>(content.size());
@@ -440,6 +674,34 @@ Status SearchablePdf::Write(const Sink& sink) {
     return IoError("cannot write the text layers: " + std::string(std::strerror(errno)));
   }
   PF_ASSIGN_OR_RETURN(DocumentFormat format, DetectFormat(m.source_path));
+  if (format == DocumentFormat::kPdf) {
+    // The input's bytes and an update after them; a file that cannot take one (encrypted,
+    // or one qpdf has to repair) is rewritten whole below instead.
+    Status sink_status;
+    const PdfIncrementalWriter::Sink recorded = [&](std::string_view s) {
+      sink_status = sink(s);
+      return sink_status;
+    };
+    const PdfIncrementalWriter::Sink discard = [](std::string_view) {
+      return Status::Ok();
+    };
+    bool started = false;
+    try {
+      StatusOr<Impl::AppendPlan> plan = m.PlanAppend();
+      Status dry = plan.ok() ? m.Append(*plan, discard, /*dry_run=*/true) : plan.status();
+      if (dry.code() != StatusCode::kUnsupported) PF_RETURN_IF_ERROR(dry);
+      if (dry.ok()) {
+        started = true;
+        return m.Append(*plan, recorded, /*dry_run=*/false);
+      }
+    } catch (const std::exception& e) {
+      if (!sink_status.ok()) return sink_status;
+      if (started) {
+        return Corrupt(std::string("cannot write the searchable PDF: ") + e.what());
+      }
+      // Not started: the rewrite below reads it again, and says what is wrong with it.
+    }
+  }
   SinkPipeline out(sink);
   std::unique_ptr<Document> images;  // image inputs: decoded a page at a time by Write
   Reservation largest;
