@@ -112,6 +112,9 @@ struct SearchablePdf::Impl {
     int32_t width = 0, height = 0;
   };
   std::vector<Layer> layers;  // by 0-based page; length 0: none
+  // By 0-based page: whether its content has invisible text to remove (Append's dry run
+  // finds out; one bit a page).
+  std::vector<bool> strip;
   int64_t spilled = 0;
   Status provider_error;  // the first failure inside a stream provider
 
@@ -139,9 +142,10 @@ struct SearchablePdf::Impl {
   // UNSUPPORTED when the input is not one to append to (encrypted, damaged: qpdf
   // warned), which the rewrite below handles instead.
   StatusOr<AppendPlan> PlanAppend();
-  // With `dry_run`, writes nothing of the original and checks that qpdf reads every
-  // layered page without a warning (UNSUPPORTED otherwise), so a damaged input falls
-  // back to the rewrite before a byte is written.
+  // With `dry_run`, writes nothing and checks that qpdf reads every layered page
+  // without a warning (UNSUPPORTED otherwise), so a damaged input falls back to the
+  // rewrite before a byte is written; it also finds the pages with invisible text
+  // (`strip`), which the run that writes (after it) relies on.
   Status Append(const AppendPlan& plan, const PdfIncrementalWriter::Sink& sink,
                 bool dry_run);
   struct Shared {
@@ -340,23 +344,34 @@ Status SearchablePdf::Impl::AppendPage(QPDF& pdf, PdfIncrementalWriter* w, int i
   } else if (own.isStream()) {
     streams.push_back(own);
   }
-  int64_t stored = 0;
-  for (QPDFObjectHandle& s : streams) {
-    if (!s.isStream()) continue;
-    QPDFObjectHandle length = s.getDict().getKey("/Length");
-    if (length.isInteger()) stored += std::max<long long>(length.getIntValue(), 0);
-  }
   // Whose budget: the run's, for the page's content, which qpdf's tokenizer holds
   // decoded while it filters it (an estimate from its stored size).
-  PF_ASSIGN_OR_RETURN(Reservation content,
-                      options.budget->Reserve(stored * kContentExpansion + kChunk,
-                                              "searchable PDF page content"));
-  InvisibleTextFilter probe;
-  if (!streams.empty()) {
+  Reservation content;
+  auto reserve_content = [&]() -> Status {
+    int64_t stored = 0;
+    for (QPDFObjectHandle& s : streams) {
+      if (!s.isStream()) continue;
+      QPDFObjectHandle length = s.getDict().getKey("/Length");
+      if (length.isInteger()) stored += std::max<long long>(length.getIntValue(), 0);
+    }
+    PF_ASSIGN_OR_RETURN(content,
+                        options.budget->Reserve(stored * kContentExpansion + kChunk,
+                                                "searchable PDF page content"));
+    return Status::Ok();
+  };
+  if (w == nullptr && !streams.empty()) {
+    // The dry run finds the pages whose content must lose invisible text.
     TrScanner scanner;
     helper.pipeContents(&scanner);
-    if (scanner.found()) helper.filterContents(&probe);
+    if (scanner.found()) {
+      PF_RETURN_IF_ERROR(reserve_content());
+      InvisibleTextFilter probe;
+      helper.filterContents(&probe);
+      strip[index] = probe.dropped();
+    }
   }
+  const bool strip_page = strip[index];
+  if (w != nullptr && strip_page) PF_RETURN_IF_ERROR(reserve_content());
   // The page's resources (its own or inherited), with the font added.
   QPDFObjectHandle resources = helper.getAttribute("/Resources", false);
   QPDFObjectHandle r = resources.isDictionary() ? resources.shallowCopy()
@@ -375,7 +390,7 @@ Status SearchablePdf::Impl::AppendPage(QPDF& pdf, PdfIncrementalWriter* w, int i
                                 " >> >> >>";
   if (w == nullptr) return Status::Ok();
 
-  if (probe.dropped()) {
+  if (strip_page) {
     const int filtered = w->NewObject();
     PF_RETURN_IF_ERROR(w->WriteStream(
         filtered, "",
@@ -417,6 +432,11 @@ Status SearchablePdf::Impl::Append(const AppendPlan& plan,
       options.budget->Reserve(plan.object_count * kQpdfBytesPerObject + kQpdfGroupBytes,
                               "searchable PDF reader"));
   Shared ids;
+  if (dry_run) {
+    strip.assign(layers.size(), false);
+  } else if (strip.size() != layers.size()) {
+    return Internal("the searchable PDF's update was not dry-run first");
+  }
   if (!dry_run) PF_RETURN_IF_ERROR(WriteShared(w, &ids));
   while (next < layers.size()) {
     QPDF pdf;
