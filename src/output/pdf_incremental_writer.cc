@@ -90,6 +90,11 @@ Status PdfIncrementalWriter::CopyOriginal(const std::string& path) {
   return Status::Ok();
 }
 
+Status PdfIncrementalWriter::StartNew() {
+  // A binary comment so that tools take the file as binary.
+  return Write("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
+}
+
 Status PdfIncrementalWriter::WriteObject(int id, int generation, std::string_view body) {
   entries_.push_back({id, generation, offset_});
   PF_RETURN_IF_ERROR(
@@ -137,7 +142,8 @@ Status PdfIncrementalWriter::Finish(std::string_view trailer_entries,
   }
   entries_ = std::move(kept);
   const int64_t xref = offset_;
-  PF_RETURN_IF_ERROR(Write("xref\n"));
+  PF_RETURN_IF_ERROR(
+      Write(previous_xref < 0 ? "xref\n0 1\n0000000000 65535 f\r\n" : "xref\n"));
   // Subsections of consecutive object numbers; each entry exactly 20 bytes.
   for (size_t i = 0; i < entries_.size();) {
     size_t j = i + 1;
@@ -155,9 +161,11 @@ Status PdfIncrementalWriter::Finish(std::string_view trailer_entries,
   }
   int size = next_object_;
   if (!entries_.empty()) size = std::max(size, entries_.back().id + 1);
+  const std::string prev =
+      previous_xref < 0 ? "" : " /Prev " + std::to_string(previous_xref);
   return Write("trailer\n<< " + std::string(trailer_entries) + " /Size " +
-               std::to_string(size) + " /Prev " + std::to_string(previous_xref) +
-               " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n");
+               std::to_string(size) + prev + " >>\nstartxref\n" + std::to_string(xref) +
+               "\n%%EOF\n");
 }
 
 StatusOr<int64_t> FindStartXref(const std::string& path) {

@@ -1,6 +1,7 @@
 // PdfIncrementalWriter: a PDF written as its original bytes followed by an incremental
 // update (ISO 32000-1, 7.5.6): new and replaced objects, each streamed to the sink as it
 // comes, then one cross-reference section whose trailer points back at the original's.
+// Or a new PDF (StartNew), its objects written the same way.
 //
 //   PdfIncrementalWriter w(sink, /*first_new_object=*/trailer_size);
 //   PF_RETURN_IF_ERROR(w.CopyOriginal("in.pdf"));
@@ -40,6 +41,8 @@ class PdfIncrementalWriter {
 
   // The original file, byte for byte (first; once). IO_ERROR when it cannot be read.
   Status CopyOriginal(const std::string& path);
+  // Or, for a new file, its header (first; once).
+  Status StartNew();
   // A fresh object number.
   int NewObject() { return next_object_++; }
   // "ID GEN obj\nBODY\nendobj\n": a new object, or a new version of an original one.
@@ -51,7 +54,8 @@ class PdfIncrementalWriter {
                      bool deflate);
   // The cross-reference section of every object written and the trailer:
   // `trailer_entries` (/Root, /Info, /ID of the original) plus /Size and /Prev
-  // (`previous_xref`: the original's startxref offset).
+  // (`previous_xref`: the original's startxref offset; negative for a new file, whose
+  // section then also has object 0's free entry).
   Status Finish(std::string_view trailer_entries, int64_t previous_xref);
 
   // Bytes written so far.

@@ -152,6 +152,13 @@ struct SearchablePdf::Impl {
     int font = 0, push = 0, pop = 0;
   };
   Status WriteShared(PdfIncrementalWriter& w, Shared* ids);
+  // The glyphless font's objects; `font` gets the Type0 font's number.
+  Status WriteFont(PdfIncrementalWriter& w, int* font);
+  // What places a layer of boxes on the displayed page `t`: "q" and two matrices.
+  static std::string LayerPrefix(const Layer& layer, const PageTransform& t);
+  // Pictures: a new PDF, a page a frame, written as it goes (the pages' numbers are all
+  // it keeps, for /Kids).
+  Status WriteImages(const PdfIncrementalWriter::Sink& sink, DocumentFormat format);
   // Page `index`'s new version, its layer and (when it had invisible text) its new
   // content. With `w` null (the dry run), reads all that qpdf must read for it and
   // writes nothing.
@@ -166,8 +173,6 @@ struct SearchablePdf::Impl {
                 QPDFObjectHandle font, QPDFObjectHandle push, QPDFObjectHandle pop,
                 bool replace_text);
   Status BuildFromPdf(QPDF& pdf);
-  Status BuildFromImages(QPDF& pdf, DocumentFormat format, std::unique_ptr<Document>* doc,
-                         int64_t* largest_stream);
 };
 
 Status SearchablePdf::Impl::OpenSpill() {
@@ -267,7 +272,7 @@ StatusOr<SearchablePdf::Impl::AppendPlan> SearchablePdf::Impl::PlanAppend() {
   return plan;
 }
 
-Status SearchablePdf::Impl::WriteShared(PdfIncrementalWriter& w, Shared* ids) {
+Status SearchablePdf::Impl::WriteFont(PdfIncrementalWriter& w, int* font) {
   const std::string_view program = GlyphlessFontProgram();
   const int program_id = w.NewObject();
   PF_RETURN_IF_ERROR(w.WriteStream(
@@ -298,12 +303,16 @@ Status SearchablePdf::Impl::WriteShared(PdfIncrementalWriter& w, Shared* ids) {
       to_unicode_id, "",
       [](const PdfIncrementalWriter::Sink& out) { return out(GlyphlessToUnicodeCMap()); },
       true));
-  ids->font = w.NewObject();
-  PF_RETURN_IF_ERROR(w.WriteObject(
-      ids->font, 0,
+  *font = w.NewObject();
+  return w.WriteObject(
+      *font, 0,
       "<< /Type /Font /Subtype /Type0 /BaseFont /GlyphLessFont /Encoding /Identity-H"
       " /DescendantFonts [" +
-          Ref(cid_font_id) + "] /ToUnicode " + Ref(to_unicode_id) + " >>"));
+          Ref(cid_font_id) + "] /ToUnicode " + Ref(to_unicode_id) + " >>");
+}
+
+Status SearchablePdf::Impl::WriteShared(PdfIncrementalWriter& w, Shared* ids) {
+  PF_RETURN_IF_ERROR(WriteFont(w, &ids->font));
   ids->push = w.NewObject();
   PF_RETURN_IF_ERROR(w.WriteStream(
       ids->push, "", [](const PdfIncrementalWriter::Sink& out) { return out("q\n"); },
@@ -328,10 +337,7 @@ Status SearchablePdf::Impl::AppendPage(QPDF& pdf, PdfIncrementalWriter* w, int i
                     std::max(box.llx, box.urx), std::max(box.lly, box.ury), degrees);
   if (t.display_width <= 0 || t.display_height <= 0) return Status::Ok();
   const Layer layer = layers[index];
-  // The boxes' space (y up) onto the displayed page, then onto user space.
-  const double scale[6] = {t.display_width / layer.width,   0, 0,
-                           t.display_height / layer.height, 0, 0};
-  const std::string prefix = "q\n" + MatrixOps(t.m) + MatrixOps(scale);
+  const std::string prefix = LayerPrefix(layer, t);
 
   // The page's own content inside q/Q, so that what it leaves in the graphics state
   // (an unbalanced cm) does not move the layer; rewritten only when it has invisible
@@ -540,61 +546,74 @@ Status SearchablePdf::Impl::BuildFromPdf(QPDF& pdf) {
   return Status::Ok();
 }
 
-Status SearchablePdf::Impl::BuildFromImages(QPDF& pdf, DocumentFormat format,
-                                            std::unique_ptr<Document>* doc_out,
-                                            int64_t* largest_stream) {
+std::string SearchablePdf::Impl::LayerPrefix(const Layer& layer, const PageTransform& t) {
+  // The boxes' space (y up) onto the displayed page, then onto user space.
+  const double scale[6] = {t.display_width / layer.width,   0, 0,
+                           t.display_height / layer.height, 0, 0};
+  return "q\n" + MatrixOps(t.m) + MatrixOps(scale);
+}
+
+Status SearchablePdf::Impl::WriteImages(const PdfIncrementalWriter::Sink& sink,
+                                        DocumentFormat format) {
   PF_ASSIGN_OR_RETURN(std::unique_ptr<Document> doc, OpenDocument(source_path));
-  Document* d = doc.get();
-  *doc_out = std::move(doc);
-  QPDFPageDocumentHelper pages(pdf);
-  QPDFObjectHandle font = MakeFont(pdf);
   int jpeg_components = 0;
   if (format == DocumentFormat::kJpeg) {
     PF_ASSIGN_OR_RETURN(JpegLayout jpeg, ProbeJpeg(source_path));
     jpeg_components = jpeg.components;
-    struct stat st {};
-    if (stat(source_path.c_str(), &st) == 0) *largest_stream = st.st_size;
   }
-  for (int i = 0; i < d->page_count(); ++i) {
-    PF_ASSIGN_OR_RETURN(PageGeometry g, d->Geometry(i));
+  PdfIncrementalWriter w(sink, 1);
+  PF_RETURN_IF_ERROR(w.StartNew());
+  const int catalog = w.NewObject(), pages = w.NewObject();
+  int font = 0;
+  for (const Layer& layer : layers) {
+    if (layer.length > 0) {
+      PF_RETURN_IF_ERROR(WriteFont(w, &font));
+      break;
+    }
+  }
+  // The pages' object numbers, for /Kids at the end (4 bytes a page, charged).
+  std::vector<int32_t> kids;
+  for (int i = 0; i < doc->page_count(); ++i) {
+    PF_ASSIGN_OR_RETURN(PageGeometry g, doc->Geometry(i));
     const int dpi = g.native_dpi > 0 ? g.native_dpi : kDefaultImageDpi;
     const double width_pt = g.native_width * 72.0 / dpi;
     const double height_pt = g.native_height * 72.0 / dpi;
-    QPDFObjectHandle image = QPDFObjectHandle::newStream(&pdf);
-    QPDFObjectHandle dict = image.getDict();
-    dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
-    dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Image"));
-    dict.replaceKey("/BitsPerComponent", QPDFObjectHandle::newInteger(8));
+    const int image = w.NewObject();
+    std::string dict = "/Type /XObject /Subtype /Image /BitsPerComponent 8";
     if (format == DocumentFormat::kJpeg) {
       // The original bytes: no decoding, no re-encoding.
-      dict.replaceKey("/Width", QPDFObjectHandle::newInteger(g.native_width));
-      dict.replaceKey("/Height", QPDFObjectHandle::newInteger(g.native_height));
-      dict.replaceKey("/ColorSpace",
-                      QPDFObjectHandle::newName(jpeg_components == 1   ? "/DeviceGray"
-                                                : jpeg_components == 4 ? "/DeviceCMYK"
-                                                                       : "/DeviceRGB"));
-      if (jpeg_components == 4) {  // Adobe's CMYK JPEGs are stored inverted
-        dict.replaceKey("/Decode", QPDFObjectHandle::parse("[1 0 1 0 1 0 1 0]"));
-      }
-      const std::string path = source_path;
-      image.replaceStreamData(
-          [this, path](Pipeline* p) {
+      dict += " /Width " + std::to_string(g.native_width) + " /Height " +
+              std::to_string(g.native_height) + " /ColorSpace " +
+              (jpeg_components == 1   ? "/DeviceGray"
+               : jpeg_components == 4 ? "/DeviceCMYK"
+                                      : "/DeviceRGB");
+      // Adobe's CMYK JPEGs are stored inverted.
+      if (jpeg_components == 4) dict += " /Decode [1 0 1 0 1 0 1 0]";
+      dict += " /Filter /DCTDecode";
+      PF_RETURN_IF_ERROR(w.WriteStream(
+          image, dict,
+          [this](const PdfIncrementalWriter::Sink& out) {
             struct FileCloser {
               void operator()(std::FILE* f) const { std::fclose(f); }
             };
-            std::unique_ptr<std::FILE, FileCloser> in(std::fopen(path.c_str(), "rb"));
-            if (!in) Fail(IoError("cannot reopen " + path + ": " + std::strerror(errno)));
+            std::unique_ptr<std::FILE, FileCloser> in(
+                std::fopen(source_path.c_str(), "rb"));
+            if (!in) {
+              return IoError("cannot reopen " + source_path + ": " +
+                             std::strerror(errno));
+            }
+            // Whose budget: none; a fixed 64 KB window.
             std::string chunk(kChunk, '\0');
             size_t n = 0;
             while ((n = std::fread(chunk.data(), 1, chunk.size(), in.get())) > 0) {
-              p->write(reinterpret_cast<const unsigned char*>(chunk.data()), n);
+              PF_RETURN_IF_ERROR(out(std::string_view(chunk.data(), n)));
             }
-            p->finish();
+            return Status::Ok();
           },
-          QPDFObjectHandle::newName("/DCTDecode"), QPDFObjectHandle::newNull());
+          /*deflate=*/false));
     } else {
-      // Decoded pixels, compressed by qpdf (Flate): lossless for 8-bit gray and RGB;
-      // other depths are widened to 8 bits, alpha is dropped.
+      // Decoded pixels, Flate-compressed on their way out: lossless for 8-bit gray and
+      // RGB; other depths are widened to 8 bits, alpha is dropped.
       RenderOptions render;
       render.max_dim = std::max(g.native_width, g.native_height);
       render.min_dim = 1;
@@ -602,48 +621,69 @@ Status SearchablePdf::Impl::BuildFromImages(QPDF& pdf, DocumentFormat format,
                           PlanRender(
                               g, render, [](int, int) -> int64_t { return 0; },
                               options.budget->MaxSingleReservation()));
-      dict.replaceKey("/Width", QPDFObjectHandle::newInteger(plan.width));
-      dict.replaceKey("/Height", QPDFObjectHandle::newInteger(plan.height));
-      dict.replaceKey(
-          "/ColorSpace",
-          QPDFObjectHandle::newName(plan.channels == 3 ? "/DeviceRGB" : "/DeviceGray"));
-      image.replaceStreamData(
-          [this, d, i, plan](Pipeline* p) {
+      dict += " /Width " + std::to_string(plan.width) + " /Height " +
+              std::to_string(plan.height) + " /ColorSpace " +
+              (plan.channels == 3 ? "/DeviceRGB" : "/DeviceGray");
+      Document* d = doc.get();
+      PF_RETURN_IF_ERROR(w.WriteStream(
+          image, dict,
+          [this, d, i, &plan](const PdfIncrementalWriter::Sink& out) {
             // Whose budget: the run's (options.budget), for the decoded picture and the
-            // raster (plan.total_bytes) and qpdf's compressed copy of it, which it keeps
-            // until the stream is written (at most the raster's size, Flate's worst
-            // case being barely more).
-            const int64_t raster = int64_t{plan.width} * plan.height * plan.channels;
-            StatusOr<Reservation> copy = options.budget->Reserve(
-                raster + (raster >> 6) + 4096, "searchable PDF image");
-            if (!copy.ok()) Fail(copy.status());
-            StatusOr<Reservation> r =
-                options.budget->Reserve(plan.total_bytes, "searchable PDF image");
-            if (!r.ok()) Fail(r.status());
-            StatusOr<Raster> pixels = d->Render(i, plan, std::move(*r));
+            // raster (plan.total_bytes); rows are compressed as they go out.
+            PF_ASSIGN_OR_RETURN(
+                Reservation r,
+                options.budget->Reserve(plan.total_bytes, "searchable PDF image"));
+            StatusOr<Raster> pixels = d->Render(i, plan, std::move(r));
             if (!pixels.ok())
-              Fail(pixels.status().WithContext("page " + std::to_string(i + 1)));
+              return pixels.status().WithContext("page " + std::to_string(i + 1));
             for (int y = 0; y < pixels->height(); ++y) {
-              p->write(pixels->row(y), static_cast<size_t>(pixels->stride()));
+              PF_RETURN_IF_ERROR(
+                  out(std::string_view(reinterpret_cast<const char*>(pixels->row(y)),
+                                       static_cast<size_t>(pixels->stride()))));
             }
-            p->finish();
+            return Status::Ok();
           },
-          QPDFObjectHandle::newNull(), QPDFObjectHandle::newNull());
+          /*deflate=*/true));
     }
-    QPDFObjectHandle page = pdf.makeIndirectObject(
-        QPDFObjectHandle::parse("<< /Type /Page /MediaBox [0 0 " + Num(width_pt) + " " +
-                                Num(height_pt) + "] /Resources << /XObject << >> >> >>"));
-    page.getKey("/Resources").getKey("/XObject").replaceKey("/Im0", image);
-    QPDFObjectHandle content = QPDFObjectHandle::newStream(
-        &pdf, "q " + Num(width_pt) + " 0 0 " + Num(height_pt) + " 0 0 cm /Im0 Do Q\n");
-    page.replaceKey("/Contents", content);
-    QPDFPageObjectHelper helper(page);
-    pages.addPage(helper, false);
-    AddLayer(pdf, helper, i, DisplayToUser(0, 0, width_pt, height_pt, 0), font,
-             QPDFObjectHandle::newNull(), QPDFObjectHandle::newNull(),
-             /*replace_text=*/false);
+    const int content = w.NewObject();
+    const std::string draw =
+        "q " + Num(width_pt) + " 0 0 " + Num(height_pt) + " 0 0 cm /Im0 Do Q\n";
+    PF_RETURN_IF_ERROR(w.WriteStream(
+        content, "", [&draw](const PdfIncrementalWriter::Sink& out) { return out(draw); },
+        /*deflate=*/false));
+    std::string contents = Ref(content), fonts;
+    if (i < static_cast<int>(layers.size()) && layers[i].length > 0) {
+      const Layer layer = layers[i];
+      const std::string prefix =
+          LayerPrefix(layer, DisplayToUser(0, 0, width_pt, height_pt, 0));
+      const int layer_id = w.NewObject();
+      PF_RETURN_IF_ERROR(w.WriteStream(
+          layer_id, "",
+          [&](const PdfIncrementalWriter::Sink& out) {
+            return ReadLayer(layer, prefix, out);
+          },
+          /*deflate=*/true));
+      contents = "[" + contents + " " + Ref(layer_id) + "]";
+      fonts = std::string(" /Font << ") + kFontName + " " + Ref(font) + " >>";
+    }
+    kids.push_back(w.NewObject());
+    PF_RETURN_IF_ERROR(w.WriteObject(
+        kids.back(), 0,
+        "<< /Type /Page /Parent " + Ref(pages) + " /MediaBox [0 0 " + Num(width_pt) +
+            " " + Num(height_pt) + "] /Resources << /XObject << /Im0 " + Ref(image) +
+            " >>" + fonts + " >> /Contents " + contents + " >>"));
+    PF_RETURN_IF_ERROR(ChargeRecords(
+        w.RecordBytes() + static_cast<int64_t>(kids.capacity() * sizeof(int32_t))));
   }
-  return Status::Ok();
+  std::string list;
+  for (int32_t id : kids) list += Ref(id) + " ";
+  PF_RETURN_IF_ERROR(w.WriteObject(pages, 0,
+                                   "<< /Type /Pages /Count " +
+                                       std::to_string(kids.size()) + " /Kids [" + list +
+                                       "] >>"));
+  PF_RETURN_IF_ERROR(
+      w.WriteObject(catalog, 0, "<< /Type /Catalog /Pages " + Ref(pages) + " >>"));
+  return w.Finish("/Root " + Ref(catalog), -1);
 }
 
 SearchablePdf::SearchablePdf(std::string source_path, SearchablePdfOptions options)
@@ -694,7 +734,8 @@ Status SearchablePdf::Write(const Sink& sink) {
     return IoError("cannot write the text layers: " + std::string(std::strerror(errno)));
   }
   PF_ASSIGN_OR_RETURN(DocumentFormat format, DetectFormat(m.source_path));
-  if (format == DocumentFormat::kPdf) {
+  if (format != DocumentFormat::kPdf) return m.WriteImages(sink, format);
+  {
     // The input's bytes and an update after them; a file that cannot take one (encrypted,
     // or one qpdf has to repair) is rewritten whole below instead.
     Status sink_status;
@@ -723,28 +764,22 @@ Status SearchablePdf::Write(const Sink& sink) {
     }
   }
   SinkPipeline out(sink);
-  std::unique_ptr<Document> images;  // image inputs: decoded a page at a time by Write
   Reservation largest;
   try {
     QPDF pdf;
     pdf.setSuppressWarnings(true);
     int64_t largest_stream = 0;
-    if (format == DocumentFormat::kPdf) {
-      pdf.processFile(m.source_path.c_str());
-      PF_RETURN_IF_ERROR(m.BuildFromPdf(pdf));
-      // qpdf copies each stream whole while it writes it: the largest one is paid for.
-      for (QPDFObjectHandle& o : pdf.getAllObjects()) {
-        if (!o.isStream()) continue;
-        QPDFObjectHandle length = o.getDict().getKey("/Length");
-        if (length.isInteger())
-          largest_stream = std::max<int64_t>(largest_stream, length.getIntValue());
-      }
-    } else {
-      pdf.emptyPDF();
-      PF_RETURN_IF_ERROR(m.BuildFromImages(pdf, format, &images, &largest_stream));
+    pdf.processFile(m.source_path.c_str());
+    PF_RETURN_IF_ERROR(m.BuildFromPdf(pdf));
+    // qpdf copies each stream whole while it writes it: the largest one is paid for.
+    for (QPDFObjectHandle& o : pdf.getAllObjects()) {
+      if (!o.isStream()) continue;
+      QPDFObjectHandle length = o.getDict().getKey("/Length");
+      if (length.isInteger())
+        largest_stream = std::max<int64_t>(largest_stream, length.getIntValue());
     }
     // Whose budget: the run's, for qpdf's copy of the largest stream it passes through
-    // unchanged (a decoded picture reserves for itself, in its provider).
+    // unchanged.
     PF_ASSIGN_OR_RETURN(
         largest, m.options.budget->Reserve(largest_stream, "searchable PDF stream"));
     QPDFWriter writer(pdf);

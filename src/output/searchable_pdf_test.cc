@@ -234,6 +234,40 @@ TEST(SearchablePdfTest, WriterMemoryDoesNotGrowWithTheDocument) {
   RecordProperty("long_kib", std::to_string(long_kib));
 }
 
+TEST(SearchablePdfTest, PicturesBecomeANewPdfWrittenPageByPage) {
+  testing::TempDir dir;
+  const std::string in = dir.path() + "/scan.tif";
+  testing::WriteTestImage(in, 400, 300, /*frames=*/3);
+  MemoryBudget budget(64 << 20);
+  SearchablePdf pdf(in, {dir.path(), &budget});
+  ASSERT_TRUE(pdf.Add(OcrPage(1, "One")).ok());
+  ASSERT_TRUE(pdf.Add(OcrPage(3, "Three")).ok());
+  const std::string out = WriteToString(pdf);
+  ASSERT_EQ(out.compare(0, 9, "%PDF-1.7\n"), 0);
+  QPDF q;
+  q.setSuppressWarnings(true);
+  q.processMemoryFile("out", out.data(), out.size());
+  std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(q).getAllPages();
+  ASSERT_EQ(pages.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    QPDFObjectHandle page = pages[i].getObjectHandle();
+    QPDFObjectHandle image = page.getKey("/Resources").getKey("/XObject").getKey("/Im0");
+    ASSERT_TRUE(image.isStream());
+    EXPECT_EQ(image.getDict().getKey("/Width").getIntValue(), 400);
+    EXPECT_EQ(image.getDict().getKey("/Height").getIntValue(), 300);
+    // The pixels, losslessly: 400 x 300 gray bytes.
+    EXPECT_EQ(image.getStreamData()->getSize(), 400u * 300u);
+    const std::string content = PageContent(pages[i]);
+    EXPECT_NE(content.find("/Im0 Do"), std::string::npos);
+    const bool layered = i != 1;
+    EXPECT_EQ(content.find("3 Tr") != std::string::npos, layered) << "page " << i + 1;
+    QPDFObjectHandle fonts = page.getKey("/Resources").getKey("/Font");
+    EXPECT_EQ(fonts.isDictionary() && fonts.hasKey("/PFGlyphless"), layered);
+  }
+  EXPECT_NE(PageContent(pages[2]).find("<00540068007200650065>"), std::string::npos);
+  EXPECT_FALSE(q.anyWarnings());
+}
+
 TEST(SearchablePdfTest, MissingSourceIsAnError) {
   MemoryBudget budget(64 << 20);
   SearchablePdf pdf("/nonexistent/x.pdf", {".", &budget});
