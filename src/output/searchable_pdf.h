@@ -24,9 +24,11 @@
 // so what it holds is qpdf's cross-reference table of the input (about 110 bytes an
 // object), the objects of those pages, one page's content while filtering it, and 16
 // bytes for each object of the update (about 4 a page). All of it is paid for from
-// `budget`. The whole-file rewrite (images, and PDFs that cannot take an update) holds
-// every object dictionary of the document (about a kilobyte a page of a scan, several
-// for a born-digital book) and one stream's data at a time, which is paid for.
+// `budget`. Pictures are written as a new PDF the same way, a frame at a time (the
+// pages' object numbers kept for /Kids, 4 bytes a page). The whole-file rewrite (PDFs
+// that cannot take an update) holds every object dictionary of the document (about a
+// kilobyte a page of a scan, several for a born-digital book; not budgeted) and one
+// stream's data at a time, which is paid for.
 // Not thread-safe; one writer per document.
 #pragma once
 
