@@ -6,20 +6,29 @@
 //   PF_RETURN_IF_ERROR(pdf.Write([&](std::string_view s) { return file.Write(s); }));
 //
 // PDF inputs keep every page, its content, fonts, annotations and the document's
-// metadata (qpdf copies the file object by object); an OCRed page gets the layer on top
-// of its content (wrapped in q/Q) and loses any earlier invisible text (text render
-// mode 3: an older OCR layer, which pageflow rejected or --force-ocr overrode). Pages
-// whose own text layer was used, failed pages and pages not run are left untouched.
-// Images (PNG, JPEG, TIFF frames) become pages at their own resolution (300 DPI when
-// they state none): a JPEG is embedded as its original bytes (DCTDecode), other
-// pictures decoded and stored losslessly (Flate).
+// metadata: the output is the input's own bytes followed by an incremental update
+// (output/pdf_incremental_writer.h) holding a new version of each OCRed page, its layer
+// on top of its content (wrapped in q/Q), and the font. A page with earlier invisible
+// text (text render mode 3: an older OCR layer, which pageflow rejected or --force-ocr
+// overrode) gets its content rewritten without it. Pages whose own text layer was used,
+// failed pages and pages not run are left untouched. An input that cannot take an
+// update (encrypted, or damaged so that qpdf repairs it) is rewritten whole by qpdf
+// instead, object by object. Images (PNG, JPEG, TIFF frames) become pages at their own
+// resolution (300 DPI when they state none): a JPEG is embedded as its original bytes
+// (DCTDecode), other pictures decoded and stored losslessly (Flate).
 //
 // Memory stays flat in the document's length: Add spills each page's layer to an
-// unlinked file in `spill_dir` (keeping 24 bytes a page), and Write streams the PDF out
-// as qpdf produces it, reading each layer back when its stream is written. qpdf keeps
-// the input's object dictionaries (not their streams: about a kilobyte a page) and one
-// stream's data at a time while writing it; that stream is paid for from `budget`
-// (the largest stream of the input; a decoded picture and its compressed copy).
+// unlinked file in `spill_dir` (keeping 24 bytes a page), and Write streams the PDF out.
+// For a PDF input it reads the input with qpdf a few pages at a time (a fresh QPDF
+// object every 16 OCRed pages, since qpdf keeps what it parses until it is destroyed),
+// so what it holds is qpdf's cross-reference table of the input (about 110 bytes an
+// object), the objects of those pages, one page's content while filtering it, and 16
+// bytes for each object of the update (about 4 a page). All of it is paid for from
+// `budget`. Pictures are written as a new PDF the same way, a frame at a time (the
+// pages' object numbers kept for /Kids, 4 bytes a page). The whole-file rewrite (PDFs
+// that cannot take an update) holds every object dictionary of the document (about a
+// kilobyte a page of a scan, several for a born-digital book; not budgeted) and one
+// stream's data at a time, which is paid for.
 // Not thread-safe; one writer per document.
 #pragma once
 
@@ -38,8 +47,8 @@ namespace pageflow {
 struct SearchablePdfOptions {
   // Where the layers wait until Write (an unlinked temporary file). Default: ".".
   std::string spill_dir;
-  // Pays for what Write holds beyond qpdf's object tables: one stream's data at a time
-  // (see above). Required.
+  // Pays for what Write holds (see above): the per-page records, qpdf's tables and
+  // the data of the stream being written. Required.
   MemoryBudget* budget = nullptr;
 };
 
