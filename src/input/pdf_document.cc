@@ -399,7 +399,9 @@ class PdfDocument final : public Document {
     TextLayerPage out;
     // The structured-text device, with the path hooks it leaves empty filled in: one pass
     // over the content gives the characters and the rulings (table borders).
-    RulingSink sink{&out.rulings, {}};
+    RulingSink sink;
+    sink.rulings = &out.rulings;
+    sink.page = fz_rect{};
     MupdfWarnings warnings;
     fz_try(ctx) {
       fzpage = fz_load_page(ctx, doc_, Lookup(page));
