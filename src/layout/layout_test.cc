@@ -156,7 +156,9 @@ TEST(AnalyzeTest, FormLabelsKeepTheirValues) {
       "DATE FILED: July 23, 1998\n\nCASE NUMBER: 98-1234\n\nJUDGE: Hon. Jane Roe\n");
 }
 
-TEST(AnalyzeTest, AlignedWordsBecomeATable) {
+// A sentence, then a table of three runs: a header row and three rows of words at three
+// left edges, 15 units apart; with `rule`, a row of dashes typed under the header.
+std::vector<LayoutLine> ScoresPage(bool rule) {
   std::vector<LayoutLine> lines = {
       TestLine("Scores of the three runs are below.", 50, 80, 400, 92, 10)};
   const char* rows[][3] = {{"Run", "Score", "Time"},
@@ -164,18 +166,30 @@ TEST(AnalyzeTest, AlignedWordsBecomeATable) {
                            {"second", "0.85", "9"},
                            {"third", "0.80", "12"}};
   for (int r = 0; r < 4; ++r) {
-    lines.push_back(TestWords({{rows[r][0], 50}, {rows[r][1], 200}, {rows[r][2], 350}},
-                              110 + 15 * r, 122 + 15 * r));
+    const int y = 110 + 15 * r + (rule && r > 0 ? 15 : 0);
+    lines.push_back(
+        TestWords({{rows[r][0], 50}, {rows[r][1], 200}, {rows[r][2], 350}}, y, y + 12));
     for (LayoutWord& w : lines.back().words) w.font_size = 10;
+    if (rule && r == 0) {
+      lines.push_back(
+          TestLine("-----------------------------------------", 50, 124, 380, 134, 10));
+    }
   }
+  return lines;
+}
+
+constexpr const char* kScoresMarkdown =
+    "Scores of the three runs are below.\n\n"
+    "| Run | Score | Time |\n"
+    "| --- | --- | --- |\n"
+    "| first | 0.91 | 3 |\n"
+    "| second | 0.85 | 9 |\n"
+    "| third | 0.80 | 12 |\n";
+
+TEST(AnalyzeTest, AlignedWordsBecomeATable) {
+  const std::vector<LayoutLine> lines = ScoresPage(/*rule=*/false);
   const PageModel m = Analyze(TestPage(lines), Options());
-  EXPECT_EQ(RenderMarkdown(m),
-            "Scores of the three runs are below.\n\n"
-            "| Run | Score | Time |\n"
-            "| --- | --- | --- |\n"
-            "| first | 0.91 | 3 |\n"
-            "| second | 0.85 | 9 |\n"
-            "| third | 0.80 | 12 |\n");
+  EXPECT_EQ(RenderMarkdown(m), kScoresMarkdown);
   EXPECT_EQ(RenderPlainText(m),
             "Scores of the three runs are below.\n\nRun\tScore\tTime\nfirst\t0.91\t3\n"
             "second\t0.85\t9\nthird\t0.80\t12\n");
@@ -187,29 +201,8 @@ TEST(AnalyzeTest, AlignedWordsBecomeATable) {
 // A rule typed under the header row ("-----", as DocBook's text tables have) is a
 // ruling, not a row: the header stays the table's first row.
 TEST(AnalyzeTest, ARuleTypedUnderTheHeaderIsNoRow) {
-  std::vector<LayoutLine> lines = {
-      TestLine("Scores of the three runs are below.", 50, 80, 400, 92, 10)};
-  const char* rows[][3] = {{"Run", "Score", "Time"},
-                           {"first", "0.91", "3"},
-                           {"second", "0.85", "9"},
-                           {"third", "0.80", "12"}};
-  for (int r = 0; r < 4; ++r) {
-    const int y = r == 0 ? 110 : 125 + 15 * r;
-    lines.push_back(
-        TestWords({{rows[r][0], 50}, {rows[r][1], 200}, {rows[r][2], 350}}, y, y + 12));
-    for (LayoutWord& w : lines.back().words) w.font_size = 10;
-    if (r == 0) {
-      lines.push_back(
-          TestLine("-----------------------------------------", 50, 124, 380, 134, 10));
-    }
-  }
-  EXPECT_EQ(RenderMarkdown(Analyze(TestPage(lines), Options())),
-            "Scores of the three runs are below.\n\n"
-            "| Run | Score | Time |\n"
-            "| --- | --- | --- |\n"
-            "| first | 0.91 | 3 |\n"
-            "| second | 0.85 | 9 |\n"
-            "| third | 0.80 | 12 |\n");
+  EXPECT_EQ(RenderMarkdown(Analyze(TestPage(ScoresPage(/*rule=*/true)), Options())),
+            kScoresMarkdown);
 }
 
 TEST(AnalyzeTest, RuledTableSitsInReadingOrder) {
