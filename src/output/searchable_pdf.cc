@@ -24,6 +24,7 @@
 #include "output/pdf_incremental_writer.h"
 #include "output/pdf_text_layer.h"
 #include "output/qpdf_support.h"
+#include "output/spilled_array.h"
 #include "raster/render_plan.h"
 
 namespace pageflow {
@@ -177,19 +178,7 @@ struct SearchablePdf::Impl {
 };
 
 Status SearchablePdf::Impl::OpenSpill() {
-  std::string path = (options.spill_dir.empty() ? std::string(".") : options.spill_dir) +
-                     "/pdf-layers-XXXXXX";
-  const int fd = mkstemp(path.data());
-  if (fd < 0) {
-    return IoError("cannot create a spill file in " + options.spill_dir + ": " +
-                   std::strerror(errno));
-  }
-  unlink(path.c_str());
-  std::FILE* f = fdopen(fd, "w+b");
-  if (f == nullptr) {
-    close(fd);
-    return IoError("cannot open a spill file: " + std::string(std::strerror(errno)));
-  }
+  PF_ASSIGN_OR_RETURN(std::FILE * f, OpenSpillFile(options.spill_dir));
   spill.reset(f);
   return Status::Ok();
 }
