@@ -25,6 +25,14 @@ std::string WriteOnePage(const std::string& path) {
   return testing::ReadFile(path);
 }
 
+// A sink that appends to `out`.
+PdfIncrementalWriter::Sink AppendTo(std::string* out) {
+  return [out](std::string_view s) {
+    out->append(s);
+    return Status::Ok();
+  };
+}
+
 // The offsets the last cross-reference section of `pdf` gives, by object number.
 std::map<int, int64_t> LastXref(const std::string& pdf) {
   std::map<int, int64_t> offsets;
@@ -53,12 +61,7 @@ TEST(PdfIncrementalWriterTest, UpdateFollowsTheOriginalBytesAndIndexesEachObject
   EXPECT_EQ(original.compare(*startxref, 4, "xref"), 0);
 
   std::string out;
-  PdfIncrementalWriter w(
-      [&out](std::string_view s) {
-        out.append(s);
-        return Status::Ok();
-      },
-      5);
+  PdfIncrementalWriter w(AppendTo(&out), 5);
   ASSERT_TRUE(w.CopyOriginal(in).ok());
   const int added = w.NewObject();
   EXPECT_EQ(added, 5);
@@ -116,12 +119,7 @@ TEST(PdfIncrementalWriterTest, ALaterVersionOfAnObjectReplacesTheEarlierOne) {
   const std::string in = dir.path() + "/in.pdf";
   WriteOnePage(in);
   std::string out;
-  PdfIncrementalWriter w(
-      [&out](std::string_view s) {
-        out.append(s);
-        return Status::Ok();
-      },
-      5);
+  PdfIncrementalWriter w(AppendTo(&out), 5);
   ASSERT_TRUE(w.CopyOriginal(in).ok());
   ASSERT_TRUE(w.WriteObject(3, 0, "<< /Type /Page /Parent 2 0 R /Rotate 90 >>").ok());
   const int64_t second = w.offset();
