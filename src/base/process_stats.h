@@ -20,5 +20,12 @@ int64_t DefaultMemoryLimitBytes();
 double ThreadCpuSeconds();
 // Returns freed heap pages to the OS (malloc_trim).
 void TrimHeap();
+// Sets the allocator up for page-sized buffers: from kHeapMmapThresholdBytes up they are
+// mapped on their own and unmapped when freed. glibc's threshold otherwise rises to the
+// largest block freed so far (up to 32 MiB): after the first page, every page image and
+// large scratch buffer comes from the heap arenas and leaves holes there that only the
+// heaviest page fills. Call once at start, before threads.
+void ConfigureHeap();
+inline constexpr int kHeapMmapThresholdBytes = 256 << 10;
 
 }  // namespace pageflow

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/process_stats.h"
 #include "cli/command.h"
 
 namespace {
@@ -46,6 +47,7 @@ void EnsureSingleThreadedOpenMp(int argc, char** argv) {
 int main(int argc, char** argv) {
   EnsureSingleThreadedOpenMp(argc, argv);
   using namespace pageflow;
+  ConfigureHeap();
 
   CLI::App app{"pageflow: documents (PDF, PNG, JPEG, TIFF) to text under a hard memory limit"};
   app.require_subcommand(1);

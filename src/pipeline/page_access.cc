@@ -140,7 +140,10 @@ StatusOr<Raster> DocumentPageAccess::Render(const RenderRequest& request) {
       PdfLibraryAllowance allowance(library);
       return doc->Render(page_, plan, std::move(reservation));
     }();
-    if (raster.ok()) raster->reservation().ShrinkTo(plan.total_bytes);
+    if (raster.ok()) {
+      raster->reservation().ShrinkTo(plan.total_bytes);
+      rendered_ = true;
+    }
     if (raster.ok() || !pdf || !IsPdfLibraryRefusal(raster.status()) || library >= most) {
       return raster;
     }

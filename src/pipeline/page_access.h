@@ -60,6 +60,8 @@ class DocumentPageAccess final : public PageAccess {
   // CPU seconds this thread spent in TextLayer() and Render(): opening the document,
   // extracting text, rendering. The rest of Engine::Recognize is the engine's own.
   double source_cpu_seconds() const { return source_cpu_seconds_; }
+  // Whether Render gave the engine a raster (an OCR page, not a text-layer one).
+  bool rendered() const { return rendered_; }
 
  private:
   StatusOr<Document*> Doc();
@@ -76,6 +78,7 @@ class DocumentPageAccess final : public PageAccess {
   double source_cpu_seconds_ = 0;
   const std::atomic<bool>* cancel_ = nullptr;
   bool reserve_now_ = false;
+  bool rendered_ = false;
 };
 
 }  // namespace pageflow

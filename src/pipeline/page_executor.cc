@@ -140,6 +140,7 @@ PageOutcome PageExecutor::Run(Engine& engine, const PageWork& work) {
       access.set_cancel(work.cancel);
       StatusOr<PageText> recognized = engine.Recognize(access);
       source_cpu += access.source_cpu_seconds();
+      out.heap_trimmed = access.rendered();
       if (recognized.ok()) {
         text = std::move(*recognized);
         render_note = access.render_note();
@@ -163,6 +164,13 @@ PageOutcome PageExecutor::Run(Engine& engine, const PageWork& work) {
   const double cpu1 = ThreadCpuSeconds();
   doc_.PageDone(out.record.seconds);  // may close the document: reading the source too
   source_cpu += ThreadCpuSeconds() - cpu1;
+  // An OCR page leaves its engine's freed working set (blobs, outlines, page images,
+  // line buffers) in this thread's heap arena, where glibc keeps it: each worker's arena
+  // then grows to the heaviest page it has read, and the process to the sum of those.
+  // Giving it back after every rendered page keeps RSS at what the pages in flight use:
+  // gnuplot.pdf, tesseract, 100 DPI, 2 workers: 116 -> 101 MiB at about 7% more CPU
+  // (bench/memory). Text-layer pages are light and fast; they skip it.
+  if (out.heap_trimmed) TrimHeap();
   out.source_cpu_seconds = source_cpu;
   out.engine_cpu_seconds = engine_cpu;
   return out;

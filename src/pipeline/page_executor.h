@@ -47,6 +47,7 @@ struct PageOutcome {
   double source_cpu_seconds = 0;  // opening, text layer, rendering
   double engine_cpu_seconds = 0;  // inside the engine
   double layout_cpu_seconds = 0;  // the layout stage
+  bool heap_trimmed = false;      // an OCR page: its freed heap went back to the OS
 };
 
 class PageExecutor {
