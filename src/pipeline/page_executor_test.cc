@@ -59,44 +59,49 @@ class FragmentingEngine final : public Engine {
   int64_t rss_after_page_ = 0;
 };
 
-PageWork WorkOn(const std::string& path) {
+// One page of a one-line PDF through the executor with a FragmentingEngine: the
+// outcome, and the process's RSS when the engine had freed its blocks and after Run.
+struct OnePage {
+  PageOutcome outcome;
+  int64_t rss_after_page = 0;
+  int64_t rss_after_run = 0;
+};
+
+OnePage RunOnePage(bool render) {
+  testing::TempDir dir;
+  testing::WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"Hello"}}});
+  MemoryBudget budget(1ll << 30);
+  PageExecutor executor(&budget);
+  FragmentingEngine engine(render);
   PageWork work;
-  work.path = path;
-  work.page = 0;
+  work.path = dir.path() + "/a.pdf";
   work.render.dpi = 50;
   work.label = "page 1 of a.pdf";
   work.layout = false;
-  return work;
+  OnePage out;
+  out.outcome = executor.Run(engine, work);
+  out.rss_after_page = engine.rss_after_page();
+  out.rss_after_run = CurrentRssBytes();
+  return out;
 }
 
 // After an OCR page the heap its engine freed goes back to the OS: a worker's RSS stays
 // at what its pages in flight use, not at the heaviest page it ever read.
 TEST(PageExecutorTest, AnOcrPageGivesItsFreedHeapBack) {
-  testing::TempDir dir;
-  testing::WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"Hello"}}});
-  MemoryBudget budget(1ll << 30);
-  PageExecutor executor(&budget);
-  FragmentingEngine engine(/*render=*/true);
-  const PageOutcome outcome = executor.Run(engine, WorkOn(dir.path() + "/a.pdf"));
-  ASSERT_TRUE(outcome.record.error.empty()) << outcome.record.error;
-  EXPECT_TRUE(outcome.heap_trimmed);
-  const int64_t freed_back = engine.rss_after_page() - CurrentRssBytes();
-  EXPECT_GE(freed_back, 32 * kMiB)
-      << "RSS after the page " << engine.rss_after_page() / kMiB << " MiB, after Run "
-      << CurrentRssBytes() / kMiB << " MiB";
+  const OnePage page = RunOnePage(/*render=*/true);
+  ASSERT_TRUE(page.outcome.record.error.empty()) << page.outcome.record.error;
+  EXPECT_TRUE(page.outcome.heap_trimmed);
+  EXPECT_GE(page.rss_after_page - page.rss_after_run, 32 * kMiB)
+      << "RSS after the page " << page.rss_after_page / kMiB << " MiB, after Run "
+      << page.rss_after_run / kMiB << " MiB";
 }
 
 // A text-layer page is light and quick: no trim (it would cost more than it returns).
 TEST(PageExecutorTest, ATextLayerPageIsNotTrimmed) {
-  testing::TempDir dir;
-  testing::WriteTestPdf(dir.path() + "/a.pdf", {{.lines = {"Hello"}}});
-  MemoryBudget budget(1ll << 30);
-  PageExecutor executor(&budget);
-  FragmentingEngine engine(/*render=*/false);
-  const PageOutcome outcome = executor.Run(engine, WorkOn(dir.path() + "/a.pdf"));
-  ASSERT_TRUE(outcome.record.error.empty()) << outcome.record.error;
-  EXPECT_FALSE(outcome.heap_trimmed);
-  TrimHeap();  // what the first test's blocks left, whichever ran first
+  const OnePage page = RunOnePage(/*render=*/false);
+  ASSERT_TRUE(page.outcome.record.error.empty()) << page.outcome.record.error;
+  EXPECT_FALSE(page.outcome.heap_trimmed);
+  TrimHeap();  // what the engine's blocks left, for the tests after this one
 }
 
 }  // namespace
