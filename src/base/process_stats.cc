@@ -75,8 +75,9 @@ double ThreadCpuSeconds() {
 void TrimHeap() { malloc_trim(0); }
 
 // Measured with bench/memory's settings (tesseract, 100 DPI, 2 workers) on 40 pages of
-// gnuplot.pdf: peak RSS 107 -> 98 MiB at the same CPU time; 64 KiB cost more CPU
-// (small buffers the engines allocate per line were mapped and unmapped every time).
+// gnuplot.pdf: peak RSS 107 -> 98 MiB for 3-5% more CPU, within this VM's run-to-run
+// drift (the 311 pages: +7%, one run each); 64 KiB cost more CPU (small buffers the
+// engines allocate per line were mapped and unmapped every time).
 void ConfigureHeap() { mallopt(M_MMAP_THRESHOLD, kHeapMmapThresholdBytes); }
 
 }  // namespace pageflow
