@@ -9,8 +9,8 @@
 
 namespace pageflow {
 
-int64_t CurrentRssBytes();   // 0 if /proc is unavailable
-int64_t PeakRssBytes();      // VmHWM: the kernel's high-water mark of RSS
+int64_t CurrentRssBytes();  // 0 if /proc is unavailable
+int64_t PeakRssBytes();     // VmHWM: the kernel's high-water mark of RSS
 int64_t PhysicalMemoryBytes();
 // The cgroup (v2 or v1) memory limit, or 0 when there is none.
 int64_t CgroupMemoryLimitBytes();

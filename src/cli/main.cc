@@ -49,17 +49,14 @@ int main(int argc, char** argv) {
   using namespace pageflow;
   ConfigureHeap();
 
-  CLI::App app{"pageflow: documents (PDF, PNG, JPEG, TIFF) to text under a hard memory limit"};
+  CLI::App app{
+      "pageflow: documents (PDF, PNG, JPEG, TIFF) to text under a hard memory limit"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "pageflow 0.1.0");
 
   const std::vector<Command> commands = {
-      AddRunCommand(app),
-      AddEvalCommand(app),
-      AddEnqueueCommand(app),
-      AddWorkerCommand(app),
-      AddQueueStatusCommand(app),
-      AddServeCommand(app),
+      AddRunCommand(app),    AddEvalCommand(app),        AddEnqueueCommand(app),
+      AddWorkerCommand(app), AddQueueStatusCommand(app), AddServeCommand(app),
       AddPlanCommand(app),
   };
 

@@ -33,14 +33,24 @@ int64_t PdfLibraryFloorBytes(bool pdf);
 
 class DocumentPageAccess final : public PageAccess {
  public:
-  DocumentPageAccess(Document* doc, int page, const RenderOptions& options, MemoryBudget* budget,
-                     std::string label)
-      : doc_(doc), page_(page), options_(options), budget_(budget), label_(std::move(label)) {}
+  DocumentPageAccess(Document* doc, int page, const RenderOptions& options,
+                     MemoryBudget* budget, std::string label)
+      : doc_(doc),
+        page_(page),
+        options_(options),
+        budget_(budget),
+        label_(std::move(label)) {}
   // Over the worker's own handle `*owner` (non-null) on `path`: ReleaseSource() closes
   // it, and the next use reopens it there.
-  DocumentPageAccess(WorkerDocument* owner, std::string path, int page, const RenderOptions& options,
-                     MemoryBudget* budget, std::string label)
-      : doc_(nullptr), owner_(owner), path_(std::move(path)), page_(page), options_(options), budget_(budget),
+  DocumentPageAccess(WorkerDocument* owner, std::string path, int page,
+                     const RenderOptions& options, MemoryBudget* budget,
+                     std::string label)
+      : doc_(nullptr),
+        owner_(owner),
+        path_(std::move(path)),
+        page_(page),
+        options_(options),
+        budget_(budget),
         label_(std::move(label)) {}
 
   StatusOr<TextLayerPage> TextLayer() override;
@@ -67,7 +77,7 @@ class DocumentPageAccess final : public PageAccess {
   StatusOr<Document*> Doc();
   StatusOr<Reservation> ReserveBytes(int64_t bytes, std::string_view what);
 
-  Document* doc_;                              // null once released
+  Document* doc_;                    // null once released
   WorkerDocument* owner_ = nullptr;  // the worker's handle, if it may be released
   std::string path_;
   int page_;
