@@ -39,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 
 struct DocInfo {
   DocumentMeta meta;
-  std::vector<bool> range_done;  // finished by an earlier run
+  std::vector<bool> range_done;      // finished by an earlier run
   std::vector<bool> range_selected;  // RunOptions::select_range (all true without it)
   // Pages failed so far; the first kMaxLoggedPageErrors are logged, the record lists all.
   mutable std::atomic<int> page_errors{0};
@@ -83,7 +83,8 @@ struct Event {
 
 // A vlm run's results depend on the model, the prompt and the image size too.
 std::string VlmFingerprint(const RunOptions& o) {
-  if (o.engine.kind != "vlm" && !(o.engine.kind == "auto" && o.engine.auto_ocr == "vlm")) return "";
+  if (o.engine.kind != "vlm" && !(o.engine.kind == "auto" && o.engine.auto_ocr == "vlm"))
+    return "";
   return ";vlm_model=" + o.engine.vlm.model + ";vlm_prompt=" + o.engine.vlm.prompt +
          ";vlm_dim=" + std::to_string(o.engine.vlm.target_dim);
 }
@@ -94,7 +95,8 @@ std::string Fingerprint(const RunOptions& o) {
          ";max_dim=" + std::to_string(o.render.max_dim) +
          ";formats=" + (o.formats.jsonl ? "j" : "") + (o.formats.md ? "m" : "") +
          (o.formats.txt ? "t" : "") + (o.formats.hocr ? "h" : "") +
-         (o.formats.alto ? "a" : "") + (o.formats.pdf ? "p" : "") + ";range=" + std::to_string(o.pages_per_range) +
+         (o.formats.alto ? "a" : "") + (o.formats.pdf ? "p" : "") +
+         ";range=" + std::to_string(o.pages_per_range) +
          ";max_pages=" + std::to_string(o.max_pages) + ";ocr=" + o.engine.auto_ocr +
          ";models=" + o.engine.models_dir + ";tessdata=" + o.engine.tessdata_dir +
          ";layout=" + (o.layout ? "auto" : "none") + (o.formats.boxes ? ";boxes=1" : "") +
@@ -125,7 +127,8 @@ class InFlightDocuments {
 
 class Run {
  public:
-  Run(const RunOptions& o, Workspace ws, MemoryBudget* budget, const std::atomic<bool>* stop)
+  Run(const RunOptions& o, Workspace ws, MemoryBudget* budget,
+      const std::atomic<bool>* stop)
       : options_(o),
         ws_(std::move(ws)),
         budget_(budget),
@@ -133,7 +136,8 @@ class Run {
         jobs_(static_cast<size_t>(o.workers)),
         events_(static_cast<size_t>(2 * o.workers + 4)) {}
 
-  Status Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSummary* summary);
+  Status Execute(const std::vector<std::unique_ptr<Engine>>& engines,
+                 RunSummary* summary);
 
  private:
   void Source();
@@ -251,7 +255,8 @@ void Run::Source() {
       for (const std::string& note : notes) LogWarning(name + ": " + note);
     }  // closed: workers open their own
     auto info = std::make_shared<DocInfo>();
-    std::string relative = options_.mirror_relative ? options_.mirror_relative(item->path) : "";
+    std::string relative =
+        options_.mirror_relative ? options_.mirror_relative(item->path) : "";
     if (relative.empty()) relative = item->relative;
     info->meta.id = id;
     info->meta.source_path = item->path;
@@ -264,13 +269,6 @@ void Run::Source() {
     info->meta.points_dpi = options_.render.dpi;
     info->meta.notes = std::move(notes);
     info->meta.source_stamp = stamp;
-    if (!options_.page_selection.empty() && info->meta.ranges.empty()) {
-      const std::string note =
-          "none of the pages --pages " + PageSelectionText(options_.page_selection) +
-          " selects is in this document (" + Plural(pages, "page") + ")";
-      LogWarning(name + ": " + note);
-      info->meta.notes.push_back(note);
-    }
     for (const PageRange& r : WorkRanges(pages, options_.page_selection,
                                          options_.max_pages, options_.pages_per_range)) {
       info->meta.ranges.push_back(r);
@@ -278,6 +276,14 @@ void Run::Source() {
       info->range_selected.push_back(selected);
       info->range_done.push_back(selected && !options_.redo &&
                                  ws_.HasRange(id, r, stamp));  // others: not our concern
+    }
+    // Only now are the ranges known: an empty list means the selection missed them all.
+    if (!options_.page_selection.empty() && info->meta.ranges.empty()) {
+      const std::string note =
+          "none of the pages --pages " + PageSelectionText(options_.page_selection) +
+          " selects is in this document (" + Plural(pages, "page") + ")";
+      LogWarning(name + ": " + note);
+      info->meta.notes.push_back(note);
     }
     for (size_t ri = 0; ri < info->meta.ranges.size(); ++ri) {
       if (info->range_selected[ri] && !info->range_done[ri]) {
@@ -439,7 +445,8 @@ Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
     LogError(doc.meta.name() + ": " + st.message());
     ++summary->documents_failed;
     ++counters_.documents_failed;
-    ws_.Cleanup(doc.meta.id);  // also drops an earlier failure record: write the new one after
+    ws_.Cleanup(
+        doc.meta.id);  // also drops an earlier failure record: write the new one after
     if (Status rf = ws_.RecordFailure(doc.meta.id, doc.meta.name(), st.message());
         !rf.ok()) {
       LogError(rf.message());
@@ -470,7 +477,8 @@ void Run::Assemble(RunSummary* summary) {
         LogError(e->error);
         ++summary->documents_failed;
         ++counters_.documents_failed;
-        if (Status st = ws_.RecordFailure(e->id, e->path, e->error); !st.ok()) LogError(st.message());
+        if (Status st = ws_.RecordFailure(e->id, e->path, e->error); !st.ok())
+          LogError(st.message());
         Report(e->id, PageRange{-1, -1}, Corrupt(e->error));
         break;
       case Event::Kind::kDocStarted: {
@@ -483,7 +491,8 @@ void Run::Assemble(RunSummary* summary) {
           const Status st = Complete(*e->doc, summary);
           in_flight_.Remove(e->doc->meta.id);
           for (size_t ri = 0; ri < e->doc->meta.ranges.size(); ++ri) {
-            if (e->doc->range_selected[ri]) Report(e->doc->meta.id, e->doc->meta.ranges[ri], st);
+            if (e->doc->range_selected[ri])
+              Report(e->doc->meta.id, e->doc->meta.ranges[ri], st);
           }
           if (e->doc->meta.ranges.empty()) Report(e->doc->meta.id, PageRange{-1, -1}, st);
         } else {
@@ -555,7 +564,8 @@ void Run::Monitor() {
   int tick = 0;
   double next_line = interval;
   std::unique_lock<std::mutex> lock(monitor_mu_);
-  while (!monitor_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished_; })) {
+  while (!monitor_cv_.wait_for(lock, std::chrono::milliseconds(100),
+                               [&] { return finished_; })) {
     if (Stopping()) {
       // Unblock the source and waiting workers; finished ranges are already on disk.
       jobs_.Close();
@@ -590,7 +600,8 @@ void Run::Monitor() {
   }
 }
 
-Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSummary* summary) {
+Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines,
+                    RunSummary* summary) {
   std::thread monitor([this] { Monitor(); });
   std::thread counter([this] { CountDocuments(); });
   std::thread source([this] {
@@ -599,7 +610,8 @@ Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSumm
     jobs_.Close();
   });
   std::vector<std::thread> workers;
-  for (auto& engine : engines) workers.emplace_back([this, e = engine.get()] { Worker(e); });
+  for (auto& engine : engines)
+    workers.emplace_back([this, e = engine.get()] { Worker(e); });
   std::thread closer([&] {
     source.join();
     for (auto& w : workers) w.join();
@@ -631,14 +643,18 @@ Status Run::Execute(const std::vector<std::unique_ptr<Engine>>& engines, RunSumm
 }  // namespace
 
 PipelineHost::PipelineHost(int64_t limit_bytes)
-    : budget_(std::make_unique<MemoryBudget>(limit_bytes > 0 ? limit_bytes : DefaultMemoryLimitBytes())) {}
+    : budget_(std::make_unique<MemoryBudget>(
+          limit_bytes > 0 ? limit_bytes : DefaultMemoryLimitBytes())) {}
 
-StatusOr<const FixedCosts*> PipelineHost::Prepare(const RunOptions& options, const std::atomic<bool>* stop) {
-  // Engines that talk to a server own per-run state (its supervisor, metrics): never reused.
+StatusOr<const FixedCosts*> PipelineHost::Prepare(const RunOptions& options,
+                                                  const std::atomic<bool>* stop) {
+  // Engines that talk to a server own per-run state (its supervisor, metrics): never
+  // reused.
   const bool reusable = options.engine.kind != "vlm" && options.engine.auto_ocr != "vlm";
   const EngineOptions& e = options.engine;
-  const std::string key = e.kind + '\n' + e.auto_ocr + '\n' + e.lang + '\n' + e.tessdata_dir + '\n' +
-                          e.models_dir + '\n' + std::to_string(options.workers) + '\n' +
+  const std::string key = e.kind + '\n' + e.auto_ocr + '\n' + e.lang + '\n' +
+                          e.tessdata_dir + '\n' + e.models_dir + '\n' +
+                          std::to_string(options.workers) + '\n' +
                           std::to_string(options.pdf_store_bytes);
   if (reusable && key == key_) return &fixed_;
   fixed_ = FixedCosts{};  // release the previous engines and their charges first
@@ -651,19 +667,23 @@ StatusOr<const FixedCosts*> PipelineHost::Prepare(const RunOptions& options, con
   return &fixed_;
 }
 
-StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bool>* stop) {
+StatusOr<RunSummary> RunPipeline(const RunOptions& options,
+                                 const std::atomic<bool>* stop) {
   PipelineHost host(options.memory_limit_bytes);
   return RunPipeline(options, stop, &host);
 }
 
-StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bool>* stop, PipelineHost* host) {
+StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bool>* stop,
+                                 PipelineHost* host) {
   const Clock::time_point start = Clock::now();
-  PF_ASSIGN_OR_RETURN(Workspace ws, Workspace::Open(options.out_dir, Fingerprint(options), options.remove_stale_temporaries));
+  PF_ASSIGN_OR_RETURN(Workspace ws, Workspace::Open(options.out_dir, Fingerprint(options),
+                                                    options.remove_stale_temporaries));
   MemoryBudget& budget = host->budget();
   const int64_t limit = budget.limit_bytes();
   Governor governor(&budget, GovernorOptions{});
 
-  // Fixed costs first: MuPDF's store, then one engine per worker (kept for the whole run).
+  // Fixed costs first: MuPDF's store, then one engine per worker (kept for the whole
+  // run).
   const int loads_before = host->loads();
   PF_ASSIGN_OR_RETURN(const FixedCosts* fixed_costs, host->Prepare(options, stop));
   const MemoryBudgetStats fixed = budget.Stats();
@@ -685,7 +705,8 @@ StatusOr<RunSummary> RunPipeline(const RunOptions& options, const std::atomic<bo
   governor.Stop();
   const MemoryBudgetStats bs = budget.Stats();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  summary.pages_per_second = summary.wall_seconds > 0 ? summary.pages / summary.wall_seconds : 0;
+  summary.pages_per_second =
+      summary.wall_seconds > 0 ? summary.pages / summary.wall_seconds : 0;
   summary.peak_rss_bytes = std::max(PeakRssBytes(), governor.Stats().peak_rss_bytes);
   summary.memory_limit_bytes = limit;
   summary.peak_reserved_bytes = bs.peak_reserved_bytes;

@@ -274,6 +274,7 @@ TEST(CliTest, PagesSelectsPagesOfEachDocument) {
       {"run", dir.path() + "/a.pdf", "--out", out, "--engine", "text-layer", "--pages",
        "3-5,9,11-", "--pages-per-range", "2", "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("none of the pages"), std::string::npos) << r.err;  // they are
   json j = OnlyRecord(out);
   std::vector<int> pages;
   for (const json& span : j["attributes"]["pdf_page_numbers"]) pages.push_back(span[2]);
@@ -281,6 +282,13 @@ TEST(CliTest, PagesSelectsPagesOfEachDocument) {
   const std::string text = j["text"];
   EXPECT_NE(text.find("Golf page 9"), std::string::npos) << text;
   EXPECT_EQ(text.find("Golf page 8"), std::string::npos) << text;
+
+  r = testing::RunPageflow({"run", dir.path() + "/a.pdf", "--out", dir.path() + "/out2",
+                            "--engine", "text-layer", "--pages", "20-", "--no-progress"});
+  EXPECT_NE(r.err.find("a.pdf: none of the pages --pages 20- selects is in this document "
+                       "(12 pages)"),
+            std::string::npos)
+      << r.err;
 
   r = testing::RunPageflow(
       {"run", dir.path() + "/a.pdf", "--out", out, "--pages", "5-2"});
