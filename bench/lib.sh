@@ -93,6 +93,13 @@ extract_pages() {  # IN FIRST LAST OUT
      -sOutputFile="$4" "$1" >/dev/null 2>&1 || die "ghostscript could not extract pages $2-$3 of $1"
 }
 
+# The pages' own objects, as they are in IN (qpdf). extract_pages's Ghostscript copy is
+# redrawn (new fonts and content streams) and, from gs 10.00, has an xref that qpdf must
+# repair, which sends pageflow's searchable-PDF writer down its rewrite path.
+copy_pages() {  # IN FIRST LAST OUT
+  qpdf --empty --pages "$1" "$2-$3" -- "$4" || die "qpdf could not copy pages $2-$3 of $1"
+}
+
 pdf_pages() { pdfinfo "$1" 2>/dev/null | awk '/^Pages:/{print $2}'; }
 
 ref_pages() {  # PDF N DIR
