@@ -4,7 +4,8 @@
 
 namespace pageflow {
 
-Raster Raster::Allocate(int width, int height, int dpi, Reservation reservation, int channels) {
+Raster Raster::Allocate(int width, int height, int dpi, Reservation reservation,
+                        int channels) {
   assert(reservation.bytes() >= int64_t{width} * height * channels);
   Raster r;
   r.width_ = width;
@@ -14,6 +15,12 @@ Raster Raster::Allocate(int width, int height, int dpi, Reservation reservation,
   r.pixels_.reset(new uint8_t[static_cast<size_t>(r.bytes())]);
   r.reservation_ = std::move(reservation);
   return r;
+}
+
+Reservation Raster::ReleasePixels() {
+  pixels_.reset();
+  width_ = height_ = 0;
+  return std::move(reservation_);
 }
 
 }  // namespace pageflow

@@ -1,5 +1,6 @@
-// Raster: one page as 8-bit gray (or 8-bit RGB, for color pictures) pixels, allocated only under a budget reservation that
-// travels with it (and usually also covers the engine's working set for this page).
+// Raster: one page as 8-bit gray (or 8-bit RGB, for color pictures) pixels, allocated
+// only under a budget reservation that travels with it (and usually also covers the
+// engine's working set for this page).
 //
 //   Raster r = Raster::Allocate(w, h, 300, std::move(reservation));
 //   uint8_t* row = r.row(y);
@@ -42,6 +43,9 @@ class Raster {
   void set_drawn_from_vectors(bool v) { drawn_from_vectors_ = v; }
   // The claim paying for the pixels; engines may keep using it for their working set.
   Reservation& reservation() { return reservation_; }
+  // Frees the pixels (the raster is empty afterwards) and hands back the claim that
+  // paid for them: an engine that has copied the pixels keeps it for its working set.
+  Reservation ReleasePixels();
 
  private:
   int width_ = 0;

@@ -112,40 +112,45 @@ class TesseractEngine final : public Engine {
       if (langs.empty()) langs = installed_.empty() ? "eng" : installed_.front();
       PF_RETURN_IF_ERROR(UseLanguages(langs));
     }
-    // Tesseract copies the pixels into its own image; both are paid by raster's reservation.
+    // Tesseract copies the pixels into its own image, so ours are freed before it works
+    // on them: at its peak (layout analysis, then every word's outlines) the page is held
+    // once, not twice. The reservation that paid for them stays for Tesseract's working
+    // set until the page is done.
     SetPageModes(raster);
     tesseract::TessBaseAPI& api = *api_.api;
     api.SetImage(raster.data(), raster.width(), raster.height(), raster.channels(),
                  static_cast<int>(raster.stride()));
-    // Below 70 DPI (or unknown) the figure is not credible; Tesseract then estimates the
-    // resolution from the text's x-height, as its CLI does for images without one.
-    if (raster.dpi() >= 70) api.SetSourceResolution(raster.dpi());
-    if (api.Recognize(nullptr) != 0) {
-      api.Clear();
-      return Internal("tesseract could not recognize the page");
-    }
     PageText out;
     out.engine = "tesseract";
     out.page_width = raster.width();
     out.page_height = raster.height();
     out.unit = Unit::kPixels;
     out.dpi = raster.dpi();
+    const Reservation working = raster.ReleasePixels();
+    // Below 70 DPI (or unknown) the figure is not credible; Tesseract then estimates the
+    // resolution from the text's x-height, as its CLI does for images without one.
+    if (out.dpi >= 70) api.SetSourceResolution(out.dpi);
+    if (api.Recognize(nullptr) != 0) {
+      api.Clear();
+      return Internal("tesseract could not recognize the page");
+    }
     std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
     if (it) ReadLines(*it, &out.lines);
     it.reset();
+    if (!auto_ && !out.lines.empty() && MeanConfidence(out.lines) < kLowConfidence) {
+      // Maybe the page is in a script --lang does not read: say which language to add.
+      // The detector reads Tesseract's copy of the page (ours is gone).
+      script = DetectScript(api.GetInputImage(), out.dpi);
+      if (!script.empty() && !LanguagesCoverScript(lang_, script)) {
+        auto_note = "low OCR confidence: the page looks like " + script +
+                    " script, which --lang " + lang_ + " does not read; add " +
+                    SuggestLanguage(script) + " to --lang (or use --lang auto)";
+      }
+    }
     api.Clear();  // drop Tesseract's image copies before the reservation is returned
     if (!out.lines.empty()) out.lines.front().block_start = true;
     FinishPageText(out);
     out.note = auto_note;
-    if (!auto_ && !out.lines.empty() && MeanConfidence(out.lines) < kLowConfidence) {
-      // Maybe the page is in a script --lang does not read: say which language to add.
-      script = DetectScript(raster);
-      if (!script.empty() && !LanguagesCoverScript(lang_, script)) {
-        out.note = "low OCR confidence: the page looks like " + script +
-                   " script, which --lang " + lang_ + " does not read; add " +
-                   SuggestLanguage(script) + " to --lang (or use --lang auto)";
-      }
-    }
     return out;
   }
 
@@ -174,10 +179,20 @@ class TesseractEngine final : public Engine {
   // copy does not exist at the same time.
   std::string DetectScript(const Raster& raster) {
     if (!LoadOsd().ok()) return "";
+    osd_.api->SetImage(raster.data(), raster.width(), raster.height(), raster.channels(),
+                       static_cast<int>(raster.stride()));
+    return DetectLoadedScript(raster.dpi());
+  }
+  // The same for an image Tesseract holds (null: none).
+  std::string DetectScript(Pix* image, int dpi) {
+    if (image == nullptr || !LoadOsd().ok()) return "";
+    osd_.api->SetImage(image);
+    return DetectLoadedScript(dpi);
+  }
+  // OSD's script for the image it was just given (at `dpi`); clears it.
+  std::string DetectLoadedScript(int dpi) {
     tesseract::TessBaseAPI& osd = *osd_.api;
-    osd.SetImage(raster.data(), raster.width(), raster.height(), raster.channels(),
-                 static_cast<int>(raster.stride()));
-    if (raster.dpi() >= 70) osd.SetSourceResolution(raster.dpi());
+    if (dpi >= 70) osd.SetSourceResolution(dpi);
     int degrees = 0;
     float orientation_confidence = 0, script_confidence = 0;
     const char* script = nullptr;
@@ -218,7 +233,8 @@ class TesseractEngine final : public Engine {
         if (!text) continue;
         TextLine line;
         line.text = text.get();
-        while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' ')) {
+        while (!line.text.empty() &&
+               (line.text.back() == '\n' || line.text.back() == ' ')) {
           line.text.pop_back();
         }
         if (line.text.empty()) continue;
@@ -243,7 +259,8 @@ class TesseractEngine final : public Engine {
       word.text = word_text.get();
       it.BoundingBox(tesseract::RIL_WORD, &word.box.x0, &word.box.y0, &word.box.x1,
                      &word.box.y1);
-      word.confidence = std::clamp(it.Confidence(tesseract::RIL_WORD) / 100.0f, 0.0f, 1.0f);
+      word.confidence =
+          std::clamp(it.Confidence(tesseract::RIL_WORD) / 100.0f, 0.0f, 1.0f);
       lines->back().words.push_back(std::move(word));
     } while (it.Next(tesseract::RIL_WORD));
   }
@@ -252,10 +269,10 @@ class TesseractEngine final : public Engine {
   void SetPageModes(const Raster& raster) {
     // Sauvola's adaptive threshold (0.5 in window) reads gray scans and renders better
     // than Otsu (forms 0.339 -> 0.314 CER, Chinese 0.296 -> 0.120); color pictures keep
-    // Tesseract's per-channel Otsu, which Sauvola made worse on receipts (0.310 -> 0.326).
-    // Pages drawn from vector content are clean black on white: Otsu reads them as well
-    // (B_pdfs/docs, 28 pages at 300 DPI: CER 0.325 either way) and Tesseract spends 11%
-    // less CPU per page (R-data.pdf at 300 DPI: 1.02 s instead of 1.14 s).
+    // Tesseract's per-channel Otsu, which Sauvola made worse on receipts (0.310 ->
+    // 0.326). Pages drawn from vector content are clean black on white: Otsu reads them
+    // as well (B_pdfs/docs, 28 pages at 300 DPI: CER 0.325 either way) and Tesseract
+    // spends 11% less CPU per page (R-data.pdf at 300 DPI: 1.02 s instead of 1.14 s).
     const bool otsu = raster.channels() == 3 || raster.drawn_from_vectors();
     api_.api->SetVariable("thresholding_method", otsu ? "0" : "2");
     // An image of a single text line (a line-level ground-truth strip, a cropped field)
