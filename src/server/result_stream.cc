@@ -52,6 +52,18 @@ std::string PageLineOf(const std::string& line, bool boxes) {
 
 }  // namespace
 
+StatusOr<std::string> ReadPageLine(const Job& job, int index, bool boxes) {
+  ResultReader reader(job.result_path());
+  std::string line;
+  for (int i = 0; i <= index; ++i) {
+    if (!reader.Next(&line)) {
+      return NotFound("the result of job " + job.id() + " no longer holds its page " +
+                      std::to_string(job.DocumentPage(index) + 1));
+    }
+  }
+  return PageLineOf(line, boxes);
+}
+
 StatusOr<ResultFormat> ParseResultFormat(const std::string& s) {
   if (s.empty() || s == "ndjson") return ResultFormat::kNdjson;
   if (s == "json") return ResultFormat::kJson;

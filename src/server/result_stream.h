@@ -43,6 +43,11 @@ std::string ContentTypeOf(ResultFormat format);
 // The file name extension a download in `format` gets.
 std::string ExtensionOf(ResultFormat format);
 
+// Page `index` (0-based, among the job's pages; one it has written) as the ndjson
+// stream sends it. Reads the result file up to it, one line at a time. NOT_FOUND when
+// the file no longer holds it.
+StatusOr<std::string> ReadPageLine(const Job& job, int index, bool boxes);
+
 // Streams the job's result. ndjson follows the job page by page; the others wait for it
 // to finish (checking every 200 ms that the client is still there). A client that goes
 // away cancels the job when cancel_on_disconnect. False when the stream was cut.

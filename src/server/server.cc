@@ -79,7 +79,7 @@ StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
   s->DeclareGates();
   s->DeclareProbes();
   s->DeclareJobRoutes();
-  s->DeclarePageImageRoute();
+  s->DeclarePageRoutes();
   s->DeclareWebRoutes();
   return s;
 }
@@ -247,69 +247,110 @@ void Server::DeclareJobRoutes() {
   });
 }
 
-// A finished page's image, small, rendered from the job's upload when asked (the web UI
-// shows it beside the page's text). Its raster and PNG are reserved from the budget
-// without waiting: 429 when they do not fit now.
-void Server::DeclarePageImageRoute() {
+namespace {
+
+// The job and page a /v1/jobs/ID/pages/N path names: N is the page's number in the
+// document (with pages= only the selected ones are); *index is its place among the
+// job's pages. Null, with 404 set on `res`, when there is no such job or page.
+std::shared_ptr<Job> PageOfJob(PageService* service, const HttpRequest& req,
+                               HttpResponse& res, int* page, int* index) {
+  std::shared_ptr<Job> job = service->Find(req.path_params.at(0));
+  if (!job) {
+    SetError(res, 404, "not_found", "no such job (unknown or expired)");
+    return nullptr;
+  }
+  const std::string& asked = req.path_params.at(1);
+  StatusOr<int> n = ParseIntStrict(asked, 1, 999999999);
+  *index = n.ok() ? job->IndexOf(*n - 1) : 0;
+  if (!n.ok() || *index >= job->page_count() || job->DocumentPage(*index) != *n - 1) {
+    SetError(res, 404, "not_found",
+             "job " + job->id() + " has no page " + asked + " (it has " +
+                 std::to_string(job->page_count()) + ")");
+    return nullptr;
+  }
+  *page = *n;
+  return job;
+}
+
+void SetNotFinished(HttpResponse& res, const std::string& asked, const JobSnapshot& s) {
+  SetError(res, 409, "not_finished",
+           "page " + asked + " is not finished yet (" + std::to_string(s.pages_done) +
+               " of " + std::to_string(s.pages) + " done)");
+}
+
+}  // namespace
+
+// A finished page's record and its image, small, rendered from the job's upload when
+// asked: the web UI shows them side by side, building a page only when it is scrolled
+// near and dropping it when it is far, so a long job costs the browser a few pages.
+// The image's raster and PNG are reserved from the budget without waiting: 429 when
+// they do not fit now.
+void Server::DeclarePageRoutes() {
   PageService* service = service_.get();
   const int ttl_s = options_.service.job_ttl_s;
-  const std::string pattern = std::string(kJobPath) + "/pages/([0-9]{1,9})/image";
-  http_->Route("GET", pattern, [service, ttl_s](HttpRequest& req, HttpResponse& res) {
-    std::shared_ptr<Job> job = service->Find(req.path_params.at(0));
-    if (!job) return SetError(res, 404, "not_found", "no such job (unknown or expired)");
-    const std::string& asked = req.path_params.at(1);
-    // N is the page's number in the document; with pages= only the selected ones are.
-    StatusOr<int> page = ParseIntStrict(asked, 1, 999999999);
-    const int index = page.ok() ? job->IndexOf(*page - 1) : 0;
-    if (!page.ok() || index >= job->page_count() ||
-        job->DocumentPage(index) != *page - 1) {
-      return SetError(res, 404, "not_found",
-                      "job " + job->id() + " has no page " + asked + " (it has " +
-                          std::to_string(job->page_count()) + ")");
-    }
-    StatusOr<int> width = ParseIntStrict(req.Query("width", "800"), 16, 1 << 20);
-    if (!width.ok()) return SetStatusError(res, width.status().WithContext("width"));
+  const std::string page_path = std::string(kJobPath) + "/pages/([0-9]{1,9})";
+  http_->Route("GET", page_path, [service](HttpRequest& req, HttpResponse& res) {
+    int page = 0, index = 0;
+    std::shared_ptr<Job> job = PageOfJob(service, req, res, &page, &index);
+    if (!job) return;
     const JobSnapshot snapshot = job->Snapshot();
-    if (snapshot.state == JobState::kCancelled) {
-      return SetError(res, 410, "gone", "the job was cancelled and its upload removed");
-    }
     if (snapshot.pages_done <= index) {
-      return SetError(res, 409, "not_finished",
-                      "page " + asked + " is not finished yet (" +
-                          std::to_string(snapshot.pages_done) + " of " +
-                          std::to_string(snapshot.pages) + " done)");
+      return SetNotFinished(res, req.path_params.at(1), snapshot);
     }
-    const std::string label = "image of page " + asked + " of job " + job->id();
-    StatusOr<PageImage> image = RenderPageImage(
-        job->upload_path(), *page - 1, std::min(*width, kMaxPageImageWidth),
-        job->settings().render, service->budget(), label);
-    if (!image.ok()) {
-      const Status& st = image.status();
-      if (st.code() == StatusCode::kNotFound) {
-        return SetError(res, 410, "gone", "the job's upload is gone: " + st.message());
-      }
-      if (st.code() == StatusCode::kResourceExhausted) {
-        const MemoryBudgetStats b = service->budget()->Stats();
-        if (b.reserved_bytes > b.fixed_bytes) {  // pages in flight hold the rest
-          SetError(res, 429, "memory", label + ": " + st.message());
-          res.AddHeader("Retry-After", "1");
-          return;
-        }
-        return SetError(
-            res, 503, "memory",
-            label + " does not fit this server's memory limit: " + st.message());
-      }
-      return SetStatusError(res, st.WithContext(label));
-    }
-    res.content_type = "image/png";
-    // The page's pixels do not change while the job is kept.
-    res.AddHeader("Cache-Control", "private, max-age=" + std::to_string(ttl_s));
-    res.AddHeader("X-Image-Size",
-                  std::to_string(image->width) + "x" + std::to_string(image->height));
-    // The PNG stays paid for by its reservation until it is sent.
-    auto png = std::make_shared<PageImage>(std::move(*image));
-    res.stream = [png](StreamSink& sink) { return sink.Write(png->png); };
+    // The job's own boxes=1, or this request's.
+    StatusOr<bool> boxes = ParseBoxesParameter(req.Query("boxes"), job->settings().boxes);
+    if (!boxes.ok()) return SetStatusError(res, boxes.status());
+    StatusOr<std::string> line = ReadPageLine(*job, index, *boxes);
+    if (!line.ok()) return SetError(res, 410, "gone", line.status().message());
+    res.body = std::move(*line);
+    res.content_type = "application/json";
   });
+  http_->Route(
+      "GET", page_path + "/image", [service, ttl_s](HttpRequest& req, HttpResponse& res) {
+        int page = 0, index = 0;
+        std::shared_ptr<Job> job = PageOfJob(service, req, res, &page, &index);
+        if (!job) return;
+        const std::string& asked = req.path_params.at(1);
+        StatusOr<int> width = ParseIntStrict(req.Query("width", "800"), 16, 1 << 20);
+        if (!width.ok()) return SetStatusError(res, width.status().WithContext("width"));
+        const JobSnapshot snapshot = job->Snapshot();
+        if (snapshot.state == JobState::kCancelled) {
+          return SetError(res, 410, "gone",
+                          "the job was cancelled and its upload removed");
+        }
+        if (snapshot.pages_done <= index) return SetNotFinished(res, asked, snapshot);
+        const std::string label = "image of page " + asked + " of job " + job->id();
+        StatusOr<PageImage> image = RenderPageImage(
+            job->upload_path(), page - 1, std::min(*width, kMaxPageImageWidth),
+            job->settings().render, service->budget(), label);
+        if (!image.ok()) {
+          const Status& st = image.status();
+          if (st.code() == StatusCode::kNotFound) {
+            return SetError(res, 410, "gone",
+                            "the job's upload is gone: " + st.message());
+          }
+          if (st.code() == StatusCode::kResourceExhausted) {
+            const MemoryBudgetStats b = service->budget()->Stats();
+            if (b.reserved_bytes > b.fixed_bytes) {  // pages in flight hold the rest
+              SetError(res, 429, "memory", label + ": " + st.message());
+              res.AddHeader("Retry-After", "1");
+              return;
+            }
+            return SetError(
+                res, 503, "memory",
+                label + " does not fit this server's memory limit: " + st.message());
+          }
+          return SetStatusError(res, st.WithContext(label));
+        }
+        res.content_type = "image/png";
+        // The page's pixels do not change while the job is kept.
+        res.AddHeader("Cache-Control", "private, max-age=" + std::to_string(ttl_s));
+        res.AddHeader("X-Image-Size",
+                      std::to_string(image->width) + "x" + std::to_string(image->height));
+        // The PNG stays paid for by its reservation until it is sent.
+        auto png = std::make_shared<PageImage>(std::move(*image));
+        res.stream = [png](StreamSink& sink) { return sink.Write(png->png); };
+      });
 }
 
 // The embedded web UI.

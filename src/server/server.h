@@ -45,7 +45,7 @@ class Server {
   void DeclareGates();
   void DeclareProbes();
   void DeclareJobRoutes();
-  void DeclarePageImageRoute();
+  void DeclarePageRoutes();
   void DeclareWebRoutes();
 
   ServerOptions options_;

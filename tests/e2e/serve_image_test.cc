@@ -1,7 +1,8 @@
 // End-to-end tests of GET /v1/jobs/ID/pages/N/image on the real `pageflow serve`: a
 // finished page's image as a PNG that decodes, of the asked (capped) width, rendered
 // from the job's upload; 404 / 409 / 410 where there is no image to give, and 429 with
-// Retry-After when the memory budget is held by pages in flight.
+// Retry-After when the memory budget is held by pages in flight. And of GET
+// /v1/jobs/ID/pages/N, the finished page's record as the ndjson result sends it.
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -159,6 +160,51 @@ TEST(ServeImageTest, APictureIsShownAtItsOwnSizeWhenSmaller) {
   EXPECT_LT(Darkest(d, 0, 0, d.width, d.height), 100);  // its bars
 }
 
+// The web UI drops the pages scrolled far away and asks for them again: a page's record
+// is the line the ndjson result sends for it, with or without its boxes; N is its number
+// in the document, so with pages= only the selected pages have one.
+TEST(ServeImageTest, AFinishedPageRecordIsItsResultLine) {
+  ServeProcess server({"--engine", "text-layer"});
+  const std::string pdf = server.dir() + "/three.pdf";
+  testing::WriteTestPdf(pdf, {{.lines = {"Skipped page one"}},
+                              {.lines = {"Record page two"}},
+                              {.lines = {"Record page three"}}});
+  const std::string id =
+      Submit(server, testing::ReadFile(pdf), "application/pdf", "?pages=2-3&boxes=1");
+  ASSERT_TRUE(WaitDone(server, id));
+
+  const std::string base = "/v1/jobs/" + id + "/pages/";
+  auto r = server.Client()->Get(base + "3");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+  const json page = json::parse(r->body);
+  EXPECT_EQ(page["type"], "page");
+  EXPECT_EQ(page["page"], 3);
+  EXPECT_NE(page["text"].get<std::string>().find("Record page three"), std::string::npos)
+      << r->body;
+  ASSERT_TRUE(page.contains("boxes")) << r->body;  // the job's boxes=1
+  // The same line as the result's second page line.
+  auto result = server.Client()->Get("/v1/jobs/" + id + "/result?format=ndjson");
+  ASSERT_TRUE(result);
+  const size_t first_end = result->body.find('\n');
+  const size_t second_end = result->body.find('\n', first_end + 1);
+  ASSERT_NE(second_end, std::string::npos) << result->body;
+  EXPECT_EQ(result->body.substr(first_end + 1, second_end - first_end - 1), r->body);
+
+  r = server.Client()->Get(base + "2?boxes=0");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_FALSE(json::parse(r->body).contains("boxes")) << r->body;
+  EXPECT_EQ(json::parse(r->body)["page"], 2);
+
+  ExpectError(server.Client()->Get(base + "1"), 404, "not_found");  // not selected
+  ExpectError(server.Client()->Get(base + "4"), 404, "not_found");
+  ExpectError(server.Client()->Get(base + "2?boxes=maybe"), 400, "invalid_argument");
+  ExpectError(server.Client()->Get("/v1/jobs/0123456789abcdef/pages/2"), 404,
+              "not_found");
+}
+
 // A page waiting on a vlm server that never answers holds its reservation. A PDF page's
 // image reserves, beside its raster and PNG, MuPDF's allowance: what one reservation may
 // hold, up to 64 MiB. With 64 MiB left after the fixed costs the image needs the whole
@@ -207,6 +253,8 @@ TEST(ServeImageTest, IsRefusedWith429WhenPagesInFlightHoldTheBudget) {
   EXPECT_NE(refused->body.find("image of page 1 of job " + done), std::string::npos)
       << refused->body;
   ExpectError(server.Client()->Get("/v1/jobs/" + waiting + "/pages/1/image"), 409,
+              "not_finished");
+  ExpectError(server.Client()->Get("/v1/jobs/" + waiting + "/pages/1"), 409,
               "not_finished");
   // Once the waiting page is cancelled its memory is back and the image is served.
   auto deleted = server.Client()->Delete("/v1/jobs/" + waiting);
