@@ -275,6 +275,15 @@ const pageObserver = new IntersectionObserver((entries) => {
   }
 }, { rootMargin: '600px 0px' });
 
+// And dropped again, with the page's record, when they are far from it: the page keeps
+// its height and asks the server for its record (GET /v1/jobs/ID/pages/N) when it comes
+// near again, so a 4,000-page job holds a few screens of pages, not all it has shown.
+const farObserver = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    if (!e.isIntersecting && e.target.unload) e.target.unload();
+  }
+}, { rootMargin: '2500px 0px' });
+
 // ---- one document card ----
 class DocView {
   constructor(file) {
@@ -342,10 +351,40 @@ class DocView {
     head.append(time);
     li.append(head);
     li.buildBody = () => this.pageBody(li, p);
+    if (this.id) this.dropWhenFar(li, p.page);
     this.node.querySelector('.pages').append(li);
     pageObserver.observe(li);
     this.meta(`${formatBytes(this.file.size)} · ${this.pages}${this.total ? ' / ' + this.total : ''} pages`);
     this.progress();
+  }
+  // Lets page `n` drop its body and record when it is far from the viewport (a method
+  // of its own, so that the closure cannot hold the record).
+  dropWhenFar(li, n) {
+    li.unload = () => {
+      const body = li.querySelector('.page-body');
+      if (body) {
+        li.style.minHeight = li.offsetHeight + 'px';  // the page keeps its place
+        body.remove();
+        li.classList.remove('has-lines');
+        li.classList.add('pending');
+        pageObserver.observe(li);
+      }
+      li.buildBody = () => this.fetchPage(li, n);  // the record goes
+    };
+    farObserver.observe(li);
+  }
+  // A page dropped when it was far away, built again from its record on the server.
+  async fetchPage(li, n) {
+    let p;
+    try {
+      const r = await fetch(`/v1/jobs/${this.id}/pages/${n}?boxes=1`, { headers: authHeaders() });
+      p = r.ok ? await r.json() : { page: n, error: 'the page is no longer on the server: ' + await errorMessage(r) };
+    } catch (e) {
+      p = { page: n, error: 'the page could not be fetched: ' + e.message };
+    }
+    if (li.querySelector('.page-body')) return;  // built meanwhile
+    this.pageBody(li, p);
+    li.style.minHeight = '';
   }
   // The page's image (when the job is known) beside its text: the lines with their boxes
   // (shown first when the page has them), the rendered Markdown and the raw text.

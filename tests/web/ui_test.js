@@ -5,7 +5,7 @@
 // pointing at a line outlines its box on the image where its ink is, the document is
 // done, the memory gauge shows the server's limit and the Markdown, ALTO and PDF
 // downloads work; then a Tesseract page whose doubtful words are marked, and a 40-page document
-// whose pages are built only when scrolled near.
+// whose pages are built only when scrolled near and dropped again when far.
 // Exit code 0 = pass, 1 = fail, 77 = skipped (no Chromium or playwright-core).
 'use strict';
 
@@ -239,11 +239,36 @@ async function main() {
       pages: els.length, built: els.filter((e) => e.querySelector('.page-body')).length }));
     expect(long.pages === 40 && long.built < 10 && imageRequests < 10,
       `few pages built: ${JSON.stringify(long)}, ${imageRequests} images asked`);
+    // Scrolled through to the end, page by page: the pages far behind are dropped again
+    // (body and record), holding their place; scrolled back, the first page is built
+    // from its record on the server (GET /v1/jobs/ID/pages/1).
+    let recordRequests = 0;
+    page.on('request', (r) => { if (/\/pages\/\d+(\?|$)/.test(r.url())) recordRequests++; });
+    for (let i = 0; i < 200; i++) {
+      const atEnd = await page.evaluate(() => {
+        window.scrollBy(0, 700);
+        return window.innerHeight + window.scrollY >= document.body.scrollHeight - 2;
+      });
+      await page.waitForTimeout(60);
+      if (atEnd) break;
+    }
     await page.$eval('.doc:first-child .page:last-child', (e) => e.scrollIntoView());
     await page.waitForSelector('.doc:first-child .page:last-child .page-figure.loaded');
+    const scrolled = await page.$$eval('.doc:first-child .page', (els) => ({
+      built: els.filter((e) => e.querySelector('.page-body')).length,
+      first: !!els[0].querySelector('.page-body'),
+      firstHeight: els[0].offsetHeight }));
+    expect(!scrolled.first && scrolled.built < 20 && scrolled.firstHeight > 100,
+      `far pages dropped, keeping their height: ${JSON.stringify(scrolled)}`);
+    await page.$eval('.doc:first-child .page:first-child', (e) => e.scrollIntoView());
+    await page.waitForSelector('.doc:first-child .page:first-child .page-figure.loaded');
+    const again = await page.$eval('.doc:first-child .page:first-child .page-text', (e) => e.textContent);
+    expect(again.includes('Long document page 1') && recordRequests >= 1,
+      `the first page built again from the server: ${JSON.stringify(again)}, ${recordRequests} records asked`);
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
     console.log('PASS: the UI showed pages beside their images with line boxes, doubtful words, ' +
-      'built a long document lazily, and showed the gauge and the Markdown, ALTO and PDF downloads');
+      'built a long document lazily and dropped its far pages, and showed the gauge and the ' +
+      'Markdown, ALTO and PDF downloads');
   } finally {
     if (context) await context.close().catch(() => {});
     server.kill('SIGTERM');
