@@ -291,6 +291,7 @@ class DocView {
     this.node = node;
     this.file = file;
     this.pages = 0;
+    this.pageHeight = 0;  // the last built page's height: what an unbuilt page stands in for
     this.total = 0;
     this.id = null;
     this.controller = new AbortController();
@@ -351,6 +352,9 @@ class DocView {
     head.append(time);
     li.append(head);
     li.buildBody = () => this.pageBody(li, p);
+    // Unbuilt pages take the height built ones have, so that building them does not push
+    // the pages below away (and out of reach of the near and far zones).
+    if (this.pageHeight) li.style.minHeight = this.pageHeight + 'px';
     if (this.id) this.dropWhenFar(li, p.page);
     this.node.querySelector('.pages').append(li);
     pageObserver.observe(li);
@@ -384,7 +388,6 @@ class DocView {
     }
     if (li.querySelector('.page-body')) return;  // built meanwhile
     this.pageBody(li, p);
-    li.style.minHeight = '';
   }
   // The page's image (when the job is known) beside its text: the lines with their boxes
   // (shown first when the page has them), the rendered Markdown and the raw text.
@@ -441,6 +444,8 @@ class DocView {
     body.append(content);
     li.append(body);
     li.classList.remove('pending');
+    li.style.minHeight = '';
+    if (p.boxes && p.boxes.width) this.pageHeight = li.offsetHeight;  // its image's height is known
     if (figure) loadPageImage(this, figure, p.page);
   }
   finish(summary) {
