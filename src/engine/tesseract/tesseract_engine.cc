@@ -1,5 +1,6 @@
 #include "engine/tesseract/tesseract_engine.h"
 
+#include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
 
@@ -137,17 +138,24 @@ class TesseractEngine final : public Engine {
     std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
     if (it) ReadLines(*it, &out.lines);
     it.reset();
-    if (!auto_ && !out.lines.empty() && MeanConfidence(out.lines) < kLowConfidence) {
-      // Maybe the page is in a script --lang does not read: say which language to add.
-      // The detector reads Tesseract's copy of the page (ours is gone).
-      script = DetectScript(api.GetInputImage(), out.dpi);
+    // Maybe the page is in a script --lang does not read: the detector reads Tesseract's
+    // copy of the page (ours is gone), kept past Clear() by a reference of our own while
+    // the page's results are dropped.
+    Pix* input = nullptr;
+    if (!auto_ && !out.lines.empty() && MeanConfidence(out.lines) < kLowConfidence &&
+        api.GetInputImage() != nullptr) {
+      input = pixClone(api.GetInputImage());
+    }
+    api.Clear();  // drop Tesseract's image copies before the reservation is returned
+    if (input != nullptr) {
+      script = DetectScript(input, out.dpi);
+      pixDestroy(&input);
       if (!script.empty() && !LanguagesCoverScript(lang_, script)) {
         auto_note = "low OCR confidence: the page looks like " + script +
                     " script, which --lang " + lang_ + " does not read; add " +
                     SuggestLanguage(script) + " to --lang (or use --lang auto)";
       }
     }
-    api.Clear();  // drop Tesseract's image copies before the reservation is returned
     if (!out.lines.empty()) out.lines.front().block_start = true;
     FinishPageText(out);
     out.note = auto_note;
