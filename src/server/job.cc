@@ -75,7 +75,7 @@ Job::Job(const StoredJob& stored, std::vector<PageRecord> saved, JobStore* store
   out_.open(result_path_, std::ios::binary | std::ios::trunc);
   for (const PageRecord& r : saved) {
     if (!r.error.empty()) ++pages_failed_;
-    out_ << PageRecordJson(r) << '\n';
+    AppendLineLocked(r);
     ++next_page_;
   }
   out_.flush();
@@ -107,9 +107,26 @@ int Job::IndexOf(int document_page) const {
   return index;
 }
 
+void Job::AppendLineLocked(const PageRecord& r) {
+  if (lines_ % kLinesPerCheckpoint == 0) checkpoints_.push_back(bytes_);
+  const std::string line = PageRecordJson(r);
+  out_ << line << '\n';
+  bytes_ += static_cast<int64_t>(line.size()) + 1;
+  ++lines_;
+}
+
+Job::LineStart Job::LineStartFor(int index) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const size_t k =
+      std::min(checkpoints_.size(),
+               static_cast<size_t>(std::max(0, index) / kLinesPerCheckpoint + 1));
+  if (k == 0) return {};
+  return {static_cast<int>(k - 1) * kLinesPerCheckpoint, checkpoints_[k - 1]};
+}
+
 void Job::WriteLocked(const PageRecord& r) {
   if (!r.error.empty()) ++pages_failed_;
-  out_ << PageRecordJson(r) << '\n';
+  AppendLineLocked(r);
   out_.flush();  // readers follow the file
   if (store_ == nullptr) return;
   // Saved range by range, as `run` does, so that a killed server goes on from there.

@@ -15,7 +15,11 @@ constexpr std::chrono::milliseconds kClientCheck{200};
 // Reads page lines from a job's result file as the job writes them.
 class ResultReader {
  public:
-  explicit ResultReader(const std::string& path) : in_(path, std::ios::binary) {}
+  // From byte `offset` (the start of a line).
+  explicit ResultReader(const std::string& path, int64_t offset = 0)
+      : in_(path, std::ios::binary) {
+    if (offset > 0) in_.seekg(offset);
+  }
   // The next complete line; the caller knows from the Job how many exist.
   bool Next(std::string* line) { return static_cast<bool>(std::getline(in_, *line)); }
 
@@ -53,9 +57,10 @@ std::string PageLineOf(const std::string& line, bool boxes) {
 }  // namespace
 
 StatusOr<std::string> ReadPageLine(const Job& job, int index, bool boxes) {
-  ResultReader reader(job.result_path());
+  const Job::LineStart start = job.LineStartFor(index);
+  ResultReader reader(job.result_path(), start.offset);
   std::string line;
-  for (int i = 0; i <= index; ++i) {
+  for (int i = start.line; i <= index; ++i) {
     if (!reader.Next(&line)) {
       return NotFound("the result of job " + job.id() + " no longer holds its page " +
                       std::to_string(job.DocumentPage(index) + 1));

@@ -198,6 +198,30 @@ TEST(ServeImageTest, AFinishedPageRecordIsItsResultLine) {
   EXPECT_FALSE(json::parse(r->body).contains("boxes")) << r->body;
   EXPECT_EQ(json::parse(r->body)["page"], 2);
 
+  // A long job: pages past the result's first lines, found from its line index.
+  std::vector<testing::TestPage> many;
+  for (int i = 1; i <= 150; ++i)
+    many.push_back({.lines = {"Long job page " + std::to_string(i)}});
+  const std::string long_pdf = server.dir() + "/many.pdf";
+  testing::WriteTestPdf(long_pdf, many);
+  const std::string long_id =
+      Submit(server, testing::ReadFile(long_pdf), "application/pdf");
+  ASSERT_TRUE(WaitDone(server, long_id));
+  auto all = server.Client()->Get("/v1/jobs/" + long_id + "/result?format=ndjson");
+  ASSERT_TRUE(all);
+  std::vector<std::string> lines;
+  for (size_t at = 0, end; (end = all->body.find('\n', at)) != std::string::npos;
+       at = end + 1)
+    lines.push_back(all->body.substr(at, end - at));
+  ASSERT_EQ(lines.size(), 151u);  // and the summary
+  for (int n : {1, 63, 64, 65, 66, 128, 129, 150}) {
+    auto one =
+        server.Client()->Get("/v1/jobs/" + long_id + "/pages/" + std::to_string(n));
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->status, 200) << one->body;
+    EXPECT_EQ(one->body, lines[n - 1]) << "page " << n;
+  }
+
   ExpectError(server.Client()->Get(base + "1"), 404, "not_found");  // not selected
   ExpectError(server.Client()->Get(base + "4"), 404, "not_found");
   ExpectError(server.Client()->Get(base + "2?boxes=maybe"), 400, "invalid_argument");
