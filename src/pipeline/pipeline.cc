@@ -445,8 +445,8 @@ Status Run::Finish(const DocInfo& doc, RunSummary* summary) {
     LogError(doc.meta.name() + ": " + st.message());
     ++summary->documents_failed;
     ++counters_.documents_failed;
-    ws_.Cleanup(
-        doc.meta.id);  // also drops an earlier failure record: write the new one after
+    // Also drops an earlier failure record: the new one is written after it.
+    ws_.Cleanup(doc.meta.id);
     if (Status rf = ws_.RecordFailure(doc.meta.id, doc.meta.name(), st.message());
         !rf.ok()) {
       LogError(rf.message());
