@@ -44,8 +44,8 @@ std::string ContentTypeOf(ResultFormat format);
 std::string ExtensionOf(ResultFormat format);
 
 // Page `index` (0-based, among the job's pages; one it has written) as the ndjson
-// stream sends it. Reads the result file up to it, one line at a time. NOT_FOUND when
-// the file no longer holds it.
+// stream sends it. Reads the result file from the job's nearest indexed line before it
+// (Job::LineStartFor), one line at a time. NOT_FOUND when the file no longer holds it.
 StatusOr<std::string> ReadPageLine(const Job& job, int index, bool boxes);
 
 // Streams the job's result. ndjson follows the job page by page; the others wait for it
